@@ -1,0 +1,463 @@
+"""The anthropic dialect: Messages API payloads as msgspec structs.
+
+One struct per wire object, declared once and used to decode, encode and generate
+``schemas/``. The surface is the anthropic SDK's ``MessageCreateParams`` (2.14, API
+``2026-10-21``) plus what API ``2023-06-01`` adds back (``temperature``, ``top_p``,
+``top_k``). Absent and ``null`` stay distinct: an absent field is ``UNSET`` and is
+omitted on encode; ``None`` is encoded as ``null``.
+
+Content blocks are tagged unions on ``type`` and messages on ``role``, so an unknown
+block type or role fails decoding at its JSON path. Server-tool result blocks keep
+their ``content`` untyped (``Any``): nothing in the openai dialect can carry them,
+so their inner shape is only ever passed through or reported as a Loss.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Union
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+
+class _Wire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """Every anthropic wire object: unknown fields are detected, never silently ignored."""
+
+
+class _Block(_Wire, tag_field="type", kw_only=True):
+    """A content block, tagged by its ``type``."""
+
+
+# --- small shared objects ---------------------------------------------------------------
+
+
+class CacheControl(_Wire, kw_only=True):
+    """``cache_control: {type: "ephemeral", ttl?: "5m" | "1h"}``."""
+
+    type: Literal["ephemeral"] = "ephemeral"
+    ttl: Literal["5m", "1h"] | UnsetType = UNSET
+
+
+class CitationsConfig(_Wire, kw_only=True):
+    enabled: bool | UnsetType = UNSET
+
+
+class _Citation(_Wire, tag_field="type", kw_only=True):
+    cited_text: str
+
+
+class CharLocation(_Citation, tag="char_location", kw_only=True):
+    document_index: int
+    document_title: str | None
+    start_char_index: int
+    end_char_index: int
+    file_id: str | None | UnsetType = UNSET
+
+
+class PageLocation(_Citation, tag="page_location", kw_only=True):
+    document_index: int
+    document_title: str | None
+    start_page_number: int
+    end_page_number: int
+    file_id: str | None | UnsetType = UNSET
+
+
+class ContentBlockLocation(_Citation, tag="content_block_location", kw_only=True):
+    document_index: int
+    document_title: str | None
+    start_block_index: int
+    end_block_index: int
+    file_id: str | None | UnsetType = UNSET
+
+
+class WebSearchResultLocation(_Citation, tag="web_search_result_location", kw_only=True):
+    url: str
+    title: str | None
+    encrypted_index: str
+
+
+class SearchResultLocation(_Citation, tag="search_result_location", kw_only=True):
+    source: str
+    title: str | None
+    search_result_index: int
+    start_block_index: int
+    end_block_index: int
+
+
+Citation = Union[
+    CharLocation, PageLocation, ContentBlockLocation, WebSearchResultLocation, SearchResultLocation
+]
+
+
+# --- sources ----------------------------------------------------------------------------
+
+
+class _Source(_Wire, tag_field="type", kw_only=True):
+    pass
+
+
+ImageMediaType = Literal["image/jpeg", "image/png", "image/gif", "image/webp"]
+
+
+class Base64ImageSource(_Source, tag="base64", kw_only=True):
+    media_type: ImageMediaType
+    data: str
+
+
+class URLSource(_Source, tag="url", kw_only=True):
+    url: str
+
+
+class FileSource(_Source, tag="file", kw_only=True):
+    file_id: str
+
+
+class Base64PDFSource(_Source, tag="base64", kw_only=True):
+    media_type: Literal["application/pdf"]
+    data: str
+
+
+class PlainTextSource(_Source, tag="text", kw_only=True):
+    media_type: Literal["text/plain"]
+    data: str
+
+
+class ContentSource(_Source, tag="content", kw_only=True):
+    content: str | list[Union["TextBlock", "ImageBlock"]]
+
+
+ImageSource = Union[Base64ImageSource, URLSource, FileSource]
+DocumentSource = Union[Base64PDFSource, PlainTextSource, ContentSource, URLSource, FileSource]
+
+
+# --- content blocks ---------------------------------------------------------------------
+
+
+class TextBlock(_Block, tag="text", kw_only=True):
+    text: str
+    cache_control: CacheControl | None | UnsetType = UNSET
+    citations: list[Citation] | None | UnsetType = UNSET
+
+
+class ImageTransformations(_Wire, kw_only=True):
+    oversized_image: Literal["downsize", "error"] | UnsetType = UNSET
+
+
+class ImageBlock(_Block, tag="image", kw_only=True):
+    source: ImageSource
+    cache_control: CacheControl | None | UnsetType = UNSET
+    transformations: ImageTransformations | None | UnsetType = UNSET
+
+
+class DocumentBlock(_Block, tag="document", kw_only=True):
+    source: DocumentSource
+    title: str | None | UnsetType = UNSET
+    context: str | None | UnsetType = UNSET
+    citations: CitationsConfig | None | UnsetType = UNSET
+    cache_control: CacheControl | None | UnsetType = UNSET
+
+
+class SearchResultBlock(_Block, tag="search_result", kw_only=True):
+    source: str
+    title: str
+    content: list[TextBlock]
+    citations: CitationsConfig | UnsetType = UNSET
+    cache_control: CacheControl | None | UnsetType = UNSET
+
+
+class ThinkingBlock(_Block, tag="thinking", kw_only=True):
+    """Reasoning text. ``signature`` is the provider's proof that it wrote the text:
+    real Anthropic verifies it on replay; ``""`` means unsigned (MiMo, translated)."""
+
+    thinking: str
+    signature: str
+
+
+class RedactedThinkingBlock(_Block, tag="redacted_thinking", kw_only=True):
+    data: str
+
+
+class Caller(_Wire, kw_only=True):
+    """Who called a tool: ``direct`` or a code-execution server tool (``tool_id``)."""
+
+    type: str
+    tool_id: str | UnsetType = UNSET
+
+
+class ToolUseBlock(_Block, tag="tool_use", kw_only=True):
+    id: str
+    name: str
+    input: dict[str, Any]
+    cache_control: CacheControl | None | UnsetType = UNSET
+    caller: Caller | UnsetType = UNSET
+    toolset_name: str | None | UnsetType = UNSET
+
+
+class ToolReferenceBlock(_Block, tag="tool_reference", kw_only=True):
+    tool_name: str
+    cache_control: CacheControl | None | UnsetType = UNSET
+
+
+class BrowserStateBlock(_Block, tag="browser_state", kw_only=True):
+    tabs: list[dict[str, Any]]
+    state_changes: list[dict[str, Any]] | None | UnsetType = UNSET
+    cache_control: CacheControl | None | UnsetType = UNSET
+
+
+ToolResultContent = Union[
+    TextBlock, ImageBlock, SearchResultBlock, DocumentBlock, ToolReferenceBlock, BrowserStateBlock
+]
+
+
+class ToolResultBlock(_Block, tag="tool_result", kw_only=True):
+    tool_use_id: str
+    content: str | list[ToolResultContent] | UnsetType = UNSET
+    is_error: bool | UnsetType = UNSET
+    cache_control: CacheControl | None | UnsetType = UNSET
+    toolset_name: str | None | UnsetType = UNSET
+
+
+class ServerToolUseBlock(_Block, tag="server_tool_use", kw_only=True):
+    id: str
+    name: str
+    input: dict[str, Any]
+    cache_control: CacheControl | None | UnsetType = UNSET
+    caller: Caller | UnsetType = UNSET
+
+
+class _ServerToolResult(_Block, kw_only=True):
+    """Results of Anthropic-run tools. Only Anthropic can read them back."""
+
+    tool_use_id: str
+    content: Any
+    cache_control: CacheControl | None | UnsetType = UNSET
+    caller: Caller | UnsetType = UNSET
+
+
+class WebSearchToolResultBlock(_ServerToolResult, tag="web_search_tool_result", kw_only=True):
+    pass
+
+
+class WebFetchToolResultBlock(_ServerToolResult, tag="web_fetch_tool_result", kw_only=True):
+    pass
+
+
+class CodeExecutionToolResultBlock(_ServerToolResult, tag="code_execution_tool_result", kw_only=True):
+    pass
+
+
+class BashCodeExecutionToolResultBlock(_ServerToolResult, tag="bash_code_execution_tool_result", kw_only=True):
+    pass
+
+
+class TextEditorCodeExecutionToolResultBlock(
+    _ServerToolResult, tag="text_editor_code_execution_tool_result"
+, kw_only=True):
+    pass
+
+
+class ToolSearchToolResultBlock(_ServerToolResult, tag="tool_search_tool_result", kw_only=True):
+    pass
+
+
+class ContainerUploadBlock(_Block, tag="container_upload", kw_only=True):
+    file_id: str
+    cache_control: CacheControl | None | UnsetType = UNSET
+
+
+ContentBlock = Union[
+    TextBlock,
+    ImageBlock,
+    DocumentBlock,
+    SearchResultBlock,
+    ThinkingBlock,
+    RedactedThinkingBlock,
+    ToolUseBlock,
+    ToolResultBlock,
+    ServerToolUseBlock,
+    WebSearchToolResultBlock,
+    WebFetchToolResultBlock,
+    CodeExecutionToolResultBlock,
+    BashCodeExecutionToolResultBlock,
+    TextEditorCodeExecutionToolResultBlock,
+    ToolSearchToolResultBlock,
+    ContainerUploadBlock,
+]
+
+SERVER_BLOCKS = (
+    ServerToolUseBlock,
+    _ServerToolResult,
+    ContainerUploadBlock,
+)
+
+
+# --- messages ---------------------------------------------------------------------------
+
+
+class _Message(_Wire, tag_field="role", kw_only=True):
+    pass
+
+
+class UserMessage(_Message, tag="user", kw_only=True):
+    content: str | list[ContentBlock]
+
+
+class AssistantMessage(_Message, tag="assistant", kw_only=True):
+    content: str | list[ContentBlock]
+
+
+class SystemMessage(_Message, tag="system", kw_only=True):
+    """API ``2026-10-21``: a system message inside ``messages``, wherever it stands."""
+
+    content: str | list[TextBlock]
+
+
+Message = Union[UserMessage, AssistantMessage, SystemMessage]
+
+
+# --- tools, tool choice, thinking -------------------------------------------------------
+
+
+class Tool(_Wire, kw_only=True):
+    """A tool definition. Client tools have ``input_schema`` and ``type`` absent or
+    ``"custom"``; server tools (``web_search_20250305``, ``bash_20250124``, ...) carry
+    their own ``type`` and options. One struct covers both because a client tool's
+    ``type`` is optional and so cannot be a union tag."""
+
+    name: str | UnsetType = UNSET
+    type: str | None | UnsetType = UNSET
+    description: str | UnsetType = UNSET
+    input_schema: dict[str, Any] | UnsetType = UNSET
+    cache_control: CacheControl | None | UnsetType = UNSET
+    strict: bool | UnsetType = UNSET
+    defer_loading: bool | UnsetType = UNSET
+    allowed_callers: list[str] | UnsetType = UNSET
+    eager_input_streaming: bool | None | UnsetType = UNSET
+    input_examples: list[dict[str, Any]] | UnsetType = UNSET
+    # server-tool options
+    max_uses: Any = UNSET
+    allowed_domains: Any = UNSET
+    blocked_domains: Any = UNSET
+    user_location: Any = UNSET
+    citations: Any = UNSET
+    max_content_tokens: Any = UNSET
+    url_sources: Any = UNSET
+    use_cache: Any = UNSET
+    response_inclusion: Any = UNSET
+    max_characters: Any = UNSET
+    configs: Any = UNSET
+
+    @property
+    def is_client_tool(self) -> bool:
+        return self.type in (UNSET, None, "custom")
+
+
+class _ToolChoice(_Wire, tag_field="type", kw_only=True):
+    pass
+
+
+class ToolChoiceAuto(_ToolChoice, tag="auto", kw_only=True):
+    disable_parallel_tool_use: bool | UnsetType = UNSET
+
+
+class ToolChoiceAny(_ToolChoice, tag="any", kw_only=True):
+    disable_parallel_tool_use: bool | UnsetType = UNSET
+
+
+class ToolChoiceTool(_ToolChoice, tag="tool", kw_only=True):
+    name: str
+    disable_parallel_tool_use: bool | UnsetType = UNSET
+
+
+class ToolChoiceNone(_ToolChoice, tag="none", kw_only=True):
+    pass
+
+
+ToolChoice = Union[ToolChoiceAuto, ToolChoiceAny, ToolChoiceTool, ToolChoiceNone]
+
+
+class _Thinking(_Wire, tag_field="type", kw_only=True):
+    pass
+
+
+class ThinkingEnabled(_Thinking, tag="enabled", kw_only=True):
+    budget_tokens: int
+    display: Literal["summarized", "omitted"] | None | UnsetType = UNSET
+
+
+class ThinkingDisabled(_Thinking, tag="disabled", kw_only=True):
+    pass
+
+
+class ThinkingAdaptive(_Thinking, tag="adaptive", kw_only=True):
+    display: Literal["summarized", "omitted"] | None | UnsetType = UNSET
+
+
+class ThinkingBetweenTools(_Thinking, tag="between_tools", kw_only=True):
+    pass
+
+
+ThinkingConfig = Union[ThinkingEnabled, ThinkingDisabled, ThinkingAdaptive, ThinkingBetweenTools]
+
+
+class JSONOutputFormat(_Wire, kw_only=True):
+    type: Literal["json_schema"]
+    schema: dict[str, Any]
+
+
+Effort = Literal["low", "medium", "high", "xhigh", "max"]
+
+
+class OutputConfig(_Wire, kw_only=True):
+    effort: Effort | None | UnsetType = UNSET
+    format: JSONOutputFormat | None | UnsetType = UNSET
+
+
+class Metadata(_Wire, kw_only=True):
+    user_id: str | None | UnsetType = UNSET
+
+
+class Skill(_Wire, kw_only=True):
+    skill_id: str
+    type: Literal["anthropic", "custom"]
+    version: str | UnsetType = UNSET
+
+
+class Container(_Wire, kw_only=True):
+    id: str | None | UnsetType = UNSET
+    skills: list[Skill] | None | UnsetType = UNSET
+
+
+class Diagnostics(_Wire, kw_only=True):
+    previous_message_id: str | None | UnsetType = UNSET
+
+
+# --- the request ------------------------------------------------------------------------
+
+
+class MessagesRequest(_Wire, kw_only=True):
+    """``POST /v1/messages``: both API versions (``temperature``, ``top_p``, ``top_k`` are
+    ``2023-06-01`` only; ``output_config`` and system messages are ``2026-10-21``)."""
+
+    model: str
+    messages: list[Message]
+    max_tokens: int
+    system: str | list[TextBlock] | UnsetType = UNSET
+    stop_sequences: list[str] | UnsetType = UNSET
+    stream: bool | UnsetType = UNSET
+    temperature: float | UnsetType = UNSET
+    top_p: float | UnsetType = UNSET
+    top_k: int | UnsetType = UNSET
+    metadata: Metadata | UnsetType = UNSET
+    thinking: ThinkingConfig | UnsetType = UNSET
+    output_config: OutputConfig | UnsetType = UNSET
+    tools: list[Tool] | UnsetType = UNSET
+    tool_choice: ToolChoice | UnsetType = UNSET
+    cache_control: CacheControl | None | UnsetType = UNSET
+    container: Container | str | None | UnsetType = UNSET
+    diagnostics: Diagnostics | None | UnsetType = UNSET
+    inference_geo: str | None | UnsetType = UNSET
+    service_tier: Literal["auto", "standard_only"] | UnsetType = UNSET
+    speed: Literal["standard", "fast"] | None | UnsetType = UNSET
+    user_profile_id: str | UnsetType = UNSET
+    workspace_id: str | UnsetType = UNSET

@@ -1,0 +1,385 @@
+"""The openai dialect: Chat Completions payloads as msgspec structs, extensions included.
+
+The surface is the openai SDK's chat ``CompletionCreateParams`` (3.57) plus what the
+providers that copy the dialect add (DIALECTS.md): ``reasoning_content``, ``reasoning``
+and ``reasoning_details`` on assistant messages; a top-level ``thinking`` switch, ``top_k``,
+``chat_template_kwargs`` and OpenRouter's ``reasoning`` object; ``cache_control`` on content
+parts. A few extension fields exist so that the ``compatible`` form can carry what only the
+anthropic dialect says (``is_error`` and ``cache_control`` on tool messages, ``cache_control``
+on tool definitions and tool calls); they are marked *extension* below.
+
+Absent and ``null`` stay distinct (``UNSET`` versus ``None``). Messages are a tagged union
+on ``role``, content parts and tools on ``type``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Union
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+
+class _Wire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """Every openai wire object: unknown fields are detected, never silently ignored."""
+
+
+class CacheControl(_Wire, kw_only=True):
+    """Extension (OpenRouter, Anthropic-backed hosts): anthropic's ``cache_control``."""
+
+    type: Literal["ephemeral"] = "ephemeral"
+    ttl: Literal["5m", "1h"] | UnsetType = UNSET
+
+
+class PromptCacheBreakpoint(_Wire, kw_only=True):
+    """The official nearest twin of ``cache_control``: an explicit cache breakpoint."""
+
+    mode: Literal["explicit"] = "explicit"
+    ttl: Literal["30m", "12h"] | UnsetType = UNSET
+
+
+# --- content parts ----------------------------------------------------------------------
+
+
+class _Part(_Wire, tag_field="type", kw_only=True):
+    prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType = UNSET
+    cache_control: CacheControl | None | UnsetType = UNSET  # extension
+
+
+class TextPart(_Part, tag="text", kw_only=True):
+    text: str
+
+
+class ImageURL(_Wire, kw_only=True):
+    url: str
+    detail: Literal["auto", "low", "high", "original"] | UnsetType = UNSET
+
+
+class ImageURLPart(_Part, tag="image_url", kw_only=True):
+    image_url: ImageURL
+
+
+class InputAudio(_Wire, kw_only=True):
+    data: str
+    format: Literal["wav", "mp3"]
+
+
+class InputAudioPart(_Part, tag="input_audio", kw_only=True):
+    input_audio: InputAudio
+
+
+class File(_Wire, kw_only=True):
+    file_data: str | UnsetType = UNSET
+    file_id: str | UnsetType = UNSET
+    filename: str | UnsetType = UNSET
+
+
+class FilePart(_Part, tag="file", kw_only=True):
+    file: File
+
+
+class RefusalPart(_Part, tag="refusal", kw_only=True):
+    refusal: str
+
+
+UserPart = Union[TextPart, ImageURLPart, InputAudioPart, FilePart]
+AssistantPart = Union[TextPart, RefusalPart]
+
+
+# --- tool calls and reasoning -----------------------------------------------------------
+
+
+class FunctionCall(_Wire, kw_only=True):
+    name: str
+    arguments: str
+
+
+class _ToolCall(_Wire, tag_field="type", kw_only=True):
+    id: str
+
+
+class FunctionToolCall(_ToolCall, tag="function", kw_only=True):
+    function: FunctionCall
+    cache_control: CacheControl | None | UnsetType = UNSET  # extension
+
+
+class CustomCall(_Wire, kw_only=True):
+    name: str
+    input: str
+
+
+class CustomToolCall(_ToolCall, tag="custom", kw_only=True):
+    custom: CustomCall
+
+
+ToolCall = Union[FunctionToolCall, CustomToolCall]
+
+
+class _ReasoningDetail(_Wire, tag_field="type", kw_only=True):
+    """OpenRouter's ``reasoning_details`` entries: ordered, each keeping its own proof."""
+
+    id: str | None | UnsetType = UNSET
+    format: str | None | UnsetType = UNSET
+    index: int | UnsetType = UNSET
+
+
+class ReasoningText(_ReasoningDetail, tag="reasoning.text", kw_only=True):
+    text: str | None | UnsetType = UNSET
+    signature: str | None | UnsetType = UNSET
+
+
+class ReasoningSummary(_ReasoningDetail, tag="reasoning.summary", kw_only=True):
+    summary: str
+
+
+class ReasoningEncrypted(_ReasoningDetail, tag="reasoning.encrypted", kw_only=True):
+    data: str
+
+
+ReasoningDetail = Union[ReasoningText, ReasoningSummary, ReasoningEncrypted]
+
+
+class AudioRef(_Wire, kw_only=True):
+    id: str
+
+
+# --- messages ---------------------------------------------------------------------------
+
+
+class _Message(_Wire, tag_field="role", kw_only=True):
+    pass
+
+
+class DeveloperMessage(_Message, tag="developer", kw_only=True):
+    content: str | list[TextPart]
+    name: str | UnsetType = UNSET
+
+
+class SystemMessage(_Message, tag="system", kw_only=True):
+    content: str | list[TextPart]
+    name: str | UnsetType = UNSET
+
+
+class UserMessage(_Message, tag="user", kw_only=True):
+    content: str | list[UserPart]
+    name: str | UnsetType = UNSET
+
+
+class AssistantMessage(_Message, tag="assistant", kw_only=True):
+    content: str | list[AssistantPart] | None | UnsetType = UNSET
+    refusal: str | None | UnsetType = UNSET
+    tool_calls: list[ToolCall] | UnsetType = UNSET
+    function_call: FunctionCall | None | UnsetType = UNSET
+    audio: AudioRef | None | UnsetType = UNSET
+    name: str | UnsetType = UNSET
+    reasoning_content: str | None | UnsetType = UNSET  # extension: DeepSeek, MiMo, Kimi
+    reasoning: str | None | UnsetType = UNSET  # extension: vLLM, OpenRouter
+    reasoning_details: list[ReasoningDetail] | None | UnsetType = UNSET  # extension: OpenRouter
+
+
+class ToolMessage(_Message, tag="tool", kw_only=True):
+    """Officially text only; the ``compatible`` form also carries images here."""
+
+    content: str | list[UserPart]
+    tool_call_id: str
+    is_error: bool | UnsetType = UNSET  # extension
+    cache_control: CacheControl | None | UnsetType = UNSET  # extension
+
+
+class FunctionMessage(_Message, tag="function", kw_only=True):
+    content: str | None
+    name: str
+
+
+Message = Union[
+    DeveloperMessage, SystemMessage, UserMessage, AssistantMessage, ToolMessage, FunctionMessage
+]
+
+
+# --- tools and tool choice --------------------------------------------------------------
+
+
+class FunctionDefinition(_Wire, kw_only=True):
+    name: str
+    description: str | UnsetType = UNSET
+    parameters: dict[str, Any] | UnsetType = UNSET
+    strict: bool | None | UnsetType = UNSET
+
+
+class _Tool(_Wire, tag_field="type", kw_only=True):
+    pass
+
+
+class FunctionTool(_Tool, tag="function", kw_only=True):
+    function: FunctionDefinition
+    cache_control: CacheControl | None | UnsetType = UNSET  # extension
+
+
+class CustomToolDefinition(_Wire, kw_only=True):
+    name: str
+    description: str | UnsetType = UNSET
+    format: dict[str, Any] | UnsetType = UNSET
+
+
+class CustomTool(_Tool, tag="custom", kw_only=True):
+    custom: CustomToolDefinition
+
+
+Tool = Union[FunctionTool, CustomTool]
+
+
+class _NamedChoice(_Wire, tag_field="type", kw_only=True):
+    pass
+
+
+class ChoiceName(_Wire, kw_only=True):
+    name: str
+
+
+class NamedToolChoice(_NamedChoice, tag="function", kw_only=True):
+    function: ChoiceName
+
+
+class NamedCustomToolChoice(_NamedChoice, tag="custom", kw_only=True):
+    custom: ChoiceName
+
+
+class AllowedTools(_Wire, kw_only=True):
+    mode: Literal["auto", "required"]
+    tools: list[dict[str, Any]]
+
+
+class AllowedToolsChoice(_NamedChoice, tag="allowed_tools", kw_only=True):
+    allowed_tools: AllowedTools
+
+
+ToolChoice = Union[
+    Literal["none", "auto", "required"], NamedToolChoice, NamedCustomToolChoice, AllowedToolsChoice
+]
+
+
+class LegacyFunction(_Wire, kw_only=True):
+    name: str
+    description: str | UnsetType = UNSET
+    parameters: dict[str, Any] | UnsetType = UNSET
+
+
+# --- response format, streaming, odds and ends ------------------------------------------
+
+
+class _ResponseFormat(_Wire, tag_field="type", kw_only=True):
+    pass
+
+
+class ResponseFormatText(_ResponseFormat, tag="text", kw_only=True):
+    pass
+
+
+class JSONSchema(_Wire, kw_only=True):
+    name: str
+    description: str | UnsetType = UNSET
+    schema: dict[str, Any] | UnsetType = UNSET
+    strict: bool | None | UnsetType = UNSET
+
+
+class ResponseFormatJSONSchema(_ResponseFormat, tag="json_schema", kw_only=True):
+    json_schema: JSONSchema
+
+
+class ResponseFormatJSONObject(_ResponseFormat, tag="json_object", kw_only=True):
+    pass
+
+
+ResponseFormat = Union[ResponseFormatText, ResponseFormatJSONSchema, ResponseFormatJSONObject]
+
+
+class StreamOptions(_Wire, kw_only=True):
+    include_usage: bool | UnsetType = UNSET
+    include_obfuscation: bool | UnsetType = UNSET
+
+
+class AudioParams(_Wire, kw_only=True):
+    format: str
+    voice: str | dict[str, Any]
+
+
+class Prediction(_Wire, kw_only=True):
+    type: Literal["content"]
+    content: str | list[TextPart]
+
+
+class PromptCacheOptions(_Wire, kw_only=True):
+    mode: Literal["implicit", "explicit"] | UnsetType = UNSET
+    ttl: Literal["30m"] | UnsetType = UNSET
+
+
+class ThinkingSwitch(_Wire, kw_only=True):
+    """Extension: ``thinking: {type}`` (MiMo, DeepSeek, Kimi, GLM). The ``compatible`` form
+    also carries anthropic's ``budget_tokens`` and ``display`` here."""
+
+    type: Literal["enabled", "disabled", "adaptive", "between_tools"]
+    budget_tokens: int | UnsetType = UNSET
+    display: Literal["summarized", "omitted"] | None | UnsetType = UNSET
+
+
+class ReasoningConfig(_Wire, kw_only=True):
+    """Extension: OpenRouter's ``reasoning: {effort | max_tokens, enabled, exclude}``."""
+
+    effort: str | None | UnsetType = UNSET
+    max_tokens: int | None | UnsetType = UNSET
+    enabled: bool | None | UnsetType = UNSET
+    exclude: bool | None | UnsetType = UNSET
+
+
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+
+
+# --- the request ------------------------------------------------------------------------
+
+
+class ChatCompletionRequest(_Wire, kw_only=True):
+    """``POST /v1/chat/completions``."""
+
+    model: str
+    messages: list[Message]
+    max_completion_tokens: int | None | UnsetType = UNSET
+    max_tokens: int | None | UnsetType = UNSET
+    stop: str | list[str] | None | UnsetType = UNSET
+    stream: bool | None | UnsetType = UNSET
+    stream_options: StreamOptions | None | UnsetType = UNSET
+    temperature: float | None | UnsetType = UNSET
+    top_p: float | None | UnsetType = UNSET
+    user: str | UnsetType = UNSET
+    tools: list[Tool] | UnsetType = UNSET
+    tool_choice: ToolChoice | UnsetType = UNSET
+    parallel_tool_calls: bool | UnsetType = UNSET
+    response_format: ResponseFormat | UnsetType = UNSET
+    reasoning_effort: ReasoningEffort | None | UnsetType = UNSET
+    # official fields without an anthropic twin
+    n: int | None | UnsetType = UNSET
+    logprobs: bool | None | UnsetType = UNSET
+    top_logprobs: int | None | UnsetType = UNSET
+    logit_bias: dict[str, int] | None | UnsetType = UNSET
+    seed: int | None | UnsetType = UNSET
+    frequency_penalty: float | None | UnsetType = UNSET
+    presence_penalty: float | None | UnsetType = UNSET
+    modalities: list[str] | None | UnsetType = UNSET
+    audio: AudioParams | None | UnsetType = UNSET
+    prediction: Prediction | None | UnsetType = UNSET
+    web_search_options: dict[str, Any] | UnsetType = UNSET
+    verbosity: Literal["low", "medium", "high"] | None | UnsetType = UNSET
+    store: bool | None | UnsetType = UNSET
+    metadata: dict[str, str] | None | UnsetType = UNSET
+    service_tier: str | None | UnsetType = UNSET
+    safety_identifier: str | None | UnsetType = UNSET
+    prompt_cache_key: str | None | UnsetType = UNSET
+    prompt_cache_options: PromptCacheOptions | UnsetType = UNSET
+    prompt_cache_retention: Literal["in_memory", "24h"] | None | UnsetType = UNSET
+    moderation: dict[str, Any] | None | UnsetType = UNSET
+    functions: list[LegacyFunction] | UnsetType = UNSET
+    function_call: Literal["none", "auto"] | ChoiceName | UnsetType = UNSET
+    # provider extensions
+    thinking: ThinkingSwitch | UnsetType = UNSET
+    reasoning: ReasoningConfig | UnsetType = UNSET
+    top_k: int | None | UnsetType = UNSET
+    chat_template_kwargs: dict[str, Any] | UnsetType = UNSET

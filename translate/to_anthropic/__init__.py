@@ -1,0 +1,5 @@
+"""openai -> anthropic: requests, responses, streams and errors."""
+
+from ._request import request
+
+__all__ = ["request"]

@@ -1,0 +1,5 @@
+"""anthropic -> openai: requests, responses, streams and errors."""
+
+from ._request import request
+
+__all__ = ["request"]

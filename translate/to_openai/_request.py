@@ -1,0 +1,542 @@
+"""Anthropic ``MessagesRequest`` -> openai ``ChatCompletionRequest``.
+
+Read top to bottom: the entry point, then the request fields, then messages (system,
+user with its tool results, assistant with its reasoning and tool calls), then tools.
+Every input path that cannot be carried exactly goes to the ledger (``ctx``) as a Loss.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from msgspec import UNSET
+
+from .. import anthropic as a
+from .. import openai as o
+from .._common import (
+    CACHE_TTL_TO_OPENAI,
+    SERVICE_TIER_TO_OPENAI,
+    TOOL_CHOICE_TO_OPENAI,
+    Ctx,
+    budget_to_effort,
+    finish,
+    tool_names,
+)
+from .._decode import Unknown, decode, join
+from .._errors import Loss
+from ..targets import Target, resolve
+
+_json = msgspec.json.Encoder()
+
+# Dropped with a Loss unless equal to the default shown (None: no default is harmless).
+_NO_TWIN: tuple[tuple[str, Any], ...] = (
+    ("container", None),
+    ("diagnostics", None),
+    ("inference_geo", None),
+    ("speed", None),
+    ("user_profile_id", None),
+    ("workspace_id", None),
+)
+
+
+def request(
+    body: Any,
+    *,
+    target: str | Target = "compatible",
+    strict: bool = False,
+    losses: list[Loss] | None = None,
+) -> o.ChatCompletionRequest:
+    """Translate an anthropic Messages request into an openai Chat Completions request.
+
+    ``body``: bytes, str, dict, ``translate.anthropic.MessagesRequest`` or a pydantic model.
+    Whatever the target cannot carry is appended to ``losses``; ``strict=True`` raises
+    ``LossError`` instead. Bad input raises ``TranslationError`` naming the JSON path.
+    """
+    unknown: list[Unknown] = []
+    req = decode(body, a.MessagesRequest, unknown)
+    ctx = Ctx(resolve(target, "openai"))
+    return finish(ctx, _Request(ctx, req).build(), unknown, strict, losses)
+
+
+class _Request:
+    __slots__ = ("ctx", "t", "req", "names")
+
+    def __init__(self, ctx: Ctx, req: a.MessagesRequest) -> None:
+        self.ctx = ctx
+        self.t = ctx.target
+        self.req = req
+        self.names = tool_names(self._all_tool_names(), self.t.tool_name_max)
+
+    def _all_tool_names(self) -> list[str]:
+        req = self.req
+        found = [t.name for t in req.tools or () if isinstance(t.name, str)]
+        for m in req.messages:
+            if isinstance(m, a.AssistantMessage) and isinstance(m.content, list):
+                found.extend(b.name for b in m.content if isinstance(b, a.ToolUseBlock))
+        if isinstance(req.tool_choice, a.ToolChoiceTool):
+            found.append(req.tool_choice.name)
+        return found
+
+    def name(self, name: str) -> str:
+        return self.names.get(name, name)
+
+    # -- the request fields ----------------------------------------------------------
+
+    def build(self) -> o.ChatCompletionRequest:
+        req, t, ctx = self.req, self.t, self.ctx
+        out = o.ChatCompletionRequest(model=req.model, messages=self.messages())
+        setattr(out, t.max_tokens_field, req.max_tokens)
+        if req.stop_sequences is not UNSET:
+            out.stop = list(req.stop_sequences)
+        if req.stream is not UNSET:
+            out.stream = req.stream
+            if req.stream:
+                # Anthropic streams always end with usage; ask for the same.
+                out.stream_options = o.StreamOptions(include_usage=True)
+        self.sampling(out)
+        if req.metadata is not UNSET and req.metadata.user_id is not UNSET:
+            if req.metadata.user_id is not None:
+                out.user = req.metadata.user_id
+        if req.tools is not UNSET:
+            out.tools = self.tools(req.tools)
+        if req.tool_choice is not UNSET:
+            self.tool_choice(out, req.tool_choice)
+        self.thinking(out)
+        self.output_format(out)
+        if req.service_tier is not UNSET:
+            out.service_tier = SERVICE_TIER_TO_OPENAI[req.service_tier]
+        if req.cache_control not in (UNSET, None):
+            ctx.drop("cache_control", "automatic prompt caching has no twin in the openai dialect")
+        for field, default in _NO_TWIN:
+            value = getattr(req, field)
+            if value is not UNSET and value != default:
+                ctx.drop(field, "no twin in the openai dialect")
+        return out
+
+    def sampling(self, out: o.ChatCompletionRequest) -> None:
+        req, t, ctx = self.req, self.t, self.ctx
+        if req.temperature is not UNSET:
+            if t.temperature is None:
+                ctx.drop("temperature", f"target {t.name} does not accept temperature")
+            else:
+                low, high = t.temperature
+                value = min(max(req.temperature, low), high)
+                if value != req.temperature:
+                    ctx.lose("temperature", "coerced", f"clamped to the target's range [{low}, {high}]")
+                out.temperature = value
+        if req.top_p is not UNSET:
+            if t.top_p:
+                out.top_p = req.top_p
+            else:
+                ctx.drop("top_p", f"target {t.name} does not accept top_p")
+        if req.top_k is not UNSET:
+            if t.top_k and not t.official_fields_only:
+                out.top_k = req.top_k
+            else:
+                ctx.drop("top_k", f"target {t.name} does not accept top_k")
+
+    def thinking(self, out: o.ChatCompletionRequest) -> None:
+        """``thinking`` + ``output_config.effort`` -> the target's thinking switches.
+
+        ``reasoning_effort`` says the effort; the ``thinking`` switch says what effort
+        alone cannot (a budget, ``disabled`` beside an effort, adaptive without effort,
+        ``between_tools``). Targets without a switch get the nearest effort, with a Loss.
+        """
+        req, t, ctx = self.req, self.t, self.ctx
+        thinking = req.thinking
+        effort = None
+        if req.output_config is not UNSET and req.output_config.effort not in (UNSET, None):
+            effort = req.output_config.effort
+        if thinking is UNSET and effort is None:
+            return
+        switch = t.thinking_switch
+        has_effort = "reasoning_effort" in switch
+        if effort is not None:
+            if has_effort and effort in t.effort_levels:
+                out.reasoning_effort = effort
+            elif "reasoning" in switch:
+                out.reasoning = o.ReasoningConfig(effort=effort)
+            else:
+                ctx.drop("output_config.effort", f"target {t.name} has no effort level {effort!r}")
+        if thinking is UNSET:
+            return
+        if isinstance(thinking, a.ThinkingDisabled) and effort is None and has_effort and "none" in t.effort_levels:
+            out.reasoning_effort = "none"
+            return
+        if "thinking" in switch:
+            sw = o.ThinkingSwitch(type=thinking.type)  # type: ignore[arg-type]
+            if isinstance(thinking, a.ThinkingEnabled):
+                if t.thinking_budget:
+                    sw.budget_tokens = thinking.budget_tokens
+                elif effort is None and has_effort:
+                    out.reasoning_effort = budget_to_effort(thinking.budget_tokens)
+                    ctx.approx("thinking.budget_tokens", "said as the nearest reasoning_effort")
+                else:
+                    ctx.drop("thinking.budget_tokens", f"target {t.name} takes no thinking budget")
+            display = getattr(thinking, "display", UNSET)
+            if display is not UNSET:
+                if t.thinking_budget:
+                    sw.display = display
+                else:
+                    ctx.drop("thinking.display", f"target {t.name} takes no thinking display")
+            if isinstance(thinking, a.ThinkingAdaptive) and effort is not None and sw.display is UNSET:
+                return  # reasoning_effort alone already means "think, with this effort"
+            out.thinking = sw
+            return
+        if "reasoning" in switch:
+            if isinstance(thinking, a.ThinkingEnabled):
+                out.reasoning = o.ReasoningConfig(max_tokens=thinking.budget_tokens)
+            elif isinstance(thinking, a.ThinkingDisabled):
+                out.reasoning = o.ReasoningConfig(enabled=False)
+            elif out.reasoning is UNSET:
+                out.reasoning = o.ReasoningConfig(enabled=True)
+            return
+        if "chat_template_kwargs" in switch:
+            out.chat_template_kwargs = {"enable_thinking": not isinstance(thinking, a.ThinkingDisabled)}
+            return
+        # reasoning_effort is all the target has
+        if isinstance(thinking, a.ThinkingEnabled):
+            if effort is None:
+                out.reasoning_effort = budget_to_effort(thinking.budget_tokens)
+            ctx.approx("thinking.budget_tokens", "said as the nearest reasoning_effort")
+        elif isinstance(thinking, a.ThinkingAdaptive):
+            if effort is None:
+                ctx.approx("thinking", "adaptive thinking is the default of reasoning models")
+        elif isinstance(thinking, a.ThinkingDisabled):
+            if effort is not None:
+                ctx.drop("thinking", "disabled thinking beside an effort level")
+            else:
+                ctx.drop("thinking", f"target {t.name} cannot switch thinking off")
+        else:
+            ctx.drop("thinking", f"target {t.name} has no {thinking.type!r} thinking")
+        if getattr(thinking, "display", UNSET) is not UNSET:
+            ctx.drop("thinking.display", f"target {t.name} takes no thinking display")
+
+    def output_format(self, out: o.ChatCompletionRequest) -> None:
+        req, t, ctx = self.req, self.t, self.ctx
+        if req.output_config is UNSET or req.output_config.format in (UNSET, None):
+            return
+        fmt = req.output_config.format
+        if "json_schema" in t.structured_output:
+            # Anthropic structured output is always constrained, hence strict; it has no name.
+            out.response_format = o.ResponseFormatJSONSchema(
+                json_schema=o.JSONSchema(name="response", schema=fmt.schema, strict=True)
+            )
+        elif "json_object" in t.structured_output:
+            out.response_format = o.ResponseFormatJSONObject()
+            ctx.approx("output_config.format", f"target {t.name} takes json_object, not a schema")
+        else:
+            ctx.drop("output_config.format", f"target {t.name} has no structured output")
+
+    # -- cache hints -----------------------------------------------------------------
+
+    def hint(self, part: Any, cc: a.CacheControl | None | Any, path: str) -> None:
+        """Put an anthropic ``cache_control`` on an openai part, as the target says it."""
+        if cc is UNSET or cc is None:
+            return
+        mode = self.t.cache_hints
+        if mode == "cache_control":
+            part.cache_control = o.CacheControl(ttl=cc.ttl)
+        elif mode == "prompt_cache_breakpoint":
+            ttl, exact = CACHE_TTL_TO_OPENAI[None if cc.ttl is UNSET else cc.ttl]
+            part.prompt_cache_breakpoint = o.PromptCacheBreakpoint(ttl=UNSET if ttl is None else ttl)
+            if not exact:
+                self.ctx.approx(join(path, "cache_control.ttl"), "nearest prompt_cache_breakpoint lifetime")
+        else:
+            self.ctx.drop(join(path, "cache_control"), f"target {self.t.name} takes no cache hints")
+
+    def cc_field(self, holder: Any, cc: Any, path: str) -> None:
+        """``cache_control`` on an object that is not a part (tool, tool call, tool message)."""
+        if cc is UNSET or cc is None:
+            return
+        if self.t.cache_hints == "cache_control" and not self.t.official_fields_only:
+            holder.cache_control = o.CacheControl(ttl=cc.ttl)
+        else:
+            self.ctx.drop(join(path, "cache_control"), f"target {self.t.name} has no cache hint here")
+
+    # -- messages --------------------------------------------------------------------
+
+    def messages(self) -> list[o.Message]:
+        req = self.req
+        out: list[o.Message] = []
+        if req.system is not UNSET:
+            out.append(o.SystemMessage(content=self.text_content(req.system, "system")))
+        for i, m in enumerate(req.messages):
+            path = f"messages[{i}]"
+            if isinstance(m, a.UserMessage):
+                self.user(m, path, out)
+            elif isinstance(m, a.AssistantMessage):
+                out.append(self.assistant(m, path))
+            else:
+                out.append(o.SystemMessage(content=self.text_content(m.content, f"{path}.content")))
+        return out
+
+    def text_content(self, content: str | list[a.TextBlock], path: str) -> str | list[o.TextPart]:
+        if isinstance(content, str):
+            return content
+        return [self.text(b, f"{path}[{j}]") for j, b in enumerate(content)]
+
+    def text(self, block: a.TextBlock, path: str) -> o.TextPart:
+        part = o.TextPart(text=block.text)
+        self.hint(part, block.cache_control, path)
+        if block.citations not in (UNSET, None):
+            self.ctx.drop(join(path, "citations"), "citations have no twin in openai requests")
+        return part
+
+    def user(self, m: a.UserMessage, path: str, out: list[o.Message]) -> None:
+        """One anthropic user turn -> its ``role: tool`` messages, then one user message.
+
+        OpenAI wants tool messages right after the assistant's calls, so results go first
+        and whatever else the turn said follows in a user message.
+        """
+        if isinstance(m.content, str):
+            out.append(o.UserMessage(content=m.content))
+            return
+        parts: list[o.UserPart] = []
+        spill: list[o.UserPart] = []  # tool-result images, for targets whose tool messages are text only
+        results = 0
+        for j, block in enumerate(m.content):
+            bpath = f"{path}.content[{j}]"
+            if isinstance(block, a.ToolResultBlock):
+                if parts:
+                    self.ctx.approx(bpath, "tool results move before the text that preceded them")
+                out.append(self.tool_result(block, bpath, spill))
+                results += 1
+            else:
+                part = self.user_part(block, bpath)
+                if part is not None:
+                    parts.append(part)
+        if spill or parts or not results:
+            out.append(o.UserMessage(content=spill + parts))
+
+    def user_part(self, block: a.ContentBlock, path: str) -> o.UserPart | None:
+        ctx = self.ctx
+        if isinstance(block, a.TextBlock):
+            return self.text(block, path)
+        if isinstance(block, a.ImageBlock):
+            return self.image(block, path)
+        if isinstance(block, a.DocumentBlock):
+            return self.document(block, path)
+        if isinstance(block, (a.ThinkingBlock, a.RedactedThinkingBlock, a.ToolUseBlock)):
+            ctx.drop(path, f"a {block.type} block belongs to assistant turns")
+        elif isinstance(block, a.SERVER_BLOCKS):
+            ctx.drop(path, f"{block.type} is an Anthropic server-side block")
+        else:
+            ctx.drop(path, f"{block.type} has no twin in the openai dialect")
+        return None
+
+    def image(self, block: a.ImageBlock, path: str) -> o.ImageURLPart | None:
+        src = block.source
+        if isinstance(src, a.Base64ImageSource):
+            url = f"data:{src.media_type};base64,{src.data}"
+        elif isinstance(src, a.URLSource):
+            url = src.url
+        else:
+            self.ctx.drop(path, "an image by Anthropic file id has no twin in the openai dialect")
+            return None
+        part = o.ImageURLPart(image_url=o.ImageURL(url=url))
+        self.hint(part, block.cache_control, path)
+        if block.transformations not in (UNSET, None):
+            self.ctx.drop(join(path, "transformations"), "no twin in the openai dialect")
+        return part
+
+    def document(self, block: a.DocumentBlock, path: str) -> o.UserPart | None:
+        ctx, src = self.ctx, block.source
+        if isinstance(src, a.Base64PDFSource):
+            part: o.UserPart = o.FilePart(file=o.File(file_data=f"data:application/pdf;base64,{src.data}"))
+            if isinstance(block.title, str):
+                part.file.filename = block.title
+        elif isinstance(src, a.FileSource):
+            part = o.FilePart(file=o.File(file_id=src.file_id))
+            if isinstance(block.title, str):
+                part.file.filename = block.title
+            ctx.approx(join(path, "source.file_id"), "file ids belong to one provider's file store")
+        elif isinstance(src, a.PlainTextSource):
+            part = o.TextPart(text=src.data)
+            ctx.approx(path, "a text document becomes a text part")
+            if isinstance(block.title, str):
+                ctx.drop(join(path, "title"), "a text part has no title")
+        elif isinstance(src, a.ContentSource):
+            texts = [src.content] if isinstance(src.content, str) else [
+                b.text for b in src.content if isinstance(b, a.TextBlock)
+            ]
+            part = o.TextPart(text="\n\n".join(texts))
+            ctx.approx(path, "a content document becomes one text part (images inside dropped)")
+        else:
+            ctx.drop(path, "a PDF by URL has no twin in openai file parts")
+            return None
+        self.hint(part, block.cache_control, path)
+        if block.context not in (UNSET, None):
+            ctx.drop(join(path, "context"), "no twin in openai file parts")
+        if block.citations not in (UNSET, None) and block.citations.enabled is True:
+            ctx.drop(join(path, "citations"), "citations have no twin in the openai dialect")
+        return part
+
+    def tool_result(self, block: a.ToolResultBlock, path: str, spill: list[o.UserPart]) -> o.ToolMessage:
+        t, ctx = self.t, self.ctx
+        content: str | list[o.UserPart]
+        if block.content is UNSET:
+            content = ""
+        elif isinstance(block.content, str):
+            content = block.content
+        else:
+            content = []
+            for j, item in enumerate(block.content):
+                ipath = f"{path}.content[{j}]"
+                if isinstance(item, a.TextBlock):
+                    content.append(self.text(item, ipath))
+                    continue
+                part = self.user_part(item, ipath) if isinstance(item, (a.ImageBlock, a.DocumentBlock)) else None
+                if part is None:
+                    if not isinstance(item, (a.ImageBlock, a.DocumentBlock)):
+                        ctx.drop(ipath, f"{item.type} has no twin in the openai dialect")
+                elif t.tool_message_images:
+                    content.append(part)
+                else:
+                    spill.append(part)
+                    ctx.approx(ipath, "tool messages carry text only: moved to a user message after the results")
+        msg = o.ToolMessage(content=content, tool_call_id=block.tool_use_id)
+        if block.is_error is not UNSET:
+            if t.tool_error == "is_error" and not t.official_fields_only:
+                msg.is_error = block.is_error
+            elif block.is_error:
+                ctx.approx(join(path, "is_error"), "said as an 'Error: ' prefix of the tool message")
+                if isinstance(msg.content, str):
+                    msg.content = "Error: " + msg.content
+                else:
+                    msg.content.insert(0, o.TextPart(text="Error:"))
+        if block.cache_control not in (UNSET, None):
+            if t.cache_hints == "prompt_cache_breakpoint":
+                if isinstance(msg.content, str):
+                    msg.content = [o.TextPart(text=msg.content)]
+                if msg.content:
+                    self.hint(msg.content[-1], block.cache_control, path)
+            else:
+                self.cc_field(msg, block.cache_control, path)
+        if block.toolset_name not in (UNSET, None):
+            ctx.drop(join(path, "toolset_name"), "no twin in the openai dialect")
+        return msg
+
+    def assistant(self, m: a.AssistantMessage, path: str) -> o.AssistantMessage:
+        if isinstance(m.content, str):
+            return o.AssistantMessage(content=m.content)
+        ctx = self.ctx
+        texts: list[o.AssistantPart] = []
+        calls: list[o.ToolCall] = []
+        thoughts: list[tuple[str, a.ThinkingBlock | a.RedactedThinkingBlock]] = []
+        last_kind = ""
+        for j, block in enumerate(m.content):
+            bpath = f"{path}.content[{j}]"
+            if isinstance(block, (a.ThinkingBlock, a.RedactedThinkingBlock)):
+                if last_kind in ("text", "tool_use"):
+                    ctx.approx(bpath, "reasoning is said before the answer; its place among blocks is lost")
+                thoughts.append((bpath, block))
+                continue
+            if last_kind == "tool_use" and isinstance(block, a.TextBlock):
+                ctx.approx(bpath, "text after a tool call moves before the tool calls")
+            if isinstance(block, a.TextBlock):
+                texts.append(self.text(block, bpath))
+                last_kind = "text"
+            elif isinstance(block, a.ToolUseBlock):
+                calls.append(self.tool_call(block, bpath))
+                last_kind = "tool_use"
+            elif isinstance(block, a.SERVER_BLOCKS):
+                ctx.drop(bpath, f"{block.type} is an Anthropic server-side block")
+            else:
+                ctx.drop(bpath, f"{block.type} has no twin in openai assistant messages")
+        msg = o.AssistantMessage(content=texts if texts else None)
+        if calls:
+            msg.tool_calls = calls
+        if thoughts:
+            self.reasoning(msg, thoughts)
+        return msg
+
+    def tool_call(self, block: a.ToolUseBlock, path: str) -> o.FunctionToolCall:
+        call = o.FunctionToolCall(
+            id=block.id,
+            function=o.FunctionCall(name=self.name(block.name), arguments=_arguments(block.input)),
+        )
+        self.cc_field(call, block.cache_control, path)
+        if block.caller is not UNSET and block.caller.type != "direct":
+            self.ctx.drop(join(path, "caller"), "calls made by a server tool have no twin")
+        if block.toolset_name not in (UNSET, None):
+            self.ctx.drop(join(path, "toolset_name"), "no twin in the openai dialect")
+        return call
+
+    def reasoning(
+        self, msg: o.AssistantMessage, thoughts: list[tuple[str, a.ThinkingBlock | a.RedactedThinkingBlock]]
+    ) -> None:
+        """Thinking blocks -> the target's reasoning carriers.
+
+        ``reasoning_content`` / ``reasoning`` hold the text; ``reasoning_details`` keeps each
+        block apart with its signature and the redacted ones. The compatible form writes the
+        details only when the text alone would lose something, so plain reasoning stays plain.
+        """
+        t, ctx = self.t, self.ctx
+        replay = t.reasoning_replay
+        if not replay:
+            for path, _ in thoughts:
+                ctx.drop(path, f"target {t.name} does not accept replayed reasoning")
+            return
+        text = "\n\n".join(b.thinking for _, b in thoughts if isinstance(b, a.ThinkingBlock))
+        plain = len(thoughts) == 1 and isinstance(thoughts[0][1], a.ThinkingBlock) and not thoughts[0][1].signature
+        details = "reasoning_details" in replay and (not plain or replay == ("reasoning_details",))
+        if "reasoning_content" in replay:
+            msg.reasoning_content = text
+        if "reasoning" in replay:
+            msg.reasoning = text
+        if details:
+            msg.reasoning_details = [
+                o.ReasoningText(text=b.thinking, signature=b.signature)
+                if isinstance(b, a.ThinkingBlock)
+                else o.ReasoningEncrypted(data=b.data)
+                for _, b in thoughts
+            ]
+            return
+        for path, b in thoughts:
+            if isinstance(b, a.RedactedThinkingBlock):
+                ctx.drop(path, f"target {t.name} cannot replay redacted thinking")
+            elif b.signature:
+                ctx.drop(join(path, "signature"), f"target {t.name} cannot replay thinking signatures")
+        if sum(isinstance(b, a.ThinkingBlock) for _, b in thoughts) > 1:
+            ctx.approx(thoughts[1][0], "several thinking blocks joined into one text")
+
+    # -- tools -----------------------------------------------------------------------
+
+    def tools(self, tools: list[a.Tool]) -> list[o.Tool]:
+        ctx, out = self.ctx, []
+        for i, tool in enumerate(tools):
+            path = f"tools[{i}]"
+            if not tool.is_client_tool or tool.input_schema is UNSET or not isinstance(tool.name, str):
+                ctx.drop(path, f"server tool {tool.type!r} runs only on Anthropic")
+                continue
+            fn = o.FunctionDefinition(name=self.name(tool.name), parameters=tool.input_schema)
+            if tool.description is not UNSET:
+                fn.description = tool.description
+            if tool.strict is not UNSET:
+                fn.strict = tool.strict
+            definition = o.FunctionTool(function=fn)
+            self.cc_field(definition, tool.cache_control, path)
+            for field in ("defer_loading", "allowed_callers", "eager_input_streaming", "input_examples"):
+                if getattr(tool, field) not in (UNSET, None):
+                    ctx.drop(join(path, field), "no twin in openai tool definitions")
+            out.append(definition)
+        return out
+
+    def tool_choice(self, out: o.ChatCompletionRequest, choice: a.ToolChoice) -> None:
+        if isinstance(choice, a.ToolChoiceTool):
+            out.tool_choice = o.NamedToolChoice(function=o.ChoiceName(name=self.name(choice.name)))
+        else:
+            out.tool_choice = TOOL_CHOICE_TO_OPENAI[choice.type]  # type: ignore[assignment]
+        disable = getattr(choice, "disable_parallel_tool_use", UNSET)
+        if disable is not UNSET:
+            out.parallel_tool_calls = not disable
+
+
+def _arguments(value: dict[str, Any]) -> str:
+    """``tool_use.input`` -> ``function.arguments``. ``{"_raw_arguments": s}`` alone is how
+    arguments that were not a JSON object travel (see ``to_anthropic``); it goes back as ``s``."""
+    if len(value) == 1 and isinstance(value.get("_raw_arguments"), str):
+        return value["_raw_arguments"]
+    return _json.encode(value).decode()
