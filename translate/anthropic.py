@@ -461,3 +461,177 @@ class MessagesRequest(_Wire, kw_only=True):
     speed: Literal["standard", "fast"] | None | UnsetType = UNSET
     user_profile_id: str | UnsetType = UNSET
     workspace_id: str | UnsetType = UNSET
+
+
+# --- responses --------------------------------------------------------------------------
+# Response content blocks are the request blocks above (a response never sets
+# ``cache_control``). Fields a provider may leave out are optional here so that its
+# responses decode; what we emit always has what the SDK requires.
+
+StopReason = str
+"""end_turn, max_tokens, stop_sequence, tool_use, pause_turn, refusal,
+model_context_window_exceeded; kept open so a newer reason still decodes."""
+
+
+class CacheCreation(_Wire, kw_only=True):
+    ephemeral_5m_input_tokens: int | UnsetType = UNSET
+    ephemeral_1h_input_tokens: int | UnsetType = UNSET
+
+
+class ServerToolUsage(_Wire, kw_only=True):
+    web_search_requests: int | UnsetType = UNSET
+    web_fetch_requests: int | UnsetType = UNSET
+
+
+class OutputTokensDetails(_Wire, kw_only=True):
+    thinking_tokens: int
+
+
+class Usage(_Wire, kw_only=True):
+    """``input_tokens`` EXCLUDES cache reads and writes; the three add up to the prompt."""
+
+    input_tokens: int
+    output_tokens: int
+    cache_creation_input_tokens: int | None | UnsetType = UNSET
+    cache_read_input_tokens: int | None | UnsetType = UNSET
+    cache_creation: CacheCreation | None | UnsetType = UNSET
+    server_tool_use: ServerToolUsage | None | UnsetType = UNSET
+    output_tokens_details: OutputTokensDetails | None | UnsetType = UNSET
+    service_tier: str | None | UnsetType = UNSET
+    inference_geo: str | None | UnsetType = UNSET
+    speed: str | None | UnsetType = UNSET
+
+
+class MessageResponse(_Wire, kw_only=True):
+    """A ``Message``: the body of a non-streaming ``/v1/messages`` response."""
+
+    id: str
+    type: Literal["message"] = "message"
+    role: Literal["assistant"] = "assistant"
+    model: str
+    content: list[ContentBlock]
+    stop_reason: StopReason | None | UnsetType = UNSET
+    stop_sequence: str | None | UnsetType = UNSET
+    usage: Usage | UnsetType = UNSET
+    stop_details: dict[str, Any] | None | UnsetType = UNSET
+    container: dict[str, Any] | None | UnsetType = UNSET
+    diagnostics: dict[str, Any] | None | UnsetType = UNSET
+
+
+# --- errors -----------------------------------------------------------------------------
+
+
+class ErrorObject(_Wire, kw_only=True):
+    """``error.type``: invalid_request_error, authentication_error, billing_error,
+    permission_error, not_found_error, request_too_large, rate_limit_error, api_error,
+    timeout_error, overloaded_error (open: a newer type still decodes)."""
+
+    type: str
+    message: str
+    details: Any = UNSET
+
+
+class ErrorResponse(_Wire, kw_only=True):
+    type: Literal["error"] = "error"
+    error: ErrorObject
+    request_id: str | None | UnsetType = UNSET
+
+
+# --- stream events ----------------------------------------------------------------------
+
+
+class _Delta(_Wire, tag_field="type", kw_only=True):
+    pass
+
+
+class TextDelta(_Delta, tag="text_delta", kw_only=True):
+    text: str
+
+
+class InputJSONDelta(_Delta, tag="input_json_delta", kw_only=True):
+    partial_json: str
+
+
+class ThinkingDelta(_Delta, tag="thinking_delta", kw_only=True):
+    thinking: str
+
+
+class SignatureDelta(_Delta, tag="signature_delta", kw_only=True):
+    signature: str
+
+
+class CitationsDelta(_Delta, tag="citations_delta", kw_only=True):
+    citation: Citation
+
+
+Delta = Union[TextDelta, InputJSONDelta, ThinkingDelta, SignatureDelta, CitationsDelta]
+
+
+class MessageDelta(_Wire, kw_only=True):
+    stop_reason: StopReason | None | UnsetType = UNSET
+    stop_sequence: str | None | UnsetType = UNSET
+    stop_details: dict[str, Any] | None | UnsetType = UNSET
+    container: dict[str, Any] | None | UnsetType = UNSET
+
+
+class MessageDeltaUsage(_Wire, kw_only=True):
+    """Cumulative: each ``message_delta`` restates the totals so far."""
+
+    output_tokens: int
+    input_tokens: int | None | UnsetType = UNSET
+    cache_creation_input_tokens: int | None | UnsetType = UNSET
+    cache_read_input_tokens: int | None | UnsetType = UNSET
+    server_tool_use: ServerToolUsage | None | UnsetType = UNSET
+    output_tokens_details: OutputTokensDetails | None | UnsetType = UNSET
+
+
+class _Event(_Wire, tag_field="type", kw_only=True):
+    pass
+
+
+class MessageStartEvent(_Event, tag="message_start", kw_only=True):
+    message: MessageResponse
+
+
+class ContentBlockStartEvent(_Event, tag="content_block_start", kw_only=True):
+    index: int
+    content_block: ContentBlock
+
+
+class ContentBlockDeltaEvent(_Event, tag="content_block_delta", kw_only=True):
+    index: int
+    delta: Delta
+
+
+class ContentBlockStopEvent(_Event, tag="content_block_stop", kw_only=True):
+    index: int
+
+
+class MessageDeltaEvent(_Event, tag="message_delta", kw_only=True):
+    delta: MessageDelta
+    usage: MessageDeltaUsage | UnsetType = UNSET
+
+
+class MessageStopEvent(_Event, tag="message_stop", kw_only=True):
+    pass
+
+
+class PingEvent(_Event, tag="ping", kw_only=True):
+    pass
+
+
+class ErrorEvent(_Event, tag="error", kw_only=True):
+    error: ErrorObject
+    request_id: str | None | UnsetType = UNSET
+
+
+StreamEvent = Union[
+    MessageStartEvent,
+    ContentBlockStartEvent,
+    ContentBlockDeltaEvent,
+    ContentBlockStopEvent,
+    MessageDeltaEvent,
+    MessageStopEvent,
+    PingEvent,
+    ErrorEvent,
+]

@@ -383,3 +383,161 @@ class ChatCompletionRequest(_Wire, kw_only=True):
     reasoning: ReasoningConfig | UnsetType = UNSET
     top_k: int | None | UnsetType = UNSET
     chat_template_kwargs: dict[str, Any] | UnsetType = UNSET
+
+
+# --- responses --------------------------------------------------------------------------
+# Fields a provider may leave out are optional here so that its responses decode; what we
+# emit always has what the SDK requires.
+
+FinishReason = str
+"""stop, length, tool_calls, content_filter, function_call; kept open so that a provider's
+own reason (MiMo's ``repetition_truncation``, vLLM's ``abort``) still decodes."""
+
+
+class PromptTokensDetails(_Wire, kw_only=True):
+    cached_tokens: int | None | UnsetType = UNSET
+    cache_write_tokens: int | None | UnsetType = UNSET
+    audio_tokens: int | None | UnsetType = UNSET
+    image_tokens: int | None | UnsetType = UNSET
+    text_tokens: int | None | UnsetType = UNSET
+
+
+class CompletionTokensDetails(_Wire, kw_only=True):
+    reasoning_tokens: int | None | UnsetType = UNSET
+    accepted_prediction_tokens: int | None | UnsetType = UNSET
+    rejected_prediction_tokens: int | None | UnsetType = UNSET
+    audio_tokens: int | None | UnsetType = UNSET
+    text_tokens: int | None | UnsetType = UNSET
+    image_tokens: int | None | UnsetType = UNSET  # extension: MiMo
+
+
+class Usage(_Wire, kw_only=True):
+    """``prompt_tokens`` INCLUDES cached tokens (``prompt_tokens_details.cached_tokens``)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    prompt_tokens_details: PromptTokensDetails | None | UnsetType = UNSET
+    completion_tokens_details: CompletionTokensDetails | None | UnsetType = UNSET
+    prompt_cache_hit_tokens: int | UnsetType = UNSET  # extension: DeepSeek
+    prompt_cache_miss_tokens: int | UnsetType = UNSET  # extension: DeepSeek
+    cached_tokens: int | UnsetType = UNSET  # extension: Kimi
+
+
+class URLCitation(_Wire, kw_only=True):
+    url: str
+    title: str
+    start_index: int
+    end_index: int
+
+
+class Annotation(_Wire, kw_only=True):
+    type: Literal["url_citation"] = "url_citation"
+    url_citation: URLCitation
+
+
+class ResponseMessage(_Wire, kw_only=True):
+    role: Literal["assistant"] = "assistant"
+    content: str | None | UnsetType = UNSET
+    refusal: str | None | UnsetType = UNSET
+    tool_calls: list[ToolCall] | None | UnsetType = UNSET
+    annotations: list[Annotation] | None | UnsetType = UNSET
+    audio: dict[str, Any] | None | UnsetType = UNSET
+    function_call: FunctionCall | None | UnsetType = UNSET
+    reasoning_content: str | None | UnsetType = UNSET  # extension: DeepSeek, MiMo, Kimi
+    reasoning: str | None | UnsetType = UNSET  # extension: vLLM, OpenRouter
+    reasoning_details: list[ReasoningDetail] | None | UnsetType = UNSET  # extension: OpenRouter
+
+
+class Choice(_Wire, kw_only=True):
+    index: int = 0
+    message: ResponseMessage
+    finish_reason: FinishReason | None = None
+    logprobs: dict[str, Any] | None | UnsetType = UNSET
+    native_finish_reason: str | None | UnsetType = UNSET  # extension: MiMo
+
+
+class ChatCompletion(_Wire, kw_only=True):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[Choice]
+    usage: Usage | None | UnsetType = UNSET
+    service_tier: str | None | UnsetType = UNSET
+    system_fingerprint: str | None | UnsetType = UNSET
+    metadata: dict[str, str] | None | UnsetType = UNSET
+    moderation: dict[str, Any] | None | UnsetType = UNSET
+
+
+# --- stream chunks ----------------------------------------------------------------------
+
+
+class DeltaFunction(_Wire, kw_only=True):
+    name: str | None | UnsetType = UNSET
+    arguments: str | None | UnsetType = UNSET
+
+
+class DeltaToolCall(_Wire, kw_only=True):
+    """One fragment of a tool call. ``index`` keys it; the first fragment of an index
+    carries ``id`` and ``function.name``, later ones argument pieces only."""
+
+    index: int
+    id: str | None | UnsetType = UNSET
+    type: Literal["function"] | None | UnsetType = UNSET
+    function: DeltaFunction | None | UnsetType = UNSET
+
+
+class ChunkDelta(_Wire, kw_only=True):
+    role: str | None | UnsetType = UNSET
+    content: str | None | UnsetType = UNSET
+    refusal: str | None | UnsetType = UNSET
+    tool_calls: list[DeltaToolCall] | None | UnsetType = UNSET
+    function_call: DeltaFunction | None | UnsetType = UNSET
+    audio: dict[str, Any] | None | UnsetType = UNSET
+    annotations: list[Annotation] | None | UnsetType = UNSET  # extension: OpenRouter
+    reasoning_content: str | None | UnsetType = UNSET  # extension: DeepSeek, MiMo, Kimi
+    reasoning: str | None | UnsetType = UNSET  # extension: vLLM, OpenRouter
+    reasoning_details: list[ReasoningDetail] | None | UnsetType = UNSET  # extension: OpenRouter
+
+
+class ChunkChoice(_Wire, kw_only=True):
+    index: int = 0
+    delta: ChunkDelta
+    finish_reason: FinishReason | None | UnsetType = UNSET
+    logprobs: dict[str, Any] | None | UnsetType = UNSET
+    native_finish_reason: str | None | UnsetType = UNSET  # extension: MiMo
+
+
+class ChatCompletionChunk(_Wire, kw_only=True):
+    """One ``data:`` frame. The usage-only chunk has ``choices: []``."""
+
+    id: str
+    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
+    created: int
+    model: str
+    choices: list[ChunkChoice]
+    usage: Usage | None | UnsetType = UNSET
+    service_tier: str | None | UnsetType = UNSET
+    system_fingerprint: str | None | UnsetType = UNSET
+    obfuscation: str | None | UnsetType = UNSET
+    moderation: dict[str, Any] | None | UnsetType = UNSET
+
+
+# --- errors -----------------------------------------------------------------------------
+
+
+class ErrorObject(_Wire, kw_only=True):
+    """MiMo puts the real reason in ``param`` and a string status in ``code``."""
+
+    message: str
+    type: str | None | UnsetType = UNSET
+    param: str | None | UnsetType = UNSET
+    code: str | int | None | UnsetType = UNSET
+    metadata: dict[str, Any] | None | UnsetType = UNSET  # extension: OpenRouter
+
+
+class ErrorBody(_Wire, kw_only=True):
+    """``{"error": {...}}``: an error response body, or a mid-stream error chunk."""
+
+    error: ErrorObject
