@@ -70,6 +70,52 @@ CACHE_TTL_TO_ANTHROPIC = {o: (a, exact) for a, o, exact in CACHE_TTL if exact or
 CACHE_TTL_TO_ANTHROPIC["12h"] = ("1h", False)
 
 
+# --- stop reasons ----------------------------------------------------------------------
+# anthropic ``stop_reason`` <-> openai ``finish_reason``, with whether the pair is exact.
+# Read left to right for to_openai; for to_anthropic the first exact row of a
+# finish_reason wins, then the converter refines ``stop`` (a stop sequence that matched?)
+# and ``stop`` after tool calls (really ``tool_use``).
+STOP_REASONS: tuple[tuple[str, str, bool], ...] = (
+    ("end_turn", "stop", True),
+    ("stop_sequence", "stop", True),
+    ("max_tokens", "length", True),
+    ("model_context_window_exceeded", "length", False),
+    ("tool_use", "tool_calls", True),
+    ("pause_turn", "stop", False),
+    ("refusal", "content_filter", True),
+)
+STOP_TO_OPENAI = {a: (o, exact) for a, o, exact in STOP_REASONS}
+FINISH_TO_ANTHROPIC: dict[str, str] = {}
+for _a, _o, _exact in STOP_REASONS:
+    if _exact:
+        FINISH_TO_ANTHROPIC.setdefault(_o, _a)
+FINISH_TO_ANTHROPIC["function_call"] = "tool_use"
+
+
+# --- usage -----------------------------------------------------------------------------
+#
+# openai ``prompt_tokens`` counts the whole prompt, cached part included; anthropic splits
+# the same prompt into ``input_tokens`` (neither read from nor written to the cache),
+# ``cache_read_input_tokens`` and ``cache_creation_input_tokens``. So:
+#
+#   prompt_tokens      = input_tokens + cache_read_input_tokens + cache_creation_input_tokens
+#   cached_tokens      = cache_read_input_tokens
+#   cache_write_tokens = cache_creation_input_tokens
+#   completion_tokens  = output_tokens          (reasoning included on both sides)
+#   reasoning_tokens   = output_tokens_details.thinking_tokens
+#   total_tokens       = prompt_tokens + completion_tokens
+#
+# and the inverse. Nothing is counted twice, and the totals are the same on both sides.
+
+
+def prompt_tokens(input_tokens: int, cache_read: int, cache_write: int) -> int:
+    return input_tokens + cache_read + cache_write
+
+
+def input_tokens(prompt: int, cache_read: int, cache_write: int) -> int:
+    return max(prompt - cache_read - cache_write, 0)
+
+
 # --- tool names ------------------------------------------------------------------------
 
 
