@@ -15,6 +15,11 @@ from .targets import Target
 
 T = TypeVar("T")
 
+def tag(obj: Any) -> str:
+    """The ``type`` (or ``role``) a tagged struct is encoded with; msgspec keeps it on the class."""
+    return obj.__struct_config__.tag
+
+
 # --- efforts and budgets ---------------------------------------------------------------
 #
 # One row per openai ``reasoning_effort``: the anthropic ``output_config.effort`` it is

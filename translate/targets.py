@@ -72,6 +72,9 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     """``role: system`` messages inside ``messages`` (API 2026-10-21); else hoisted into ``system``."""
     output_config: bool = True
     """``output_config.effort`` / ``format`` (API 2026-10-21)."""
+    effort_means_thinking: bool = False
+    """A ``reasoning_effort`` without a thinking switch also turns adaptive thinking on:
+    an openai client that asks for an effort wants the model to reason."""
 
 
 _OPENAI_BASE = Target(name="openai-base", dialect="openai")
@@ -113,6 +116,7 @@ PRESETS: dict[tuple[Dialect, str], Target] = {
         top_p=False,
         tool_name_max=128,
         signatures="signed_only",
+        effort_means_thinking=True,
     ),
     # API 2023-06-01: sampling fields, no system messages, no output_config.
     ("anthropic", "anthropic-2023-06-01"): Target(

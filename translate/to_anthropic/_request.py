@@ -23,6 +23,7 @@ from .._common import (
     Ctx,
     effort_to_budget,
     finish,
+    tag,
 )
 from .._decode import Unknown, decode, join
 from .._errors import Loss
@@ -197,6 +198,8 @@ class _Request:
                 level = "low"
                 ctx.approx(effort_path, f"anthropic has no effort {effort!r}; 'low' is the nearest")
         if level is not None:
+            if thinking is UNSET and t.effort_means_thinking:
+                thinking = a.ThinkingAdaptive()
             if t.output_config:
                 out.output_config = a.OutputConfig(effort=level)  # type: ignore[arg-type]
             elif thinking is UNSET or isinstance(thinking, a.ThinkingAdaptive):
@@ -360,7 +363,7 @@ class _Request:
             if block is None:
                 return None
         else:
-            ctx.drop(path, f"{part.type} parts have no twin in the anthropic dialect")
+            ctx.drop(path, f"{tag(part)} parts have no twin in the anthropic dialect")
             return None
         cc = self.cache(part, path)
         if cc is not UNSET:

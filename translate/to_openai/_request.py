@@ -21,6 +21,7 @@ from .._common import (
     Ctx,
     budget_to_effort,
     finish,
+    tag,
     tool_names,
 )
 from .._decode import Unknown, decode, join
@@ -139,9 +140,10 @@ class _Request:
     def thinking(self, out: o.ChatCompletionRequest) -> None:
         """``thinking`` + ``output_config.effort`` -> the target's thinking switches.
 
-        ``reasoning_effort`` says the effort; the ``thinking`` switch says what effort
-        alone cannot (a budget, ``disabled`` beside an effort, adaptive without effort,
-        ``between_tools``). Targets without a switch get the nearest effort, with a Loss.
+        ``reasoning_effort`` says the effort, the ``thinking`` switch the mode (with its
+        budget and display in the compatible form): the two are independent on both sides.
+        ``disabled`` alone is ``reasoning_effort: "none"``. Targets without a switch get the
+        nearest effort, with a Loss.
         """
         req, t, ctx = self.req, self.t, self.ctx
         thinking = req.thinking
@@ -165,7 +167,7 @@ class _Request:
             out.reasoning_effort = "none"
             return
         if "thinking" in switch:
-            sw = o.ThinkingSwitch(type=thinking.type)  # type: ignore[arg-type]
+            sw = o.ThinkingSwitch(type=tag(thinking))  # type: ignore[arg-type]
             if isinstance(thinking, a.ThinkingEnabled):
                 if t.thinking_budget:
                     sw.budget_tokens = thinking.budget_tokens
@@ -180,8 +182,6 @@ class _Request:
                     sw.display = display
                 else:
                     ctx.drop("thinking.display", f"target {t.name} takes no thinking display")
-            if isinstance(thinking, a.ThinkingAdaptive) and effort is not None and sw.display is UNSET:
-                return  # reasoning_effort alone already means "think, with this effort"
             out.thinking = sw
             return
         if "reasoning" in switch:
@@ -209,7 +209,7 @@ class _Request:
             else:
                 ctx.drop("thinking", f"target {t.name} cannot switch thinking off")
         else:
-            ctx.drop("thinking", f"target {t.name} has no {thinking.type!r} thinking")
+            ctx.drop("thinking", f"target {t.name} has no {tag(thinking)!r} thinking")
         if getattr(thinking, "display", UNSET) is not UNSET:
             ctx.drop("thinking.display", f"target {t.name} takes no thinking display")
 
@@ -319,11 +319,11 @@ class _Request:
         if isinstance(block, a.DocumentBlock):
             return self.document(block, path)
         if isinstance(block, (a.ThinkingBlock, a.RedactedThinkingBlock, a.ToolUseBlock)):
-            ctx.drop(path, f"a {block.type} block belongs to assistant turns")
+            ctx.drop(path, f"a {tag(block)} block belongs to assistant turns")
         elif isinstance(block, a.SERVER_BLOCKS):
-            ctx.drop(path, f"{block.type} is an Anthropic server-side block")
+            ctx.drop(path, f"{tag(block)} is an Anthropic server-side block")
         else:
-            ctx.drop(path, f"{block.type} has no twin in the openai dialect")
+            ctx.drop(path, f"{tag(block)} has no twin in the openai dialect")
         return None
 
     def image(self, block: a.ImageBlock, path: str) -> o.ImageURLPart | None:
@@ -390,7 +390,7 @@ class _Request:
                 part = self.user_part(item, ipath) if isinstance(item, (a.ImageBlock, a.DocumentBlock)) else None
                 if part is None:
                     if not isinstance(item, (a.ImageBlock, a.DocumentBlock)):
-                        ctx.drop(ipath, f"{item.type} has no twin in the openai dialect")
+                        ctx.drop(ipath, f"{tag(item)} has no twin in the openai dialect")
                 elif t.tool_message_images:
                     content.append(part)
                 else:
@@ -442,9 +442,9 @@ class _Request:
                 calls.append(self.tool_call(block, bpath))
                 last_kind = "tool_use"
             elif isinstance(block, a.SERVER_BLOCKS):
-                ctx.drop(bpath, f"{block.type} is an Anthropic server-side block")
+                ctx.drop(bpath, f"{tag(block)} is an Anthropic server-side block")
             else:
-                ctx.drop(bpath, f"{block.type} has no twin in openai assistant messages")
+                ctx.drop(bpath, f"{tag(block)} has no twin in openai assistant messages")
         msg = o.AssistantMessage(content=texts if texts else None)
         if calls:
             msg.tool_calls = calls
@@ -528,7 +528,7 @@ class _Request:
         if isinstance(choice, a.ToolChoiceTool):
             out.tool_choice = o.NamedToolChoice(function=o.ChoiceName(name=self.name(choice.name)))
         else:
-            out.tool_choice = TOOL_CHOICE_TO_OPENAI[choice.type]  # type: ignore[assignment]
+            out.tool_choice = TOOL_CHOICE_TO_OPENAI[tag(choice)]  # type: ignore[assignment]
         disable = getattr(choice, "disable_parallel_tool_use", UNSET)
         if disable is not UNSET:
             out.parallel_tool_calls = not disable
