@@ -1,0 +1,399 @@
+"""Properties of request translation, over generated payloads.
+
+Two kinds of generator: ``anthropic_requests`` / ``openai_requests`` draw from the
+translatable domain (every field with a twin, in every form), where translation must be
+lossless and the round trip exact up to the canonical form; ``strategies.from_type`` draws
+from the whole struct surface, where translation must report what it cannot carry and
+still emit payloads the SDK types accept.
+"""
+
+from __future__ import annotations
+
+import json
+
+import msgspec
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from translate import Loss, LossError, TranslationError, to_anthropic, to_openai
+
+
+
+from . import canonical, sdk_strict
+from .test_requests import validate
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+text = st.text(max_size=30)
+ident = st.text("abcdefghijklmnopqrstuvwxyz_-0123456789", min_size=1, max_size=24)
+json_scalar = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | text
+json_value = st.recursive(
+    json_scalar | st.floats(allow_nan=False, allow_infinity=False, width=32),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(ident, inner, max_size=3),
+    max_leaves=8,
+)
+json_object = st.dictionaries(ident, json_value, max_size=4)
+ttl = st.sampled_from([None, "5m", "1h"])
+b64 = st.sampled_from(["iVBORw0KGgo=", "R0lGODlhAQABAAAAACw=", "/9j/4AAQSkZJRg=="])
+
+
+def maybe(strategy):
+    return st.none() | strategy
+
+
+@st.composite
+def cache_control(draw):
+    t = draw(ttl)
+    return {"type": "ephemeral"} if t is None else {"type": "ephemeral", "ttl": t}
+
+
+def with_optional(draw, block: dict, **optional) -> dict:
+    for key, strategy in optional.items():
+        value = draw(maybe(strategy))
+        if value is not None:
+            block[key] = value
+    return block
+
+
+# --- the anthropic domain ----------------------------------------------------------------
+
+
+@st.composite
+def a_text(draw):
+    return with_optional(draw, {"type": "text", "text": draw(text)}, cache_control=cache_control())
+
+
+@st.composite
+def a_image(draw):
+    if draw(st.booleans()):
+        source = {"type": "base64", "media_type": draw(st.sampled_from(["image/png", "image/jpeg", "image/gif", "image/webp"])), "data": draw(b64)}
+    else:
+        source = {"type": "url", "url": "https://example.com/" + draw(ident) + ".png"}
+    return with_optional(draw, {"type": "image", "source": source}, cache_control=cache_control())
+
+
+@st.composite
+def a_pdf(draw):
+    block = {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBERi0xLjQK"}}
+    return with_optional(draw, block, title=text, cache_control=cache_control())
+
+
+@st.composite
+def a_thinking(draw):
+    if draw(st.integers(0, 4)) == 0:
+        return {"type": "redacted_thinking", "data": draw(ident)}
+    return {"type": "thinking", "thinking": draw(text), "signature": draw(st.sampled_from(["", "EqQBCkYIBxgCKkD", "sig=="]))}
+
+
+@st.composite
+def anthropic_requests(draw):
+    tool_names = draw(st.lists(ident, min_size=0, max_size=4, unique=True))
+    messages: list[dict] = []
+    pending: list[str] = []  # tool_use ids awaiting results
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["user", "assistant", "system"] if not pending else ["results"]))
+        if kind == "results":
+            content = []
+            for tool_use_id in pending:
+                result = {"type": "tool_result", "tool_use_id": tool_use_id}
+                result = with_optional(
+                    draw, result,
+                    content=text | st.lists(a_text() | a_image(), max_size=3),
+                    is_error=st.booleans(),
+                    cache_control=cache_control(),
+                )
+                result.setdefault("content", "")
+                content.append(result)
+            content += draw(st.lists(a_text() | a_image(), max_size=2))
+            messages.append({"role": "user", "content": content})
+            pending = []
+        elif kind == "user":
+            content = draw(text | st.lists(a_text() | a_image() | a_pdf(), min_size=1, max_size=3))
+            messages.append({"role": "user", "content": content})
+        elif kind == "system":
+            messages.append({"role": "system", "content": draw(text | st.lists(a_text(), min_size=1, max_size=2))})
+        else:
+            if draw(st.booleans()):
+                messages.append({"role": "assistant", "content": draw(text)})
+                continue
+            blocks = draw(st.lists(a_thinking(), max_size=2)) + draw(st.lists(a_text(), max_size=2))
+            for _ in range(draw(st.integers(0, 2)) if tool_names else 0):
+                tool_use_id = "toolu_" + draw(ident)
+                if tool_use_id in pending:
+                    continue
+                pending.append(tool_use_id)
+                blocks.append({"type": "tool_use", "id": tool_use_id, "name": draw(st.sampled_from(tool_names)), "input": draw(json_object)})
+            messages.append({"role": "assistant", "content": blocks or [{"type": "text", "text": "ok"}]})
+    req: dict = {"model": draw(ident), "max_tokens": draw(st.integers(1, 64000)), "messages": messages}
+    system = draw(maybe(text | st.lists(a_text(), min_size=1, max_size=3)))
+    if system is not None:
+        req["system"] = system
+    if tool_names:
+        req["tools"] = [
+            with_optional(
+                draw,
+                {"name": n, "input_schema": {"type": "object", "properties": draw(json_object)}},
+                description=text, strict=st.booleans(), cache_control=cache_control(),
+            )
+            for n in tool_names
+        ]
+        choice = draw(maybe(st.sampled_from(["auto", "any", "none", "tool"])))
+        if choice is not None:
+            tc: dict = {"type": choice}
+            if choice == "tool":
+                tc["name"] = draw(st.sampled_from(tool_names))
+            if choice != "none":
+                tc = with_optional(draw, tc, disable_parallel_tool_use=st.booleans())
+            req["tool_choice"] = tc
+    thinking = draw(maybe(st.sampled_from(["enabled", "disabled", "adaptive", "between_tools"])))
+    if thinking is not None:
+        config: dict = {"type": thinking}
+        if thinking == "enabled":
+            config["budget_tokens"] = draw(st.integers(1024, 64000))
+        if thinking in ("enabled", "adaptive"):
+            config = with_optional(draw, config, display=st.sampled_from(["summarized", "omitted"]))
+        req["thinking"] = config
+    output_config = with_optional(
+        draw, {},
+        effort=st.sampled_from(["low", "medium", "high", "xhigh", "max"]),
+        format=st.builds(lambda s: {"type": "json_schema", "schema": s}, json_object),
+    )
+    if output_config:
+        req["output_config"] = output_config
+    return with_optional(
+        draw, req,
+        temperature=st.floats(0, 1),
+        top_p=st.floats(0, 1),
+        top_k=st.integers(1, 500),
+        stop_sequences=st.lists(text, max_size=4),
+        stream=st.booleans(),
+        metadata=st.builds(lambda u: {"user_id": u}, ident),
+        service_tier=st.sampled_from(["auto", "standard_only"]),
+    )
+
+
+# --- the openai domain -------------------------------------------------------------------
+
+
+@st.composite
+def o_text(draw):
+    return with_optional(draw, {"type": "text", "text": draw(text)}, cache_control=cache_control())
+
+
+@st.composite
+def o_image(draw):
+    url = draw(st.sampled_from(["https://example.com/a.png"]) | b64.map(lambda d: "data:image/png;base64," + d))
+    return with_optional(draw, {"type": "image_url", "image_url": {"url": url}}, cache_control=cache_control())
+
+
+@st.composite
+def o_file(draw):
+    return {"type": "file", "file": {"file_data": "data:application/pdf;base64,JVBERi0xLjQK", "filename": draw(text)}}
+
+
+@st.composite
+def openai_requests(draw):
+    tool_names = draw(st.lists(ident, max_size=4, unique=True))
+    messages: list[dict] = []
+    if draw(st.booleans()):
+        messages.append({"role": draw(st.sampled_from(["system", "developer"])), "content": draw(text | st.lists(o_text(), min_size=1, max_size=2))})
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["user", "assistant", "calls", "system"]))
+        if kind == "user":
+            messages.append({"role": "user", "content": draw(text | st.lists(o_text() | o_image() | o_file(), min_size=1, max_size=3))})
+        elif kind == "system":
+            messages.append({"role": draw(st.sampled_from(["system", "developer"])), "content": draw(text)})
+        else:
+            m: dict = {"role": "assistant", "content": draw(maybe(text | st.lists(o_text(), min_size=1, max_size=2)))}
+            reasoning = draw(st.sampled_from(["none", "content", "details"]))
+            if reasoning == "content":
+                m["reasoning_content"] = draw(text)
+            elif reasoning == "details":
+                m["reasoning_details"] = draw(st.lists(
+                    st.builds(lambda t, s: {"type": "reasoning.text", "text": t, "signature": s}, text, st.sampled_from(["", "sig"]))
+                    | st.builds(lambda d: {"type": "reasoning.encrypted", "data": d}, ident),
+                    min_size=2, max_size=3,
+                ))
+            ids = draw(st.lists(ident, max_size=2, unique=True)) if kind == "calls" and tool_names else []
+            if ids:
+                m["tool_calls"] = [
+                    {"id": "call_" + i, "type": "function", "function": {
+                        "name": draw(st.sampled_from(tool_names)),
+                        "arguments": json.dumps(draw(json_object), separators=(",", ":"))}}
+                    for i in ids
+                ]
+            if m["content"] is None and not ids and reasoning == "none":
+                m["content"] = "ok"
+            messages.append(m)
+            for i in ids:
+                tool = {"role": "tool", "tool_call_id": "call_" + i, "content": draw(text | st.lists(o_text(), max_size=2))}
+                messages.append(with_optional(draw, tool, is_error=st.booleans(), cache_control=cache_control()))
+    req: dict = {"model": draw(ident), "messages": messages}
+    if tool_names:
+        req["tools"] = [
+            {"type": "function", "function": with_optional(
+                draw, {"name": n, "parameters": {"type": "object", "properties": draw(json_object)}},
+                description=text, strict=st.booleans())}
+            for n in tool_names
+        ]
+        choice = draw(maybe(st.sampled_from(["auto", "required", "none", "named"])))
+        if choice == "named":
+            req["tool_choice"] = {"type": "function", "function": {"name": draw(st.sampled_from(tool_names))}}
+        elif choice is not None:
+            req["tool_choice"] = choice
+        if choice != "none":
+            req = with_optional(draw, req, parallel_tool_calls=st.booleans())
+    effort = draw(maybe(st.sampled_from(["none", "low", "medium", "high", "xhigh", "max"])))
+    if effort is not None:
+        req["reasoning_effort"] = effort
+    if effort != "none":
+        switch = draw(maybe(st.sampled_from(["enabled", "disabled", "adaptive", "between_tools"])))
+        if switch is not None:
+            req["thinking"] = {"type": switch}
+            if switch == "enabled":
+                req["thinking"]["budget_tokens"] = draw(st.integers(1024, 64000))
+    stream = draw(maybe(st.booleans()))
+    if stream is not None:
+        req["stream"] = stream
+        if stream:
+            req["stream_options"] = {"include_usage": True}
+    if draw(st.booleans()):
+        req["response_format"] = {"type": "json_schema", "json_schema": {"name": "response", "schema": draw(json_object), "strict": True}}
+    return with_optional(
+        draw, req,
+        max_completion_tokens=st.integers(1, 64000),
+        temperature=st.floats(0, 1),
+        top_p=st.floats(0, 1),
+        top_k=st.integers(1, 500),
+        stop=text | st.lists(text, max_size=4),
+        user=ident,
+        service_tier=st.sampled_from(["auto", "default"]),
+    )
+
+
+# --- properties --------------------------------------------------------------------------
+
+
+def _dict(x) -> dict:
+    return msgspec.to_builtins(x)
+
+
+@SETTINGS
+@given(anthropic_requests())
+def test_anthropic_round_trip_through_compatible_is_exact(req: dict) -> None:
+    sdk_strict.validate_anthropic_request_2023(req)
+    losses: list[Loss] = []
+    forward = to_openai.request(req, losses=losses)
+    back = to_anthropic.request(msgspec.json.encode(forward), losses=losses)
+    assert losses == []
+    assert canonical.anthropic(_dict(back)) == canonical.anthropic(req)
+    validate("openai", _dict(forward))
+
+
+@SETTINGS
+@given(openai_requests())
+def test_openai_round_trip_through_compatible_is_exact(req: dict) -> None:
+    losses: list[Loss] = []
+    forward = to_anthropic.request(req, losses=losses)
+    back = to_openai.request(msgspec.json.encode(forward), losses=losses)
+    assert losses == []
+    assert canonical.openai(_dict(back)) == canonical.openai(req)
+    validate("anthropic", _dict(forward))
+
+
+@SETTINGS
+@given(anthropic_requests())
+def test_translating_a_translation_again_changes_nothing(req: dict) -> None:
+    once = _dict(to_openai.request(req))
+    again = _dict(to_openai.request(to_anthropic.request(once)))
+    assert again == once
+
+
+@SETTINGS
+@given(openai_requests())
+def test_translating_an_openai_translation_again_changes_nothing(req: dict) -> None:
+    once = _dict(to_anthropic.request(req))
+    again = _dict(to_anthropic.request(to_openai.request(once)))
+    assert again == once
+
+
+@SETTINGS
+@given(anthropic_requests(), st.sampled_from(["compatible", "openai"]))
+def test_every_openai_output_validates(req: dict, target: str) -> None:
+    validate("openai", _dict(to_openai.request(req, target=target)), target)
+
+
+@SETTINGS
+@given(openai_requests(), st.sampled_from(["compatible", "anthropic", "anthropic-2023-06-01"]))
+def test_every_anthropic_output_validates(req: dict, target: str) -> None:
+    out = _dict(to_anthropic.request(req, target=target))
+    if target == "anthropic-2023-06-01":
+        sdk_strict.validate_anthropic_request_2023(out)
+        assert not any(m["role"] == "system" for m in out["messages"])
+    else:
+        validate("anthropic", out, target)
+
+
+@SETTINGS
+@given(json_value | json_object.map(lambda d: {"model": "m", "messages": [d], **d}))
+def test_arbitrary_json_is_a_result_or_a_translation_error(value) -> None:
+    for fn in (to_openai.request, to_anthropic.request):
+        for body in (value, json.dumps(value).encode()):
+            try:
+                fn(body)
+            except TranslationError:
+                pass
+
+
+@SETTINGS
+@given(st.binary(max_size=200))
+def test_arbitrary_bytes_are_a_result_or_a_translation_error(raw: bytes) -> None:
+    for fn in (to_openai.request, to_anthropic.request):
+        try:
+            fn(raw)
+        except TranslationError:
+            pass
+
+
+@SETTINGS
+@given(anthropic_requests(), st.sampled_from(["openai"]))
+def test_strict_raises_exactly_when_something_is_lost(req: dict, target: str) -> None:
+    losses: list[Loss] = []
+    expected = _dict(to_openai.request(req, target=target, losses=losses))
+    if losses:
+        try:
+            to_openai.request(req, target=target, strict=True)
+        except LossError as err:
+            assert err.losses == losses
+        else:
+            raise AssertionError("strict mode returned despite losses")
+    else:
+        assert _dict(to_openai.request(req, target=target, strict=True)) == expected
+
+
+def test_domain_generators_reach_every_twin() -> None:
+    """The domain strategies must exercise the fields that have twins, or the round-trip
+    properties prove little: check a sample touches each one."""
+    seen_a: set[str] = set()
+    seen_o: set[str] = set()
+
+    @settings(max_examples=300, deadline=None, database=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(anthropic_requests(), openai_requests())
+    def sample(ar, orq):
+        seen_a.update(ar)
+        seen_o.update(orq)
+        for m in ar["messages"]:
+            if isinstance(m["content"], list):
+                seen_a.update("block:" + b["type"] for b in m["content"])
+        for m in orq["messages"]:
+            seen_o.add("role:" + m["role"])
+            seen_o.update(k for k in m if k.startswith("reasoning"))
+
+    sample()
+    assert {"system", "tools", "tool_choice", "thinking", "output_config", "temperature", "top_p", "top_k",
+            "stop_sequences", "stream", "metadata", "service_tier", "block:thinking", "block:redacted_thinking",
+            "block:tool_use", "block:tool_result", "block:image", "block:document", "block:text"} <= seen_a
+    assert {"tools", "tool_choice", "parallel_tool_calls", "reasoning_effort", "thinking", "stream",
+            "response_format", "max_completion_tokens", "temperature", "top_p", "top_k", "stop", "user",
+            "role:developer", "role:tool", "reasoning_content", "reasoning_details"} <= seen_o
