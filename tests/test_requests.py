@@ -398,7 +398,7 @@ def test_tool_results_with_error_images_and_text_after() -> None:
             {"type": "text", "text": "shot"},
             {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
         ], "tool_call_id": "toolu_2"},
-        {"role": "user", "content": [{"type": "text", "text": "and then?"}]},
+        {"role": "user", "content": "and then?"},
     ]
     assert as_dict(to_anthropic.request(out)) == body
     # the official API: error as a prefix, the image after the results in a user message

@@ -42,12 +42,14 @@ class PromptCacheBreakpoint(_Wire, kw_only=True):
 
 
 class _Part(_Wire, tag_field="type", kw_only=True):
-    prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType = UNSET
-    cache_control: CacheControl | None | UnsetType = UNSET  # extension
+    """A content part. Each carries ``prompt_cache_breakpoint`` and, as an extension,
+    ``cache_control``, declared last in each part so that they encode after its content."""
 
 
 class TextPart(_Part, tag="text", kw_only=True):
     text: str
+    prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType = UNSET
+    cache_control: CacheControl | None | UnsetType = UNSET  # extension
 
 
 class ImageURL(_Wire, kw_only=True):
@@ -57,6 +59,8 @@ class ImageURL(_Wire, kw_only=True):
 
 class ImageURLPart(_Part, tag="image_url", kw_only=True):
     image_url: ImageURL
+    prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType = UNSET
+    cache_control: CacheControl | None | UnsetType = UNSET  # extension
 
 
 class InputAudio(_Wire, kw_only=True):
@@ -66,6 +70,8 @@ class InputAudio(_Wire, kw_only=True):
 
 class InputAudioPart(_Part, tag="input_audio", kw_only=True):
     input_audio: InputAudio
+    prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType = UNSET
+    cache_control: CacheControl | None | UnsetType = UNSET  # extension
 
 
 class File(_Wire, kw_only=True):
@@ -76,10 +82,14 @@ class File(_Wire, kw_only=True):
 
 class FilePart(_Part, tag="file", kw_only=True):
     file: File
+    prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType = UNSET
+    cache_control: CacheControl | None | UnsetType = UNSET  # extension
 
 
 class RefusalPart(_Part, tag="refusal", kw_only=True):
     refusal: str
+    prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType = UNSET
+    cache_control: CacheControl | None | UnsetType = UNSET  # extension
 
 
 UserPart = Union[TextPart, ImageURLPart, InputAudioPart, FilePart]
@@ -507,6 +517,7 @@ class ChunkChoice(_Wire, kw_only=True):
     finish_reason: FinishReason | None | UnsetType = UNSET
     logprobs: dict[str, Any] | None | UnsetType = UNSET
     native_finish_reason: str | None | UnsetType = UNSET  # extension: MiMo
+    stop_reason: int | str | None | UnsetType = UNSET  # extension: vLLM (the stop string or token that matched)
 
 
 class ChatCompletionChunk(_Wire, kw_only=True):
@@ -522,6 +533,7 @@ class ChatCompletionChunk(_Wire, kw_only=True):
     system_fingerprint: str | None | UnsetType = UNSET
     obfuscation: str | None | UnsetType = UNSET
     moderation: dict[str, Any] | None | UnsetType = UNSET
+    provider: str | None | UnsetType = UNSET  # extension: OpenRouter (the upstream that served it)
 
 
 # --- errors -----------------------------------------------------------------------------

@@ -308,7 +308,11 @@ class _Request:
                 if part is not None:
                     parts.append(part)
         if spill or parts or not results:
-            out.append(o.UserMessage(content=spill + parts))
+            content: str | list[o.UserPart] = spill + parts
+            if results and len(content) == 1 and _plain_text(content[0]):
+                # What the tool-result turn said besides its results, as to_anthropic reads it back.
+                content = content[0].text
+            out.append(o.UserMessage(content=content))
 
     def user_part(self, block: a.ContentBlock, path: str) -> o.UserPart | None:
         ctx = self.ctx
@@ -532,6 +536,10 @@ class _Request:
         disable = getattr(choice, "disable_parallel_tool_use", UNSET)
         if disable is not UNSET:
             out.parallel_tool_calls = not disable
+
+
+def _plain_text(part: o.UserPart) -> bool:
+    return isinstance(part, o.TextPart) and part.cache_control is UNSET and part.prompt_cache_breakpoint is UNSET
 
 
 def _arguments(value: dict[str, Any]) -> str:

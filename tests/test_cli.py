@@ -1,0 +1,73 @@
+"""The `translate` command: schemas stay in step with the structs; convert matches the library."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from translate import cli, to_anthropic, to_openai
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUESTS = ROOT / "fixtures" / "requests"
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "translate", *args], input=stdin, capture_output=True, cwd=ROOT, timeout=60
+    )
+
+
+def test_schemas_are_not_stale() -> None:
+    """Fails when a struct changed and `translate schemas` was not run."""
+    for name, text in cli.schema_texts().items():
+        assert (ROOT / "schemas" / name).read_text() == text, f"schemas/{name} is stale: run `translate schemas`"
+    assert sorted(p.name for p in (ROOT / "schemas").glob("*.json")) == sorted(cli.schema_texts())
+
+
+def test_schemas_check_flags_a_stale_file(tmp_path: Path) -> None:
+    assert cli.main(["schemas", str(tmp_path)]) == 0
+    assert cli.main(["schemas", str(tmp_path), "--check"]) == 0
+    (tmp_path / "openai.ChatCompletionRequest.json").write_text("{}")
+    assert cli.main(["schemas", str(tmp_path), "--check"]) == 1
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in REQUESTS.iterdir()))
+def test_detect_reads_every_fixture_as_its_dialect(case: str) -> None:
+    for path in (REQUESTS / case).glob("*.json"):
+        dialect = path.name.split(".")[0].split("@")[0]
+        if dialect in ("openai", "anthropic"):
+            assert cli.detect(json.loads(path.read_text())) == dialect, path
+
+
+@pytest.mark.parametrize("case", ["claude_code_agent", "openai_sdk_agent", "seed_mimo_chat"])
+def test_convert_matches_the_library(case: str) -> None:
+    meta = json.loads((REQUESTS / case / "meta.json").read_text())
+    src = meta["source"]
+    raw = (REQUESTS / case / f"{src}.json").read_bytes()
+    fn = to_openai.request if src == "anthropic" else to_anthropic.request
+    done = run("convert", str(REQUESTS / case / f"{src}.json"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == msgspec.to_builtins(fn(raw))
+    piped = run("convert", "--target", "openai" if src == "anthropic" else "anthropic", "--losses", "json", stdin=raw)
+    assert piped.returncode == 0
+    losses = [json.loads(line) for line in piped.stderr.decode().splitlines()]
+    assert [[l["path"], l["kind"]] for l in losses] == meta["losses"][
+        f"to_{'openai@openai' if src == 'anthropic' else 'anthropic@anthropic'}"
+    ]
+
+
+def test_convert_exit_codes() -> None:
+    bad = run("convert", stdin=b'{"model": "m", "max_tokens": 1, "messages": [{"role": "robot", "content": "x"}]}')
+    assert bad.returncode == 2
+    assert b"messages[0].role" in bad.stderr
+    assert run("convert", stdin=b"not json").returncode == 2
+    lossy = run("convert", "--strict", str(REQUESTS / "openai_unsupported_fields" / "openai.json"))
+    assert lossy.returncode == 1
+    assert b"seed" in lossy.stderr and lossy.stdout == b""
+    same = run("convert", "--to", "openai", str(REQUESTS / "minimal_openai" / "openai.json"))
+    assert same.returncode == 2
