@@ -80,7 +80,7 @@ def a_pdf(draw):
 
 @st.composite
 def a_thinking(draw):
-    if draw(st.integers(0, 4)) == 0:
+    if draw(st.integers(0, 2)) == 0:
         return {"type": "redacted_thinking", "data": draw(ident)}
     return {"type": "thinking", "thinking": draw(text), "signature": draw(st.sampled_from(["", "EqQBCkYIBxgCKkD", "sig=="]))}
 

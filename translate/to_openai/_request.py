@@ -21,14 +21,15 @@ from .._common import (
     Ctx,
     budget_to_effort,
     finish,
+    short_name,
     tag,
-    tool_names,
 )
 from .._decode import Unknown, decode, join
 from .._errors import Loss
 from ..targets import Target, resolve
 
 _json = msgspec.json.Encoder()
+_CLIENT_TOOL = (UNSET, None, "custom")
 
 # Dropped with a Loss unless equal to the default shown (None: no default is harmless).
 _NO_TWIN: tuple[tuple[str, Any], ...] = (
@@ -61,26 +62,18 @@ def request(
 
 
 class _Request:
-    __slots__ = ("ctx", "t", "req", "names")
+    __slots__ = ("ctx", "t", "req", "limit")
 
     def __init__(self, ctx: Ctx, req: a.MessagesRequest) -> None:
         self.ctx = ctx
         self.t = ctx.target
         self.req = req
-        self.names = tool_names(self._all_tool_names(), self.t.tool_name_max)
-
-    def _all_tool_names(self) -> list[str]:
-        req = self.req
-        found = [t.name for t in req.tools or () if isinstance(t.name, str)]
-        for m in req.messages:
-            if isinstance(m, a.AssistantMessage) and isinstance(m.content, list):
-                found.extend(b.name for b in m.content if isinstance(b, a.ToolUseBlock))
-        if isinstance(req.tool_choice, a.ToolChoiceTool):
-            found.append(req.tool_choice.name)
-        return found
+        self.limit = self.t.tool_name_max
 
     def name(self, name: str) -> str:
-        return self.names.get(name, name)
+        """Tool names over the target's limit are shortened the same way everywhere they
+        appear (definitions, tool_choice, history), so no map needs to be kept."""
+        return name if len(name) <= self.limit else short_name(name, self.limit)
 
     # -- the request fields ----------------------------------------------------------
 
@@ -278,6 +271,8 @@ class _Request:
         return [self.text(b, f"{path}[{j}]") for j, b in enumerate(content)]
 
     def text(self, block: a.TextBlock, path: str) -> o.TextPart:
+        if block.cache_control is UNSET and block.citations is UNSET:
+            return o.TextPart(text=block.text)  # the common case, nothing to say beside the text
         part = o.TextPart(text=block.text)
         self.hint(part, block.cache_control, path)
         if block.citations not in (UNSET, None):
@@ -309,8 +304,9 @@ class _Request:
                     parts.append(part)
         if spill or parts or not results:
             content: str | list[o.UserPart] = spill + parts
-            if results and len(content) == 1 and _plain_text(content[0]):
-                # What the tool-result turn said besides its results, as to_anthropic reads it back.
+            if out and type(out[-1]) is o.ToolMessage and len(content) == 1 and _plain_text(content[0]):
+                # Text right after tool results: to_anthropic joins it to the results' turn,
+                # and reading that turn back gives this same string.
                 content = content[0].text
             out.append(o.UserMessage(content=content))
 
@@ -431,20 +427,20 @@ class _Request:
         thoughts: list[tuple[str, a.ThinkingBlock | a.RedactedThinkingBlock]] = []
         last_kind = ""
         for j, block in enumerate(m.content):
+            cls = type(block)
             bpath = f"{path}.content[{j}]"
-            if isinstance(block, (a.ThinkingBlock, a.RedactedThinkingBlock)):
-                if last_kind in ("text", "tool_use"):
-                    ctx.approx(bpath, "reasoning is said before the answer; its place among blocks is lost")
-                thoughts.append((bpath, block))
-                continue
-            if last_kind == "tool_use" and isinstance(block, a.TextBlock):
-                ctx.approx(bpath, "text after a tool call moves before the tool calls")
-            if isinstance(block, a.TextBlock):
+            if cls is a.TextBlock:
+                if last_kind == "tool_use":
+                    ctx.approx(bpath, "text after a tool call moves before the tool calls")
                 texts.append(self.text(block, bpath))
                 last_kind = "text"
-            elif isinstance(block, a.ToolUseBlock):
+            elif cls is a.ToolUseBlock:
                 calls.append(self.tool_call(block, bpath))
                 last_kind = "tool_use"
+            elif cls is a.ThinkingBlock or cls is a.RedactedThinkingBlock:
+                if last_kind:
+                    ctx.approx(bpath, "reasoning is said before the answer; its place among blocks is lost")
+                thoughts.append((bpath, block))
             elif isinstance(block, a.SERVER_BLOCKS):
                 ctx.drop(bpath, f"{tag(block)} is an Anthropic server-side block")
             else:
@@ -511,20 +507,22 @@ class _Request:
     def tools(self, tools: list[a.Tool]) -> list[o.Tool]:
         ctx, out = self.ctx, []
         for i, tool in enumerate(tools):
-            path = f"tools[{i}]"
-            if not tool.is_client_tool or tool.input_schema is UNSET or not isinstance(tool.name, str):
-                ctx.drop(path, f"server tool {tool.type!r} runs only on Anthropic")
+            if tool.type not in _CLIENT_TOOL or tool.input_schema is UNSET or tool.name is UNSET:
+                ctx.drop(f"tools[{i}]", f"server tool {tool.type!r} runs only on Anthropic")
                 continue
-            fn = o.FunctionDefinition(name=self.name(tool.name), parameters=tool.input_schema)
-            if tool.description is not UNSET:
-                fn.description = tool.description
-            if tool.strict is not UNSET:
-                fn.strict = tool.strict
+            fn = o.FunctionDefinition(
+                name=self.name(tool.name),
+                description=tool.description,
+                parameters=tool.input_schema,
+                strict=tool.strict,
+            )
             definition = o.FunctionTool(function=fn)
-            self.cc_field(definition, tool.cache_control, path)
-            for field in ("defer_loading", "allowed_callers", "eager_input_streaming", "input_examples"):
-                if getattr(tool, field) not in (UNSET, None):
-                    ctx.drop(join(path, field), "no twin in openai tool definitions")
+            if tool.cache_control is not UNSET:
+                self.cc_field(definition, tool.cache_control, f"tools[{i}]")
+            if tool.defer_loading is not UNSET or tool.allowed_callers is not UNSET or tool.input_examples is not UNSET or tool.eager_input_streaming not in (UNSET, None):
+                for field in ("defer_loading", "allowed_callers", "eager_input_streaming", "input_examples"):
+                    if getattr(tool, field) not in (UNSET, None):
+                        ctx.drop(f"tools[{i}].{field}", "no twin in openai tool definitions")
             out.append(definition)
         return out
 
