@@ -43,6 +43,22 @@ def effort_to_budget(effort: str) -> int:
     return _BUDGET.get(effort, _BUDGET[DEFAULT_EFFORT])
 
 
+_LEVELS = ("minimal", "low", "medium", "high", "xhigh", "max")
+
+
+def nearest_effort(effort: str, accepted: tuple[str, ...]) -> str | None:
+    """``effort`` if the target accepts it, else the nearest level it does (ties go up)."""
+    if effort in accepted:
+        return effort
+    if effort not in _LEVELS:
+        return None
+    here = _LEVELS.index(effort)
+    candidates = [lvl for lvl in accepted if lvl in _LEVELS]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda lvl: (abs(_LEVELS.index(lvl) - here), -_LEVELS.index(lvl)))
+
+
 def budget_to_effort(budget: int) -> str:
     for openai, _, limit in EFFORTS:
         if budget <= limit:
@@ -191,3 +207,113 @@ def finish(
             losses.extend(ctx.losses)
     return result
 
+
+
+# --- responses: the tier that served ---------------------------------------------------
+# anthropic ``usage.service_tier`` <-> openai ``service_tier`` of a ChatCompletion.
+# Anthropic's ``batch`` and openai's ``auto`` / ``flex`` / ``scale`` / ``fast`` have no twin.
+RESPONSE_TIERS: tuple[tuple[str, str], ...] = (("standard", "default"), ("priority", "priority"))
+RESPONSE_TIER_TO_OPENAI = dict(RESPONSE_TIERS)
+RESPONSE_TIER_TO_ANTHROPIC = {o: a for a, o in RESPONSE_TIERS}
+
+
+# --- errors ----------------------------------------------------------------------------
+#
+# One row per anthropic error type: the HTTP status Anthropic sends it with, and the
+# openai ``error.type`` written for it. Written types round-trip exactly: each openai type
+# reads back as its row. OpenAI's own bodies are looser (``invalid_request_error`` with
+# ``code: invalid_api_key`` for a bad key, ``requests`` / ``tokens`` for rate limits,
+# ``insufficient_quota`` with a 429), and providers have their own words, so reading also
+# goes through ERROR_NAMES, then the status (ERROR_BY_STATUS), then the status class.
+ERRORS: tuple[tuple[int, str, str], ...] = (
+    (400, "invalid_request_error", "invalid_request_error"),
+    (401, "authentication_error", "authentication_error"),
+    (402, "billing_error", "insufficient_quota"),
+    (403, "permission_error", "permission_error"),
+    (404, "not_found_error", "not_found_error"),
+    (409, "conflict_error", "conflict_error"),
+    (409, "memory_path_conflict_error", "memory_path_conflict_error"),
+    (412, "memory_precondition_failed_error", "memory_precondition_failed_error"),
+    (413, "request_too_large", "request_too_large"),
+    (429, "rate_limit_error", "rate_limit_error"),
+    (500, "api_error", "server_error"),
+    (504, "timeout_error", "timeout_error"),
+    (529, "overloaded_error", "overloaded_error"),
+)
+GENERIC_ERROR = "invalid_request_error"
+"""The type OpenAI uses for nearly any 4xx: the status says more when it has a row."""
+ERROR_TO_OPENAI = {a: o for _, a, o in ERRORS}
+ERROR_STATUS = {a: s for s, a, _ in ERRORS}
+
+# Any word naming an error kind -> the anthropic type it means: both columns of ERRORS,
+# then what OpenAI (type or code), vLLM / SGLang (exception names) and Google-style
+# ``status`` words say. Read only; the rows are what is written.
+ERROR_NAMES: dict[str, str] = {
+    **{o: a for _, a, o in ERRORS},
+    **{a: a for _, a, _ in ERRORS},
+    "invalid_api_key": "authentication_error",
+    "requests": "rate_limit_error",
+    "tokens": "rate_limit_error",
+    "rate_limit_exceeded": "rate_limit_error",
+    "model_not_found": "not_found_error",
+    "request_forbidden": "permission_error",
+    "unsupported_country_region_territory": "permission_error",
+    "context_length_exceeded": "invalid_request_error",
+    "overloaded": "overloaded_error",
+    "service_unavailable": "overloaded_error",
+    "timeout": "timeout_error",
+    "internal_error": "api_error",
+    "BadRequestError": "invalid_request_error",
+    "UnprocessableEntityError": "invalid_request_error",
+    "AuthenticationError": "authentication_error",
+    "PermissionDeniedError": "permission_error",
+    "NotFoundError": "not_found_error",
+    "ConflictError": "conflict_error",
+    "RateLimitError": "rate_limit_error",
+    "InternalServerError": "api_error",
+    "ServiceUnavailableError": "overloaded_error",
+    "INVALID_ARGUMENT": "invalid_request_error",
+    "FAILED_PRECONDITION": "invalid_request_error",
+    "UNAUTHENTICATED": "authentication_error",
+    "PERMISSION_DENIED": "permission_error",
+    "NOT_FOUND": "not_found_error",
+    "ALREADY_EXISTS": "conflict_error",
+    "RESOURCE_EXHAUSTED": "rate_limit_error",
+    "DEADLINE_EXCEEDED": "timeout_error",
+    "UNAVAILABLE": "overloaded_error",
+    "INTERNAL": "api_error",
+}
+
+# What a status alone says: the first row of each status, and the statuses providers use
+# where Anthropic has none (DeepSeek's 422 and 503, a gateway's 408, Cloudflare's 524).
+ERROR_BY_STATUS: dict[int, str] = {
+    408: "timeout_error",
+    422: "invalid_request_error",
+    503: "overloaded_error",
+    524: "timeout_error",
+}
+for _s, _a, _o in ERRORS:
+    ERROR_BY_STATUS.setdefault(_s, _a)
+
+
+def anthropic_error_type(names: Iterable[Any], status: int | None) -> str:
+    """The anthropic error type for an error that calls itself ``names`` (its type, its
+    code, ... most telling first) and came with ``status``.
+
+    A specific name wins. The generic ``invalid_request_error`` gives way to a status that
+    has a type of its own (OpenAI answers a missing model with 404 and that type; Anthropic
+    pairs each status with one type). Else the status class decides.
+    """
+    generic = False
+    for name in names:
+        if isinstance(name, str):
+            found = ERROR_NAMES.get(name)
+            if found == GENERIC_ERROR:
+                generic = True
+            elif found is not None:
+                return found
+    if status is not None and status in ERROR_BY_STATUS:
+        return ERROR_BY_STATUS[status]
+    if generic or (status is not None and 400 <= status < 500):
+        return GENERIC_ERROR
+    return "api_error"

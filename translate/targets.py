@@ -47,6 +47,8 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     )
     """How thinking is switched and budgeted, in order of preference."""
     effort_levels: tuple[str, ...] = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+    thinking_types: tuple[str, ...] = ("enabled", "disabled", "adaptive", "between_tools")
+    """The ``thinking.type`` values the switch takes; others become ``enabled``, with a Loss."""
     thinking_budget: bool = False
     """``thinking.budget_tokens`` is carried inside the ``thinking`` switch (compatible)."""
     thinking_with_effort: bool = True
@@ -54,6 +56,9 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     tool_choice_with_thinking: bool = True
     """The provider accepts ``tool_choice`` while thinking (DeepSeek does not)."""
     cache_hints: Literal["cache_control", "prompt_cache_breakpoint", "none"] = "none"
+    """How ``cache_control`` on content is said: on parts as is, as an explicit breakpoint, or not."""
+    cache_carriers: bool = False
+    """``cache_control`` may also sit on tool definitions, tool calls and tool messages."""
     tool_message_images: bool = False
     """Images may stay inside ``role: tool`` messages; otherwise they follow in a user message."""
     tool_error: Literal["is_error", "prefix"] = "prefix"
@@ -78,6 +83,17 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _OPENAI_BASE = Target(name="openai-base", dialect="openai")
+_ON_OFF = ("enabled", "disabled")
+_ANTHROPIC_2023 = Target(
+    name="anthropic-2023-06-01",
+    dialect="anthropic",
+    temperature=(0.0, 1.0),
+    top_k=True,
+    tool_name_max=128,
+    signatures="signed_only",
+    system_messages=False,
+    output_config=False,
+)
 
 PRESETS: dict[tuple[Dialect, str], Target] = {
     ("openai", "compatible"): msgspec.structs.replace(
@@ -85,11 +101,11 @@ PRESETS: dict[tuple[Dialect, str], Target] = {
         name="compatible",
         unknown_fields="carry",
         top_k=True,
-        tool_name_max=64,
         reasoning_replay=("reasoning_content", "reasoning_details"),
         thinking_switch=("reasoning_effort", "thinking"),
         thinking_budget=True,
         cache_hints="cache_control",
+        cache_carriers=True,
         tool_message_images=True,
         tool_error="is_error",
     ),
@@ -99,6 +115,72 @@ PRESETS: dict[tuple[Dialect, str], Target] = {
         name="openai",
         official_fields_only=True,
         cache_hints="prompt_cache_breakpoint",
+    ),
+    # Xiaomi MiMo chat completions. Source: the MaaS MiMo API document (seeds/mimo-maas-api.txt):
+    # thinking {type: enabled|disabled}, reasoning_effort has no effect, max_completion_tokens
+    # covers thinking and answer, temperature in [0, 1.5], function names 1-64 characters,
+    # response_format json_object only; DIALECTS.md: since 2026-05-12 every replayed assistant
+    # tool-call turn must carry its reasoning_content, else 400 "Param Incorrect".
+    ("openai", "mimo"): msgspec.structs.replace(
+        _OPENAI_BASE,
+        name="mimo",
+        temperature=(0.0, 1.5),
+        reasoning_replay=("reasoning_content",),
+        reasoning_required_on_tool_calls=True,
+        thinking_switch=("thinking",),
+        thinking_types=_ON_OFF,
+        structured_output=("json_object",),
+    ),
+    # DeepSeek. Source: api-docs.deepseek.com, "Thinking Mode": thinking {type: enabled|disabled}
+    # (on by default), reasoning_effort low | high | max (others mapped by the server), the
+    # reasoning_content of tool-call turns must be passed back; DIALECTS.md: rejects
+    # thinking disabled beside reasoning_effort, and tool_choice in thinking mode; max_tokens.
+    ("openai", "deepseek"): msgspec.structs.replace(
+        _OPENAI_BASE,
+        name="deepseek",
+        max_tokens_field="max_tokens",
+        reasoning_replay=("reasoning_content",),
+        reasoning_required_on_tool_calls=True,
+        thinking_switch=("thinking", "reasoning_effort"),
+        thinking_types=_ON_OFF,
+        effort_levels=("low", "high", "max"),
+        thinking_with_effort=False,
+        tool_choice_with_thinking=False,
+        structured_output=("json_object",),
+    ),
+    # Moonshot Kimi. Source: Moonshot's thinking-model guide and the 400 "thinking is enabled
+    # but reasoning_content is missing in assistant tool call message at index N" reported by
+    # its users; a forced tool_choice is rejected while thinking; temperature in [0, 1].
+    ("openai", "kimi"): msgspec.structs.replace(
+        _OPENAI_BASE,
+        name="kimi",
+        max_tokens_field="max_tokens",
+        temperature=(0.0, 1.0),
+        reasoning_replay=("reasoning_content",),
+        reasoning_required_on_tool_calls=True,
+        thinking_switch=("thinking",),
+        thinking_types=_ON_OFF,
+        tool_choice_with_thinking=False,
+        structured_output=("json_object",),
+    ),
+    # vLLM / SGLang. Source: docs.vllm.ai "Reasoning Outputs": the `reasoning` field (was
+    # reasoning_content), thinking switched by chat_template_kwargs.enable_thinking; top_k.
+    ("openai", "vllm"): msgspec.structs.replace(
+        _OPENAI_BASE,
+        name="vllm",
+        top_k=True,
+        reasoning_replay=("reasoning",),
+        thinking_switch=("chat_template_kwargs",),
+    ),
+    # OpenRouter. Source: openrouter.ai "Reasoning Tokens": reasoning {effort | max_tokens,
+    # enabled, exclude}, reasoning_details replayed unmodified; cache_control on content parts.
+    ("openai", "openrouter"): msgspec.structs.replace(
+        _OPENAI_BASE,
+        name="openrouter",
+        top_k=True,
+        reasoning_replay=("reasoning_details",),
+        thinking_switch=("reasoning",),
+        cache_hints="cache_control",
     ),
     ("anthropic", "compatible"): Target(
         name="compatible",
@@ -119,15 +201,33 @@ PRESETS: dict[tuple[Dialect, str], Target] = {
         effort_means_thinking=True,
     ),
     # API 2023-06-01: sampling fields, no system messages, no output_config.
-    ("anthropic", "anthropic-2023-06-01"): Target(
-        name="anthropic-2023-06-01",
-        dialect="anthropic",
-        temperature=(0.0, 1.0),
-        top_k=True,
-        tool_name_max=128,
-        signatures="signed_only",
-        system_messages=False,
-        output_config=False,
+    ("anthropic", "anthropic-2023-06-01"): _ANTHROPIC_2023,
+    # MiMo's /v1/messages. Source: the seed (its answer carries thinking with signature "")
+    # and DIALECTS.md: unsigned thinking accepted back, foreign signatures rejected, the
+    # reasoning of tool-call turns mandatory on both protocols, temperature in [0, 1.5].
+    ("anthropic", "mimo-anthropic"): msgspec.structs.replace(
+        _ANTHROPIC_2023,
+        name="mimo-anthropic",
+        temperature=(0.0, 1.5),
+        signatures="unsigned_only",
+        reasoning_required_on_tool_calls=True,
+    ),
+    # DeepSeek's anthropic endpoint. Source: api-docs.deepseek.com, "Thinking Mode": thinking
+    # {type} and output_config.effort in the Anthropic format; tool-call reasoning replayed.
+    ("anthropic", "deepseek-anthropic"): msgspec.structs.replace(
+        _ANTHROPIC_2023,
+        name="deepseek-anthropic",
+        signatures="any",
+        output_config=True,
+        reasoning_required_on_tool_calls=True,
+    ),
+    # Kimi's anthropic endpoint (what Claude Code is pointed at): 2023-06-01 fields, and the
+    # same rule as its chat completions: tool-call turns keep their thinking.
+    ("anthropic", "kimi-anthropic"): msgspec.structs.replace(
+        _ANTHROPIC_2023,
+        name="kimi-anthropic",
+        signatures="any",
+        reasoning_required_on_tool_calls=True,
     ),
 }
 
@@ -144,3 +244,31 @@ def resolve(target: str | Target, dialect: Dialect) -> Target:
     if found.dialect != dialect:
         raise TranslationError("target", f"target {found.name!r} speaks the {found.dialect} dialect, not {dialect}")
     return found
+
+
+def table() -> str:
+    """The README's table of presets, made from the presets themselves (a test checks it)."""
+
+    def words(values: tuple[str, ...]) -> str:
+        return ", ".join(f"`{v}`" for v in values) or "none"
+
+    rows = [
+        "| target | dialect | thinking switch | reasoning replayed as | required on tool calls | max tokens | temperature | top_k | cache hints | structured output | signatures |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (dialect, name), t in PRESETS.items():
+        temperature = "dropped" if t.temperature is None else f"{t.temperature[0]:g}..{t.temperature[1]:g}"
+        if dialect == "openai":
+            switch, replay = words(t.thinking_switch), words(t.reasoning_replay)
+            tokens, structured, signatures = f"`{t.max_tokens_field}`", words(t.structured_output), "-"
+            cache = t.cache_hints
+        else:
+            switch = "`thinking`, `output_config.effort`" if t.output_config else "`thinking`"
+            replay, tokens, cache = "thinking blocks", "`max_tokens`", "cache_control"
+            structured = "`output_config.format`" if t.output_config else "none"
+            signatures = t.signatures
+        rows.append(
+            f"| `{name}` | {dialect} | {switch} | {replay} | {'yes' if t.reasoning_required_on_tool_calls else 'no'} "
+            f"| {tokens} | {temperature} | {'yes' if t.top_k else 'no'} | {cache} | {structured} | {signatures} |"
+        )
+    return "\n".join(rows) + "\n"

@@ -431,6 +431,14 @@ class _Request:
                 blocks.append(self.tool_use(call, cpath))
             else:
                 ctx.drop(cpath, "custom tool calls have no twin in the anthropic dialect")
+        if (
+            self.t.reasoning_required_on_tool_calls
+            and any(type(b) is a.ToolUseBlock for b in blocks)
+            and not any(type(b) in (a.ThinkingBlock, a.RedactedThinkingBlock) for b in blocks)
+        ):
+            # The provider rejects a tool-use turn without its thinking (MiMo, DeepSeek, Kimi).
+            blocks.insert(0, a.ThinkingBlock(thinking="", signature=""))
+            ctx.approx(path, f"target {self.t.name} requires thinking on tool-use turns: an empty one stands in")
         if m.function_call not in (UNSET, None):
             ctx.drop(join(path, "function_call"), "deprecated function_call has no id to answer")
         if m.audio not in (UNSET, None):

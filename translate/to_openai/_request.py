@@ -21,6 +21,7 @@ from .._common import (
     Ctx,
     budget_to_effort,
     finish,
+    nearest_effort,
     short_name,
     tag,
 )
@@ -97,6 +98,8 @@ class _Request:
         if req.tool_choice is not UNSET:
             self.tool_choice(out, req.tool_choice)
         self.thinking(out)
+        if not t.tool_choice_with_thinking:
+            self.forced_choice_while_thinking(out)
         self.output_format(out)
         if req.service_tier is not UNSET:
             out.service_tier = SERVICE_TIER_TO_OPENAI[req.service_tier]
@@ -133,10 +136,10 @@ class _Request:
     def thinking(self, out: o.ChatCompletionRequest) -> None:
         """``thinking`` + ``output_config.effort`` -> the target's thinking switches.
 
-        ``reasoning_effort`` says the effort, the ``thinking`` switch the mode (with its
-        budget and display in the compatible form): the two are independent on both sides.
-        ``disabled`` alone is ``reasoning_effort: "none"``. Targets without a switch get the
-        nearest effort, with a Loss.
+        The two are independent on both sides: ``reasoning_effort`` says the effort, the
+        ``thinking`` switch the mode (with budget and display in the compatible form).
+        ``disabled`` alone is ``reasoning_effort: "none"`` where that level exists. A target
+        with fewer words gets the nearest it has, with a Loss.
         """
         req, t, ctx = self.req, self.t, self.ctx
         thinking = req.thinking
@@ -146,65 +149,84 @@ class _Request:
         if thinking is UNSET and effort is None:
             return
         switch = t.thinking_switch
-        has_effort = "reasoning_effort" in switch
+        rc = o.ReasoningConfig()  # OpenRouter's one object, filled from both fields
         if effort is not None:
-            if has_effort and effort in t.effort_levels:
-                out.reasoning_effort = effort
+            level = nearest_effort(effort, t.effort_levels)
+            if "reasoning_effort" in switch and level is not None:
+                out.reasoning_effort = level  # type: ignore[assignment]
+                if level != effort:
+                    ctx.approx("output_config.effort", f"target {t.name} has no effort {effort!r}: {level!r}")
             elif "reasoning" in switch:
-                out.reasoning = o.ReasoningConfig(effort=effort)
+                rc.effort = effort
             else:
-                ctx.drop("output_config.effort", f"target {t.name} has no effort level {effort!r}")
-        if thinking is UNSET:
-            return
-        if isinstance(thinking, a.ThinkingDisabled) and effort is None and has_effort and "none" in t.effort_levels:
+                ctx.drop("output_config.effort", f"target {t.name} takes no effort level")
+        kind = tag(thinking) if thinking is not UNSET else None
+        display = getattr(thinking, "display", UNSET)
+        if kind == "disabled" and effort is None and "reasoning_effort" in switch and "none" in t.effort_levels:
             out.reasoning_effort = "none"
-            return
-        if "thinking" in switch:
-            sw = o.ThinkingSwitch(type=tag(thinking))  # type: ignore[arg-type]
+        elif kind is not None and "thinking" in switch:
+            out.thinking = self.switch(thinking, kind, effort, out)
+            display = UNSET if t.thinking_budget else display
+            if out.thinking.type == "disabled" and out.reasoning_effort not in (UNSET, None, "none") and not t.thinking_with_effort:
+                out.reasoning_effort = UNSET
+                ctx.drop("output_config.effort", f"target {t.name} rejects an effort beside disabled thinking")
+        elif kind is not None and "reasoning" in switch:
             if isinstance(thinking, a.ThinkingEnabled):
-                if t.thinking_budget:
-                    sw.budget_tokens = thinking.budget_tokens
-                elif effort is None and has_effort:
-                    out.reasoning_effort = budget_to_effort(thinking.budget_tokens)
-                    ctx.approx("thinking.budget_tokens", "said as the nearest reasoning_effort")
-                else:
-                    ctx.drop("thinking.budget_tokens", f"target {t.name} takes no thinking budget")
-            display = getattr(thinking, "display", UNSET)
-            if display is not UNSET:
-                if t.thinking_budget:
-                    sw.display = display
-                else:
-                    ctx.drop("thinking.display", f"target {t.name} takes no thinking display")
-            out.thinking = sw
-            return
-        if "reasoning" in switch:
+                rc.max_tokens = thinking.budget_tokens
+            elif kind == "disabled":
+                rc.enabled = False
+            elif rc.effort is UNSET:
+                rc.enabled = True
+        elif kind is not None and "chat_template_kwargs" in switch:
+            out.chat_template_kwargs = {"enable_thinking": kind != "disabled"}
             if isinstance(thinking, a.ThinkingEnabled):
-                out.reasoning = o.ReasoningConfig(max_tokens=thinking.budget_tokens)
-            elif isinstance(thinking, a.ThinkingDisabled):
-                out.reasoning = o.ReasoningConfig(enabled=False)
-            elif out.reasoning is UNSET:
-                out.reasoning = o.ReasoningConfig(enabled=True)
-            return
-        if "chat_template_kwargs" in switch:
-            out.chat_template_kwargs = {"enable_thinking": not isinstance(thinking, a.ThinkingDisabled)}
-            return
-        # reasoning_effort is all the target has
+                ctx.drop("thinking.budget_tokens", f"target {t.name} takes no thinking budget")
+        elif kind is not None:
+            self.effort_only(out, thinking, kind, effort)
+        if rc != o.ReasoningConfig():
+            out.reasoning = rc
+        if display is not UNSET:
+            ctx.drop("thinking.display", f"target {t.name} takes no thinking display")
+
+    def switch(self, thinking: Any, kind: str, effort: str | None, out: o.ChatCompletionRequest) -> o.ThinkingSwitch:
+        t, ctx = self.t, self.ctx
+        if kind not in t.thinking_types:
+            ctx.approx("thinking.type", f"target {t.name} switches thinking on or off only")
+            kind = "disabled" if kind == "disabled" else "enabled"
+        sw = o.ThinkingSwitch(type=kind)  # type: ignore[arg-type]
+        if isinstance(thinking, a.ThinkingEnabled):
+            if t.thinking_budget:
+                sw.budget_tokens = thinking.budget_tokens
+            elif effort is None and "reasoning_effort" in t.thinking_switch:
+                out.reasoning_effort = nearest_effort(budget_to_effort(thinking.budget_tokens), t.effort_levels)  # type: ignore[assignment]
+                ctx.approx("thinking.budget_tokens", "said as the nearest reasoning_effort")
+            else:
+                ctx.drop("thinking.budget_tokens", f"target {t.name} takes no thinking budget")
+        if t.thinking_budget and getattr(thinking, "display", UNSET) is not UNSET:
+            sw.display = thinking.display
+        return sw
+
+    def effort_only(self, out: o.ChatCompletionRequest, thinking: Any, kind: str, effort: str | None) -> None:
+        """A target whose only word for thinking is ``reasoning_effort`` (the official API)."""
+        t, ctx = self.t, self.ctx
         if isinstance(thinking, a.ThinkingEnabled):
             if effort is None:
-                out.reasoning_effort = budget_to_effort(thinking.budget_tokens)
+                out.reasoning_effort = nearest_effort(budget_to_effort(thinking.budget_tokens), t.effort_levels)  # type: ignore[assignment]
             ctx.approx("thinking.budget_tokens", "said as the nearest reasoning_effort")
-        elif isinstance(thinking, a.ThinkingAdaptive):
+        elif kind == "adaptive":
             if effort is None:
                 ctx.approx("thinking", "adaptive thinking is the default of reasoning models")
-        elif isinstance(thinking, a.ThinkingDisabled):
-            if effort is not None:
-                ctx.drop("thinking", "disabled thinking beside an effort level")
-            else:
-                ctx.drop("thinking", f"target {t.name} cannot switch thinking off")
+        elif kind == "disabled":
+            ctx.drop("thinking", "disabled thinking beside an effort level" if effort else f"target {t.name} cannot switch thinking off")
         else:
-            ctx.drop("thinking", f"target {t.name} has no {tag(thinking)!r} thinking")
-        if getattr(thinking, "display", UNSET) is not UNSET:
-            ctx.drop("thinking.display", f"target {t.name} takes no thinking display")
+            ctx.drop("thinking", f"target {t.name} has no {kind!r} thinking")
+
+    def forced_choice_while_thinking(self, out: o.ChatCompletionRequest) -> None:
+        """DeepSeek and Kimi think unless told not to, and then reject a forced tool choice."""
+        off = (out.thinking is not UNSET and out.thinking.type == "disabled") or out.reasoning_effort == "none"
+        if not off and out.tool_choice not in (UNSET, "auto", "none"):
+            out.tool_choice = "auto"
+            self.ctx.approx("tool_choice", f"target {self.t.name} rejects a forced tool choice while thinking: auto")
 
     def output_format(self, out: o.ChatCompletionRequest) -> None:
         req, t, ctx = self.req, self.t, self.ctx
@@ -243,7 +265,7 @@ class _Request:
         """``cache_control`` on an object that is not a part (tool, tool call, tool message)."""
         if cc is UNSET or cc is None:
             return
-        if self.t.cache_hints == "cache_control" and not self.t.official_fields_only:
+        if self.t.cache_carriers:
             holder.cache_control = o.CacheControl(ttl=cc.ttl)
         else:
             self.ctx.drop(join(path, "cache_control"), f"target {self.t.name} has no cache hint here")
@@ -407,7 +429,7 @@ class _Request:
                 else:
                     msg.content.insert(0, o.TextPart(text="Error:"))
         if block.cache_control not in (UNSET, None):
-            if t.cache_hints == "prompt_cache_breakpoint":
+            if not t.cache_carriers and t.cache_hints != "none":
                 if isinstance(msg.content, str):
                     msg.content = [o.TextPart(text=msg.content)]
                 if msg.content:
@@ -450,7 +472,22 @@ class _Request:
             msg.tool_calls = calls
         if thoughts:
             self.reasoning(msg, thoughts)
+        if calls and self.t.reasoning_required_on_tool_calls and not _has_reasoning(msg):
+            self.required_reasoning(msg, path)
         return msg
+
+    def required_reasoning(self, msg: o.AssistantMessage, path: str) -> None:
+        """MiMo, DeepSeek and Kimi reject an assistant tool-call turn without its reasoning
+        (MiMo: 400 "Param Incorrect"; Kimi: "reasoning_content is missing in assistant tool
+        call message at index N"). A history without it gets the empty reasoning they accept."""
+        replay = self.t.reasoning_replay
+        if "reasoning_content" in replay:
+            msg.reasoning_content = ""
+        if "reasoning" in replay:
+            msg.reasoning = ""
+        if "reasoning_details" in replay:
+            msg.reasoning_details = [o.ReasoningText(text="", signature="")]
+        self.ctx.approx(path, f"target {self.t.name} requires reasoning on tool-call turns: an empty one stands in")
 
     def tool_call(self, block: a.ToolUseBlock, path: str) -> o.FunctionToolCall:
         call = o.FunctionToolCall(
@@ -534,6 +571,10 @@ class _Request:
         disable = getattr(choice, "disable_parallel_tool_use", UNSET)
         if disable is not UNSET:
             out.parallel_tool_calls = not disable
+
+
+def _has_reasoning(msg: o.AssistantMessage) -> bool:
+    return msg.reasoning_content is not UNSET or msg.reasoning is not UNSET or msg.reasoning_details is not UNSET
 
 
 def _plain_text(part: o.UserPart) -> bool:
