@@ -183,6 +183,10 @@ class _Request:
                 ctx.drop("thinking.budget_tokens", f"target {t.name} takes no thinking budget")
         elif kind is not None:
             self.effort_only(out, thinking, kind, effort)
+        if rc.effort is not UNSET and rc.max_tokens is not UNSET:
+            # OpenRouter: "one of the following (not both)"; the budget is the exact one.
+            rc.effort = UNSET
+            ctx.drop("output_config.effort", f"target {t.name} takes an effort or a budget, not both")
         if rc != o.ReasoningConfig():
             out.reasoning = rc
         if display is not UNSET:
