@@ -464,7 +464,8 @@ class Choice(_Wire, kw_only=True):
     message: ResponseMessage
     finish_reason: FinishReason | None = None
     logprobs: dict[str, Any] | None | UnsetType = UNSET
-    native_finish_reason: str | None | UnsetType = UNSET  # extension: MiMo
+    native_finish_reason: str | None | UnsetType = UNSET  # extension: MiMo, OpenRouter
+    stop_reason: str | int | None | UnsetType = UNSET  # extension: vLLM, the matched stop string or token id
 
 
 class ChatCompletion(_Wire, kw_only=True):

@@ -23,6 +23,7 @@ from .._common import (
     Ctx,
     effort_to_budget,
     finish,
+    parse_arguments,
     tag,
 )
 from .._decode import Unknown, decode, join
@@ -446,26 +447,10 @@ class _Request:
         return a.AssistantMessage(content=blocks if blocks or not isinstance(m.content, str) else m.content)
 
     def tool_use(self, call: o.FunctionToolCall, path: str) -> a.ToolUseBlock:
-        block = a.ToolUseBlock(id=call.id, name=call.function.name, input=self.arguments(call.function.arguments, path))
+        block = a.ToolUseBlock(id=call.id, name=call.function.name, input=parse_arguments(call.function.arguments, self.ctx, join(path, "function.arguments")))
         if call.cache_control not in (UNSET, None):
             block.cache_control = a.CacheControl(ttl=call.cache_control.ttl)
         return block
-
-    def arguments(self, text: str, path: str) -> dict[str, Any]:
-        """``function.arguments`` -> ``tool_use.input``.
-
-        Empty arguments are no arguments. Arguments that are not a JSON object travel as
-        ``{"_raw_arguments": "<the string>"}`` (a Loss): the tool_use block still says
-        what the model wrote, and ``to_openai`` gives the same string back.
-        """
-        if not text.strip():
-            return {}
-        try:
-            value = _json_object.decode(text)
-        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-            self.ctx.approx(join(path, "function.arguments"), "not a JSON object: kept as _raw_arguments")
-            return {"_raw_arguments": text}
-        return value
 
     def reasoning(self, m: o.AssistantMessage, path: str) -> list[a.ContentBlock]:
         """Earlier reasoning, from whichever carrier holds it -> thinking blocks.

@@ -1,5 +1,8 @@
 """anthropic -> openai: requests, responses, streams and errors."""
 
+from ._error import error
 from ._request import request
+from ._response import response
+from ._stream import Stream, async_sse, sse, stream
 
-__all__ = ["request"]
+__all__ = ["request", "response", "error", "Stream", "stream", "sse", "async_sse"]

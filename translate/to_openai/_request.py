@@ -20,6 +20,7 @@ from .._common import (
     TOOL_CHOICE_TO_OPENAI,
     Ctx,
     budget_to_effort,
+    dump_arguments,
     finish,
     nearest_effort,
     short_name,
@@ -496,7 +497,7 @@ class _Request:
     def tool_call(self, block: a.ToolUseBlock, path: str) -> o.FunctionToolCall:
         call = o.FunctionToolCall(
             id=block.id,
-            function=o.FunctionCall(name=self.name(block.name), arguments=_arguments(block.input)),
+            function=o.FunctionCall(name=self.name(block.name), arguments=dump_arguments(block.input)),
         )
         self.cc_field(call, block.cache_control, path)
         if block.caller is not UNSET and block.caller.type != "direct":
@@ -583,11 +584,3 @@ def _has_reasoning(msg: o.AssistantMessage) -> bool:
 
 def _plain_text(part: o.UserPart) -> bool:
     return isinstance(part, o.TextPart) and part.cache_control is UNSET and part.prompt_cache_breakpoint is UNSET
-
-
-def _arguments(value: dict[str, Any]) -> str:
-    """``tool_use.input`` -> ``function.arguments``. ``{"_raw_arguments": s}`` alone is how
-    arguments that were not a JSON object travel (see ``to_anthropic``); it goes back as ``s``."""
-    if len(value) == 1 and isinstance(value.get("_raw_arguments"), str):
-        return value["_raw_arguments"]
-    return _json.encode(value).decode()

@@ -1,0 +1,315 @@
+"""Anthropic ``Message`` -> openai ``ChatCompletion``.
+
+Read top to bottom: the entry point, then the content (thinking, text with its citations,
+a refusal, tool calls), the stop reason, the usage. The output is the ``compatible`` form:
+the official fields, and the documented extensions where they cannot say it all:
+``reasoning_content`` (+ ``reasoning_details`` when one unsigned text would not say it
+all) for thinking, vLLM's choice ``stop_reason`` for the stop sequence that matched, and
+``native_finish_reason`` for the stop reasons ``finish_reason`` has no word for
+(``pause_turn``, ``model_context_window_exceeded``). Everything else that cannot be carried
+goes to the ledger as a Loss.
+
+Not translated but derived, the same way every time:
+
+- ``id``: the message id, unchanged (both dialects' ids are opaque strings).
+- ``created``: the ``created=`` argument (a gateway passes its clock); else 0, since a
+  Message says nothing of time and a translation never reads the clock.
+- ``model``: the model the client asked for when ``request=`` is given (a gateway maps it
+  to an upstream model; the client expects its own name back), else the message's.
+- tool names: unchanged (an openai client's names fit both dialects' limits, so its
+  request had nothing shortened).
+
+What the way back cannot tell apart (the canonical form of a Message):
+
+- the place of thinking blocks among the other blocks: they come first (a response's
+  reasoning precedes its answer; MiMo sends its thinking block last);
+- consecutive text blocks without citations are one block (``content`` is one string);
+  an empty one is nothing (Anthropic rejects empty text blocks in requests);
+- ``stop_sequence`` absent is ``null``; ``stop_details`` without a category or an
+  explanation is absent; ``caller: {type: direct}`` is absent;
+- cache writes without a lifetime breakdown are 5-minute writes
+  (``cache_creation: {ephemeral_5m_input_tokens: <all>, ephemeral_1h_input_tokens: 0}``);
+- ``null`` optional fields are absent, except where both dialects keep ``null``
+  (``cache_read_input_tokens`` <-> ``cached_tokens``, ``cache_creation_input_tokens`` <->
+  ``cache_write_tokens``, ``output_tokens_details`` <-> ``completion_tokens_details``,
+  ``service_tier``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from msgspec import UNSET
+
+from .. import anthropic as a
+from .. import openai as o
+from .._common import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI, Ctx, dump_arguments, finish, prompt_tokens, tag
+from .._decode import Unknown, decode, join
+from .._errors import Loss, TranslationError
+from ..targets import resolve
+
+
+
+def response(
+    body: Any,
+    *,
+    request: Any = None,
+    created: int | None = None,
+    strict: bool = False,
+    losses: list[Loss] | None = None,
+) -> o.ChatCompletion:
+    """Translate an anthropic Messages response into an openai ChatCompletion.
+
+    ``body``: bytes, str, dict, ``translate.anthropic.MessageResponse`` or a pydantic model
+    (``anthropic.types.Message``). ``request``: the client's openai request, in any of the
+    same forms (optional; its model is echoed). ``created``: the Unix time to stamp (0 if
+    not given). Whatever cannot be carried is appended to ``losses``; ``strict=True``
+    raises ``LossError`` instead. Bad input raises ``TranslationError`` naming the path.
+    """
+    unknown: list[Unknown] = []
+    msg = decode(body, a.MessageResponse, unknown)
+    req = _client_request(request)
+    ctx = Ctx(resolve("compatible", "openai"))
+    out = _Response(ctx, msg, req, created).build()
+    return finish(ctx, out, unknown, strict, losses)
+
+
+def _client_request(request: Any) -> o.ChatCompletionRequest | None:
+    if request is None:
+        return None
+    try:
+        return decode(request, o.ChatCompletionRequest, [])
+    except TranslationError as exc:
+        raise TranslationError(join("request", exc.path), exc.reason) from None
+
+
+class _Response:
+    __slots__ = ("ctx", "msg", "req", "created", "refusal_as_text")
+
+    def __init__(self, ctx: Ctx, msg: a.MessageResponse, req: o.ChatCompletionRequest | None, created: int | None) -> None:
+        self.ctx = ctx
+        self.msg = msg
+        self.req = req
+        self.created = created
+        self.refusal_as_text = False
+
+    def build(self) -> o.ChatCompletion:
+        msg, ctx = self.msg, self.ctx
+        message = o.ResponseMessage(content=None)
+        thoughts: list[tuple[str, a.ThinkingBlock | a.RedactedThinkingBlock]] = []
+        texts: list[tuple[str, a.TextBlock]] = []
+        calls: list[o.ToolCall] = []
+        after_tool = False
+        for j, block in enumerate(msg.content):
+            path = f"content[{j}]"
+            if isinstance(block, (a.ThinkingBlock, a.RedactedThinkingBlock)):
+                thoughts.append((path, block))
+            elif isinstance(block, a.TextBlock):
+                if after_tool:
+                    ctx.approx(path, "text after a tool call moves before the tool calls")
+                texts.append((path, block))
+            elif isinstance(block, a.ToolUseBlock):
+                calls.append(self.tool_call(block, path))
+                after_tool = True
+            elif isinstance(block, a.SERVER_BLOCKS):
+                ctx.drop(path, f"{tag(block)} is an Anthropic server-side block")
+            else:
+                ctx.drop(path, f"a {tag(block)} block has no place in an openai response")
+        if thoughts:
+            self.reasoning(message, thoughts)
+        self.refusal(message, texts)
+        message.content = self.text(message, texts)
+        if calls:
+            message.tool_calls = calls
+        choice = o.Choice(index=0, message=message)
+        self.stop(choice, bool(calls))
+        out = o.ChatCompletion(
+            id=msg.id,
+            created=0 if self.created is None else self.created,
+            model=self.req.model if self.req is not None else msg.model,
+            choices=[choice],
+        )
+        if msg.usage is not UNSET:
+            out.usage = self.usage(msg.usage, out)
+        for field in ("container", "diagnostics"):
+            if getattr(msg, field) not in (UNSET, None):
+                ctx.drop(field, "no twin in the openai dialect")
+        return out
+
+    # -- content ---------------------------------------------------------------------
+
+    def reasoning(
+        self, message: o.ResponseMessage, thoughts: list[tuple[str, a.ThinkingBlock | a.RedactedThinkingBlock]]
+    ) -> None:
+        """Thinking blocks -> ``reasoning_content`` (their texts, joined) and, unless a
+        single unsigned block says it all, ``reasoning_details``: each block apart, with
+        its signature, redacted ones as ``reasoning.encrypted`` (as the request does)."""
+        message.reasoning_content = "\n\n".join(b.thinking for _, b in thoughts if isinstance(b, a.ThinkingBlock))
+        only = thoughts[0][1]
+        if len(thoughts) == 1 and isinstance(only, a.ThinkingBlock) and not only.signature:
+            return
+        message.reasoning_details = [
+            o.ReasoningText(text=b.thinking, signature=b.signature)
+            if isinstance(b, a.ThinkingBlock)
+            else o.ReasoningEncrypted(data=b.data)
+            for _, b in thoughts
+        ]
+
+    def refusal(self, message: o.ResponseMessage, texts: list[tuple[str, a.TextBlock]]) -> None:
+        """``stop_details.explanation`` of a refusal <-> the openai ``refusal``.
+
+        ``to_anthropic`` says an openai refusal (``finish_reason: stop``) as a last text
+        block holding it, beside ``stop_reason: refusal`` and the explanation; that block
+        is taken back out here, so both shapes of refusal round-trip.
+        """
+        sd, ctx = self.msg.stop_details, self.ctx
+        if sd is UNSET or sd is None:
+            return
+        if sd.get("type") != "refusal":
+            ctx.drop("stop_details", "no twin in the openai dialect")
+            return
+        for key, value in sd.items():
+            if key not in ("type", "category", "explanation") or (key == "category" and value is not None):
+                ctx.drop(f"stop_details.{key}", "no twin in the openai dialect")
+        explanation = sd.get("explanation")
+        if explanation is None:
+            return
+        if not isinstance(explanation, str):
+            ctx.drop("stop_details.explanation", "not a string")
+            return
+        message.refusal = explanation
+        if self.msg.stop_reason != "refusal":
+            ctx.approx("stop_details", f"a refusal beside stop_reason {self.msg.stop_reason!r}")
+            return
+        if texts and texts[-1][1].text == explanation and not texts[-1][1].citations:
+            texts.pop()
+            self.refusal_as_text = True
+
+    def text(self, message: o.ResponseMessage, texts: list[tuple[str, a.TextBlock]]) -> str | None:
+        """Text blocks, joined in order; web-search citations become url annotations over
+        their block's span of the joined text (offsets in code points)."""
+        if not texts:
+            return None
+        ctx = self.ctx
+        parts: list[str] = []
+        annotations: list[o.Annotation] = []
+        offset = 0
+        last_span: tuple[int, int] | None = None
+        for path, block in texts:
+            end = offset + len(block.text)
+            if block.cache_control not in (UNSET, None):
+                ctx.drop(join(path, "cache_control"), "no cache hints in a response")
+            cited = False
+            for k, c in enumerate(block.citations or ()):
+                cpath = f"{path}.citations[{k}]"
+                if not isinstance(c, a.WebSearchResultLocation):
+                    ctx.drop(cpath, f"a {tag(c)} citation has no twin: openai annotations cite urls")
+                    continue
+                if c.title is None:
+                    ctx.lose(join(cpath, "title"), "coerced", 'a null title said as ""')
+                if c.encrypted_index:
+                    ctx.drop(join(cpath, "encrypted_index"), "no twin in openai annotations")
+                if c.cited_text != block.text:
+                    ctx.drop(join(cpath, "cited_text"), "an annotation cites the span of text it annotates")
+                span = o.URLCitation(url=c.url, title=c.title or "", start_index=offset, end_index=end)
+                annotations.append(o.Annotation(url_citation=span))
+                cited = True
+            if cited:
+                if last_span == (offset, end):
+                    ctx.approx(path, "cited empty text blocks at one place read back as one block")
+                last_span = (offset, end)
+            parts.append(block.text)
+            offset = end
+        if annotations:
+            message.annotations = annotations
+        return "".join(parts)
+
+    def tool_call(self, block: a.ToolUseBlock, path: str) -> o.FunctionToolCall:
+        ctx = self.ctx
+        call = o.FunctionToolCall(id=block.id, function=o.FunctionCall(name=block.name, arguments=dump_arguments(block.input)))
+        if block.cache_control not in (UNSET, None):
+            ctx.drop(join(path, "cache_control"), "no cache hints in a response")
+        if block.caller is not UNSET and (block.caller.type != "direct" or block.caller.tool_id is not UNSET):
+            ctx.drop(join(path, "caller"), "calls made by a server tool have no twin")
+        if block.toolset_name not in (UNSET, None):
+            ctx.drop(join(path, "toolset_name"), "no twin in the openai dialect")
+        return call
+
+    # -- stop reason -----------------------------------------------------------------
+
+    def stop(self, choice: o.Choice, has_calls: bool) -> None:
+        """``stop_reason`` -> ``finish_reason`` by the one table (``STOP_REASONS``).
+
+        The matched stop sequence goes to vLLM's ``stop_reason``; a reason that
+        ``finish_reason`` can only approximate is said exactly in ``native_finish_reason``
+        (as OpenRouter and MiMo do), where ``to_anthropic`` reads it back.
+        """
+        msg, ctx = self.msg, self.ctx
+        reason = msg.stop_reason
+        if self.refusal_as_text:
+            choice.finish_reason = "stop"
+        elif isinstance(reason, str) and reason in STOP_TO_OPENAI:
+            choice.finish_reason, exact = STOP_TO_OPENAI[reason]
+            if not exact:
+                choice.native_finish_reason = reason
+        else:
+            choice.finish_reason = "stop"
+            what = "no stop reason" if reason in (UNSET, None) else f"unknown stop reason {reason!r}"
+            ctx.approx("stop_reason", f"{what}: said as stop")
+        sequence = msg.stop_sequence
+        if reason == "stop_sequence":
+            if isinstance(sequence, str):
+                choice.stop_reason = sequence
+            else:
+                choice.native_finish_reason = reason
+        elif sequence not in (UNSET, None):
+            ctx.drop("stop_sequence", f"a stop sequence beside stop_reason {reason!r}")
+        if reason == "end_turn" and has_calls:
+            ctx.approx("stop_reason", "end_turn after tool calls reads as tool_use")
+
+    # -- usage -----------------------------------------------------------------------
+
+    def usage(self, u: a.Usage, out: o.ChatCompletion) -> o.Usage:
+        """The arithmetic of ``_common`` (``prompt_tokens`` includes the cache reads and
+        writes that ``input_tokens`` leaves out); totals are kept exactly."""
+        ctx = self.ctx
+        read, write = u.cache_read_input_tokens, u.cache_creation_input_tokens
+        r = read if isinstance(read, int) else 0
+        w = write if isinstance(write, int) else 0
+        prompt = prompt_tokens(u.input_tokens, r, w)
+        usage = o.Usage(prompt_tokens=prompt, completion_tokens=u.output_tokens, total_tokens=prompt + u.output_tokens)
+        if read is not UNSET or write is not UNSET:
+            details = o.PromptTokensDetails()
+            if read is not UNSET:
+                details.cached_tokens = read
+            if write is not UNSET:
+                details.cache_write_tokens = write
+            usage.prompt_tokens_details = details
+        cc = u.cache_creation
+        if cc not in (UNSET, None):
+            five = cc.ephemeral_5m_input_tokens if cc.ephemeral_5m_input_tokens is not UNSET else 0
+            hour = cc.ephemeral_1h_input_tokens if cc.ephemeral_1h_input_tokens is not UNSET else 0
+            if not isinstance(write, int) or (five, hour) != (write, 0):
+                ctx.drop("usage.cache_creation", "the lifetimes of cache writes have no twin: read back as 5-minute writes")
+        otd = u.output_tokens_details
+        if otd is None:
+            usage.completion_tokens_details = None
+        elif otd is not UNSET:
+            usage.completion_tokens_details = o.CompletionTokensDetails(reasoning_tokens=otd.thinking_tokens)
+        stu = u.server_tool_use
+        if stu not in (UNSET, None) and any(getattr(stu, f) not in (UNSET, 0) for f in stu.__struct_fields__):
+            ctx.drop("usage.server_tool_use", "no twin in the openai dialect")
+        if u.service_tier is None:
+            out.service_tier = None
+        elif u.service_tier is not UNSET:
+            tier = RESPONSE_TIER_TO_OPENAI.get(u.service_tier)
+            if tier is None:
+                ctx.drop("usage.service_tier", f"no openai service tier for {u.service_tier!r}")
+            else:
+                out.service_tier = tier
+        if u.inference_geo not in (UNSET, None):
+            ctx.drop("usage.inference_geo", "no twin in the openai dialect")
+        if u.speed not in (UNSET, None, "standard"):
+            ctx.drop("usage.speed", "no twin in the openai dialect")
+        return usage
