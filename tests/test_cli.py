@@ -71,3 +71,60 @@ def test_convert_exit_codes() -> None:
     assert b"seed" in lossy.stderr and lossy.stdout == b""
     same = run("convert", "--to", "openai", str(REQUESTS / "minimal_openai" / "openai.json"))
     assert same.returncode == 2
+
+
+KINDS = ("responses", "streams", "errors")
+PAYLOADS = sorted(
+    (kind, case.name, path.name)
+    for kind in KINDS
+    if (ROOT / "fixtures" / kind).is_dir()
+    for case in (ROOT / "fixtures" / kind).iterdir()
+    if case.is_dir()
+    for path in case.iterdir()
+    if path.name.split(".")[0] in ("anthropic", "openai") and path.suffix in (".json", ".sse")
+)
+
+
+@pytest.mark.parametrize(("kind", "case", "name"), PAYLOADS)
+def test_every_fixture_converts_through_the_command_as_the_library_does(kind, case, name, capsysbinary) -> None:
+    path = ROOT / "fixtures" / kind / case / name
+    raw = path.read_bytes()
+    source = name.split(".")[0]
+    mod = to_openai if source == "anthropic" else to_anthropic
+    request = path.parent / "request.json"
+    target = "openai" if source == "anthropic" else "anthropic"
+    # request.json is the client's request, so it belongs to the direction whose target it speaks
+    use = request.exists() and kind != "errors" and cli.detect(json.loads(request.read_text())) == target
+    args = ["convert", str(path)] + (["--request", str(request)] if use else [])
+    assert cli.main(args) == 0
+    out = capsysbinary.readouterr().out
+    req = request.read_bytes() if use else None
+    if kind == "responses":
+        assert json.loads(out) == msgspec.to_builtins(mod.response(raw, request=req))
+    elif kind == "streams":
+        assert out == b"".join(mod.sse([raw], request=req))
+    else:
+        assert json.loads(out) == msgspec.to_builtins(mod.error(raw)[1])
+
+
+def test_jsonl_and_directories_convert_in_one_run(tmp_path: Path, capsysbinary) -> None:
+    lines = [
+        json.dumps({"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": f"q{i}"}]}) for i in range(3)
+    ]
+    (tmp_path / "log.jsonl").write_text("\n".join(lines) + "\n")
+    assert cli.main(["convert", str(tmp_path / "log.jsonl")]) == 0
+    out = capsysbinary.readouterr().out.decode().splitlines()
+    assert [json.loads(l)["messages"][0]["content"] for l in out] == ["q0", "q1", "q2"]
+    out_dir = tmp_path / "out"
+    assert cli.main(["convert", str(REQUESTS / "minimal_anthropic"), "--out", str(out_dir)]) == 2  # meta.json is no payload
+    assert json.loads((out_dir / "anthropic.json").read_text())["max_completion_tokens"] == 1024
+
+
+def test_any_bytes_convert_as_an_error_with_kind_error(tmp_path: Path, capsysbinary) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<html><body><h1>502 Bad Gateway</h1></body></html>")
+    assert cli.main(["convert", str(page), "--kind", "error", "--status", "502", "--to", "anthropic"]) == 0
+    captured = capsysbinary.readouterr()
+    body = json.loads(captured.out)
+    assert body["type"] == "error" and body["error"]["type"] == "api_error"
+    assert b"status: 502" in captured.err

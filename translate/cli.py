@@ -1,10 +1,14 @@
 """The ``translate`` command.
 
-    translate convert [FILE] [--from DIALECT] [--to DIALECT] [--target NAME] [--strict] [--losses text|json]
+    translate convert [FILE ...] [--from DIALECT] [--to DIALECT] [--target NAME] [--request FILE]
+                      [--status N] [--strict] [--losses text|json] [--out DIR]
     translate schemas [DIR] [--check]
+    translate serve --upstream-url URL --upstream-dialect DIALECT [--target NAME] [--host H] [--port P]
 
-``convert`` reads a request (FILE or stdin), works out its dialect unless ``--from`` says,
-writes the translation to stdout and the losses to stderr. Exit status: 0 translated,
+``convert`` reads payloads (files, directories, or stdin), works out the dialect and the kind
+of each (request, response, SSE stream, error) unless told, and writes the translation to
+stdout and the losses to stderr. One payload gives JSON (or SSE); a ``.jsonl`` file, several
+files or a directory give JSON Lines, or files under ``--out``. Exit status: 0 translated,
 1 translated with losses under ``--strict``, 2 bad input (the TranslationError message,
 naming the JSON path, on stderr).
 """
@@ -19,7 +23,7 @@ from typing import Any
 
 import msgspec
 
-from . import anthropic, openai, to_anthropic, to_openai
+from . import _serve, anthropic, openai, to_anthropic, to_openai
 from ._errors import Loss, LossError, TranslationError
 
 SCHEMAS: dict[str, Any] = {
@@ -75,34 +79,145 @@ def detect(body: Any) -> str:
     return "anthropic" if "max_tokens" in keys else "openai"
 
 
-def _convert(args: argparse.Namespace) -> int:
-    raw = Path(args.file).read_bytes() if args.file and args.file != "-" else sys.stdin.buffer.read()
-    losses: list[Loss] = []
+def kind_of(raw: bytes) -> tuple[str, str]:
+    """(kind, dialect) of one payload: kind is request, response, stream or error."""
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:64]
+    if head.startswith((b"event:", b"data:", b":")):
+        dialect = "anthropic" if b"event:" in raw[:4096] or b'"message_start"' in raw[:4096] else "openai"
+        return "stream", dialect
     try:
-        source = args.source or detect(msgspec.json.decode(raw))
-        to = args.to or ("openai" if source == "anthropic" else "anthropic")
-        if to == source:
-            raise TranslationError("", f"--to {to} is the dialect of the input")
-        fn = to_openai.request if to == "openai" else to_anthropic.request
-        result = fn(raw, target=args.target, strict=args.strict, losses=losses)
-    except LossError as err:
-        _report(err.losses, args.losses)
-        return 1
-    except (TranslationError, msgspec.DecodeError) as err:
-        print(f"translate: {err}", file=sys.stderr)
-        return 2
-    sys.stdout.write(json.dumps(msgspec.to_builtins(result), indent=2, ensure_ascii=False) + "\n")
-    _report(losses, args.losses)
-    return 0
+        body = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise TranslationError("", f"neither JSON nor an SSE stream: {exc}") from None
+    if not isinstance(body, dict):
+        raise TranslationError("", f"expected a JSON object, got {type(body).__name__}")
+    if body.get("type") == "error":
+        return "error", "anthropic"
+    if "error" in body or body.get("object") == "error":
+        return "error", "openai"
+    if body.get("type") == "message":
+        return "response", "anthropic"
+    if "choices" in body or body.get("object") == "chat.completion":
+        return "response", "openai"
+    return "request", detect(body)
 
 
-def _report(losses: list[Loss], style: str) -> None:
-    if style == "json":
-        for loss in losses:
-            sys.stderr.write(msgspec.json.encode(loss).decode() + "\n")
+def _error_dialect(raw: bytes) -> str:
+    """Which dialect an error body is in, for any bytes: anthropic only when it says so."""
+    try:
+        body = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return "openai"
+    return "anthropic" if isinstance(body, dict) and body.get("type") == "error" else "openai"
+
+
+def convert_one(raw: bytes, args: argparse.Namespace, losses: list[Loss]) -> tuple[str, Any]:
+    """Translate one payload: ("json", struct) or ("sse", bytes)."""
+    if args.kind == "error":
+        kind, source = "error", args.source or _error_dialect(raw)
     else:
-        for loss in losses:
-            sys.stderr.write(f"loss: {loss.path}: {loss.kind}: {loss.detail}\n")
+        kind, source = kind_of(raw)
+        if args.kind and args.kind != kind:
+            raise TranslationError("", f"this input reads as a {kind}, not a {args.kind}")
+    source = args.source or source
+    to = args.to or ("openai" if source == "anthropic" else "anthropic")
+    if to == source:
+        raise TranslationError("", f"--to {to} is the dialect of the input")
+    mod = to_openai if to == "openai" else to_anthropic
+    request = Path(args.request).read_bytes() if args.request else None
+    if kind == "request":
+        return "json", mod.request(raw, target=args.target, strict=args.strict, losses=losses)
+    if kind == "response":
+        return "json", mod.response(raw, request=request, strict=args.strict, losses=losses)
+    if kind == "error":
+        status, body = mod.error(raw, status=args.status)
+        sys.stderr.write(f"status: {status}\n")
+        return "json", body
+    found: list[Loss] = []
+    out = b"".join(mod.sse([raw], request=request, losses=found))
+    losses.extend(found)
+    if args.strict and found:
+        raise LossError(found)
+    return "sse", out
+
+
+def _inputs(names: list[str]) -> list[tuple[str, Path | None]]:
+    if not names or names == ["-"]:
+        return [("-", None)]
+    found: list[tuple[str, Path | None]] = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            found.extend(
+                (str(p.relative_to(path)), p)
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix in (".json", ".jsonl", ".sse")
+            )
+        else:
+            found.append((path.name, path))
+    return found
+
+
+def _convert(args: argparse.Namespace) -> int:
+    inputs = _inputs(args.files)
+    many = len(inputs) > 1 or any(p is not None and p.suffix == ".jsonl" for _, p in inputs)
+    status = 0
+    for name, path in inputs:
+        raw = sys.stdin.buffer.read() if path is None else path.read_bytes()
+        records = [line for line in raw.splitlines() if line.strip()] if path is not None and path.suffix == ".jsonl" else [raw]
+        results = []
+        for n, record in enumerate(records, 1):
+            where = f"{name}:{n}" if len(records) > 1 else name
+            losses: list[Loss] = []
+            try:
+                results.append(convert_one(record, args, losses))
+            except LossError as err:
+                _report(err.losses, args.losses, where if many else None)
+                status = max(status, 1)
+                continue
+            except TranslationError as err:
+                print(f"translate: {where + ': ' if many else ''}{err}", file=sys.stderr)
+                status = 2
+                continue
+            except OSError as err:
+                print(f"translate: {where}: {err}", file=sys.stderr)
+                status = 2
+                continue
+            _report(losses, args.losses, where if many else None)
+        _emit(results, name, args, many)
+    return status
+
+
+def _emit(results: list[tuple[str, Any]], name: str, args: argparse.Namespace, many: bool) -> None:
+    def text(form: str, value: Any, pretty: bool) -> bytes:
+        if form == "sse":
+            return value
+        if pretty:
+            return (json.dumps(msgspec.to_builtins(value), indent=2, ensure_ascii=False) + "\n").encode()
+        return msgspec.json.encode(value) + b"\n"
+
+    if args.out:
+        target = Path(args.out) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(b"".join(text(f, v, not many or len(results) == 1) for f, v in results))
+        return
+    for form, value in results:
+        if many and form == "sse":
+            sys.stdout.buffer.write(msgspec.json.encode(value.decode()) + b"\n")
+        else:
+            sys.stdout.buffer.write(text(form, value, not many))
+    sys.stdout.flush()
+
+
+def _report(losses: list[Loss], style: str, where: str | None = None) -> None:
+    for loss in losses:
+        if style == "json":
+            record = msgspec.to_builtins(loss)
+            if where:
+                record = {"input": where, **record}
+            sys.stderr.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            sys.stderr.write(f"loss: {where + ': ' if where else ''}{loss.path}: {loss.kind}: {loss.detail}\n")
 
 
 def _schemas(args: argparse.Namespace) -> int:
@@ -125,18 +240,25 @@ def _schemas(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="translate", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    convert = sub.add_parser("convert", help="translate a request to the other dialect")
-    convert.add_argument("file", nargs="?", help="a JSON file (default: stdin)")
+    convert = sub.add_parser("convert", help="translate requests, responses, streams and errors")
+    convert.add_argument("files", nargs="*", help="JSON, JSON Lines or SSE files, or directories (default: stdin)")
     convert.add_argument("--from", dest="source", choices=("openai", "anthropic"), help="the input's dialect (default: detected)")
     convert.add_argument("--to", choices=("openai", "anthropic"), help="the output's dialect (default: the other one)")
     convert.add_argument("--target", default="compatible", help="a preset name (default: compatible)")
     convert.add_argument("--strict", action="store_true", help="exit 1 instead of translating with losses")
     convert.add_argument("--losses", choices=("text", "json"), default="text", help="how losses are written to stderr")
+    convert.add_argument("--kind", choices=("request", "response", "stream", "error"), help="the input's kind (default: detected; --kind error takes any bytes, an HTML page included)")
+    convert.add_argument("--request", help="the client's original request, for responses and streams")
+    convert.add_argument("--status", type=int, help="the HTTP status of an error body")
+    convert.add_argument("--out", help="write each result under this directory instead of stdout")
     convert.set_defaults(run=_convert)
     schemas = sub.add_parser("schemas", help="write the JSON Schema of every public struct")
     schemas.add_argument("dir", nargs="?", default="schemas")
     schemas.add_argument("--check", action="store_true", help="exit 1 if the files differ from the structs")
     schemas.set_defaults(run=_schemas)
+    serve = sub.add_parser("serve", help="run the gateway: one dialect in front of an upstream that speaks the other")
+    _serve.add_arguments(serve)
+    serve.set_defaults(run=_serve.run)
     args = parser.parse_args(argv)
     return args.run(args)
 
