@@ -229,7 +229,7 @@ class Tree(msgspec.Struct, kw_only=True):
 
 
 @pytest.mark.parametrize("max_depth", [0, 1, 3])
-def test_past_max_depth_only_required_fields_and_the_least_recursive_members(max_depth: int) -> None:
+def test_past_max_depth_only_required_fields_and_least_recursive_members(max_depth: int) -> None:
     @settings(max_examples=60, deadline=None, database=None)
     @given(
         S.from_type(Tree, max_depth=max_depth),
