@@ -119,3 +119,31 @@ def test_readme_table_is_the_presets_table() -> None:
     """The README's table of targets is generated from the presets (translate.targets.table)."""
     readme = (ROOT / "README.md").read_text()
     assert table() in readme
+
+
+def test_real_anthropic_never_gets_foreign_or_unsigned_thinking() -> None:
+    body = {
+        "model": "m",
+        "messages": [
+            {"role": "user", "content": "q"},
+            {"role": "assistant", "content": "a", "reasoning_details": [
+                {"type": "reasoning.text", "text": "mine", "signature": "EqQB", "format": "anthropic-claude-v1"},
+                {"type": "reasoning.encrypted", "data": "gAAAAB", "format": "openai-responses-v1"},
+                {"type": "reasoning.text", "text": "theirs", "signature": "sig", "format": "google-gemini-v1"},
+                {"type": "reasoning.text", "text": "unsigned"},
+            ]},
+            {"role": "user", "content": "more"},
+        ],
+    }
+    losses: list[Loss] = []
+    out = _dict(to_anthropic.request(body, target="anthropic", losses=losses))
+    assert out["messages"][1]["content"] == [
+        {"type": "thinking", "thinking": "mine", "signature": "EqQB"},
+        {"type": "text", "text": "a"},
+    ]
+    assert [[l.path, l.kind] for l in losses] == [
+        ["messages[1].reasoning_details[1]", "dropped"],
+        ["messages[1].reasoning_details[2]", "dropped"],
+        ["messages[1].reasoning", "dropped"],
+    ]
+    providers.anthropic_official(out)

@@ -32,6 +32,8 @@ from ..targets import Target, resolve
 
 _json_object = msgspec.json.Decoder(dict[str, Any])
 _EFFORT_TO_ANTHROPIC = {openai: anthropic for openai, anthropic, _ in EFFORTS}
+# Reasoning formats whose signatures Anthropic made (OpenRouter's reasoning_details.format).
+_ANTHROPIC_FORMATS = (UNSET, None, "anthropic-claude-v1", "unknown")
 _TOOL_CHOICE = {"auto": a.ToolChoiceAuto, "any": a.ToolChoiceAny, "none": a.ToolChoiceNone}
 _IMAGE_TYPES = frozenset(("image/jpeg", "image/png", "image/gif", "image/webp"))
 
@@ -470,8 +472,12 @@ class _Request:
                 else:
                     blocks.append(a.ThinkingBlock(thinking=d.summary, signature=""))
                     ctx.approx(dpath, "a reasoning summary replayed as unsigned thinking")
-                if d.format not in (UNSET, None, "anthropic-claude-v1", "unknown"):
-                    ctx.approx(join(dpath, "format"), f"reasoning in format {d.format!r} replayed to anthropic")
+                if d.format not in _ANTHROPIC_FORMATS:
+                    if t.signatures == "signed_only":
+                        blocks.pop()
+                        ctx.drop(dpath, f"target {t.name} verifies signatures: reasoning in format {d.format!r} dropped")
+                    else:
+                        ctx.approx(join(dpath, "format"), f"reasoning in format {d.format!r} replayed to anthropic")
             joined = "\n\n".join(b.thinking for b in blocks if isinstance(b, a.ThinkingBlock))
             for field in ("reasoning_content", "reasoning"):
                 value = getattr(m, field)
