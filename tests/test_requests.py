@@ -555,3 +555,12 @@ def test_body_forms_agree() -> None:
     )
     with pytest.raises(TranslationError):  # a pydantic object is read, and a Message is no request
         to_openai.request(model)
+
+
+def test_a_data_url_that_is_not_base64_is_a_loss_not_a_crash() -> None:
+    for url in ("data:image/png;base64,ïñvalid", "data:image/png;base64,@@@@", "data:image/png,rawtext", "data:"):
+        losses: list[Loss] = []
+        body = {**MINIMAL_OPENAI, "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}]}
+        out = as_dict(to_anthropic.request(body, losses=losses))
+        assert out["messages"][0]["content"] == []
+        assert paths(losses) == [["messages[0].content[0].image_url.url", "dropped"]]

@@ -578,8 +578,9 @@ def _data_url(url: str) -> tuple[str, str | None]:
     params = head[5:].split(";")
     if "base64" not in params[1:]:
         return params[0], None
+    head = data[:64]
     try:
-        binascii.a2b_base64(data[:64] + "=" * (-len(data[:64]) % 4))
-    except binascii.Error:
+        binascii.a2b_base64(head + "=" * (-len(head) % 4), strict_mode=True)
+    except ValueError:  # binascii.Error, and non-ASCII text, which a2b_base64 refuses
         return params[0], None
     return params[0], data
