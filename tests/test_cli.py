@@ -44,6 +44,16 @@ def test_detect_reads_every_fixture_as_its_dialect(case: str) -> None:
             assert cli.detect(json.loads(path.read_text())) == dialect, path
 
 
+@pytest.mark.parametrize("case", sorted(p.name for p in REQUESTS.iterdir()))
+def test_every_request_fixture_converts_as_the_library_does(case: str, capsysbinary) -> None:
+    meta = json.loads((REQUESTS / case / "meta.json").read_text())
+    src = meta["source"]
+    path = REQUESTS / case / f"{src}.json"
+    fn = to_openai.request if src == "anthropic" else to_anthropic.request
+    assert cli.main(["convert", str(path)]) == 0
+    assert json.loads(capsysbinary.readouterr().out) == msgspec.to_builtins(fn(path.read_bytes()))
+
+
 @pytest.mark.parametrize("case", ["claude_code_agent", "openai_sdk_agent", "seed_mimo_chat"])
 def test_convert_matches_the_library(case: str) -> None:
     meta = json.loads((REQUESTS / case / "meta.json").read_text())
