@@ -46,7 +46,7 @@ def other_side(source: str) -> str:
 COMPATIBLE_EXTENSIONS = sdk_strict.OPENAI_REQUEST_EXTENSIONS | {
     "$.messages[role=tool].is_error",
     "$.messages[role=tool].cache_control",
-    "$.messages[role=assistant].tool_calls[*].cache_control",
+    "$.messages[*].tool_calls[*].cache_control",
     "$.tools[*].cache_control",
 }
 

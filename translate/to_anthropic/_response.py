@@ -45,11 +45,11 @@ from .._common import (
     STOP_TO_OPENAI,
     Ctx,
     finish,
-    input_tokens,
     parse_arguments,
     tool_names,
 )
 from .._decode import Unknown, decode, join
+from .._usage import to_anthropic_usage
 from .._errors import Loss, TranslationError
 from ..targets import resolve
 
@@ -314,53 +314,9 @@ class _Response:
     # -- usage -----------------------------------------------------------------------
 
     def usage(self, u: o.Usage | None | Any) -> a.Usage:
-        """The arithmetic of ``_common``: ``input_tokens`` is the prompt less its cache
-        reads and writes. Reads come from ``prompt_tokens_details.cached_tokens``, else
-        DeepSeek's ``prompt_cache_hit_tokens``, else Kimi's ``usage.cached_tokens``."""
-        ctx = self.ctx
+        """The shared arithmetic (``_usage``): ``input_tokens`` is the prompt less its cache
+        reads and writes."""
         if u is UNSET or u is None:
-            ctx.approx("usage", "no usage reported: zeros")
+            self.ctx.approx("usage", "no usage reported: zeros")
             return a.Usage(input_tokens=0, output_tokens=0)
-        details = u.prompt_tokens_details if u.prompt_tokens_details not in (UNSET, None) else None
-        sources = (
-            ("usage.prompt_tokens_details.cached_tokens", details.cached_tokens if details is not None else UNSET),
-            ("usage.prompt_cache_hit_tokens", u.prompt_cache_hit_tokens),
-            ("usage.cached_tokens", u.cached_tokens),
-        )
-        counts = [(where, value) for where, value in sources if isinstance(value, int)]
-        read: Any = counts[0][1] if counts else (None if any(v is None for _, v in sources) else UNSET)
-        for where, value in counts[1:]:
-            if value != read:
-                ctx.drop(where, f"disagrees with the cache reads already read ({read})")
-        write = details.cache_write_tokens if details is not None else UNSET
-        r = read if isinstance(read, int) else 0
-        w = write if isinstance(write, int) else 0
-        inp = input_tokens(u.prompt_tokens, r, w)
-        if u.prompt_tokens < r + w:
-            ctx.approx("usage.prompt_tokens", "fewer than the cache reads and writes: input_tokens is 0")
-        if isinstance(u.prompt_cache_miss_tokens, int) and isinstance(read, int) and u.prompt_cache_miss_tokens + read != u.prompt_tokens:
-            ctx.drop("usage.prompt_cache_miss_tokens", "does not add up with the cache hits to prompt_tokens")
-        if u.total_tokens != u.prompt_tokens + u.completion_tokens:
-            ctx.approx("usage.total_tokens", "is not prompt_tokens + completion_tokens, as the anthropic sum is")
-        out = a.Usage(input_tokens=inp, output_tokens=u.completion_tokens)
-        if read is not UNSET:
-            out.cache_read_input_tokens = read
-        if write is not UNSET:
-            out.cache_creation_input_tokens = write
-            if isinstance(write, int):
-                # openai says no lifetime: the default one, 5 minutes (canonical form).
-                out.cache_creation = a.CacheCreation(ephemeral_5m_input_tokens=write, ephemeral_1h_input_tokens=0)
-        if details is not None:
-            for field in ("audio_tokens", "image_tokens", "text_tokens"):
-                if getattr(details, field) not in (UNSET, None, 0):
-                    ctx.drop(f"usage.prompt_tokens_details.{field}", "no twin in the anthropic dialect")
-        ctd = u.completion_tokens_details
-        if ctd is None:
-            out.output_tokens_details = None
-        elif ctd is not UNSET:
-            if isinstance(ctd.reasoning_tokens, int):
-                out.output_tokens_details = a.OutputTokensDetails(thinking_tokens=ctd.reasoning_tokens)
-            for field in ("accepted_prediction_tokens", "rejected_prediction_tokens", "audio_tokens", "text_tokens", "image_tokens"):
-                if getattr(ctd, field) not in (UNSET, None, 0):
-                    ctx.drop(f"usage.completion_tokens_details.{field}", "no twin in the anthropic dialect")
-        return out
+        return to_anthropic_usage(u, self.ctx.lose)

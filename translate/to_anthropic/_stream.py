@@ -35,7 +35,8 @@ from msgspec import UNSET
 
 from .. import anthropic as a
 from .. import openai as o
-from .._common import FINISH_TO_ANTHROPIC, RESPONSE_TIER_TO_ANTHROPIC, STOP_TO_OPENAI, input_tokens
+from .._common import FINISH_TO_ANTHROPIC, RESPONSE_TIER_TO_ANTHROPIC, STOP_TO_OPENAI
+from .._usage import to_anthropic_usage
 from .._decode import Unknown, decode
 from .._errors import Loss, LossError, TranslationError
 from ..sse import SSEDecoder, encode_event_data
@@ -544,43 +545,14 @@ class Stream:
         if u is None:
             self._lose("usage", "approximated", "no usage reported: zeros")
             return a.MessageDeltaUsage(output_tokens=0, input_tokens=0)
-        details = u.prompt_tokens_details if u.prompt_tokens_details not in (UNSET, None) else None
-        sources = (
-            ("usage.prompt_tokens_details.cached_tokens", details.cached_tokens if details is not None else UNSET),  # type: ignore[union-attr]
-            ("usage.prompt_cache_hit_tokens", u.prompt_cache_hit_tokens),
-            ("usage.cached_tokens", u.cached_tokens),
-        )
-        counts = [(where, value) for where, value in sources if isinstance(value, int)]
-        read: Any = counts[0][1] if counts else UNSET
-        for where, value in counts[1:]:
-            if value != read:
-                self._lose(where, "dropped", f"disagrees with the cache reads already read ({read})")
-        write = details.cache_write_tokens if details is not None else UNSET  # type: ignore[union-attr]
-        r = read if isinstance(read, int) else 0
-        w = write if isinstance(write, int) else 0
-        if u.prompt_tokens < r + w:
-            self._lose("usage.prompt_tokens", "approximated", "fewer than the cache reads and writes: input_tokens is 0")
-        miss = u.prompt_cache_miss_tokens
-        if isinstance(miss, int) and isinstance(read, int) and miss + read != u.prompt_tokens:
-            self._lose("usage.prompt_cache_miss_tokens", "dropped", "does not add up with the cache hits to prompt_tokens")
-        if u.total_tokens != u.prompt_tokens + u.completion_tokens:
-            self._lose("usage.total_tokens", "approximated", "is not prompt_tokens + completion_tokens, as the anthropic sum is")
-        out = a.MessageDeltaUsage(output_tokens=u.completion_tokens, input_tokens=input_tokens(u.prompt_tokens, r, w))
-        if isinstance(read, int):
-            out.cache_read_input_tokens = read
-        if isinstance(write, int):
-            out.cache_creation_input_tokens = write
-        if details is not None:
-            for field in ("audio_tokens", "image_tokens", "text_tokens"):
-                if getattr(details, field) not in (UNSET, None, 0):
-                    self._lose(f"usage.prompt_tokens_details.{field}", "dropped", "no twin in the anthropic dialect")
-        ctd = u.completion_tokens_details
-        if ctd not in (UNSET, None):
-            if isinstance(ctd.reasoning_tokens, int):  # type: ignore[union-attr]
-                out.output_tokens_details = a.OutputTokensDetails(thinking_tokens=ctd.reasoning_tokens)  # type: ignore[union-attr]
-            for field in ("accepted_prediction_tokens", "rejected_prediction_tokens", "audio_tokens", "text_tokens", "image_tokens"):
-                if getattr(ctd, field) not in (UNSET, None, 0):
-                    self._lose(f"usage.completion_tokens_details.{field}", "dropped", "no twin in the anthropic dialect")
+        usage = to_anthropic_usage(u, self._lose)
+        out = a.MessageDeltaUsage(output_tokens=usage.output_tokens, input_tokens=usage.input_tokens)
+        if isinstance(usage.cache_read_input_tokens, int):
+            out.cache_read_input_tokens = usage.cache_read_input_tokens
+        if isinstance(usage.cache_creation_input_tokens, int):
+            out.cache_creation_input_tokens = usage.cache_creation_input_tokens
+        if usage.output_tokens_details not in (UNSET, None):
+            out.output_tokens_details = usage.output_tokens_details
         return out
 
     def _abort(self, message: str, kind: str = "api_error") -> list[a.StreamEvent]:

@@ -44,8 +44,9 @@ from msgspec import UNSET
 
 from .. import anthropic as a
 from .. import openai as o
-from .._common import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI, Ctx, dump_arguments, finish, prompt_tokens, tag
+from .._common import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI, Ctx, dump_arguments, finish, tag
 from .._decode import Unknown, decode, join
+from .._usage import to_openai_usage, where_served
 from .._errors import Loss, TranslationError
 from ..targets import resolve
 
@@ -271,35 +272,10 @@ class _Response:
     # -- usage -----------------------------------------------------------------------
 
     def usage(self, u: a.Usage, out: o.ChatCompletion) -> o.Usage:
-        """The arithmetic of ``_common`` (``prompt_tokens`` includes the cache reads and
-        writes that ``input_tokens`` leaves out); totals are kept exactly."""
+        """The shared arithmetic (``_usage``), and the tier that served, which openai says
+        on the completion rather than in its usage."""
         ctx = self.ctx
-        read, write = u.cache_read_input_tokens, u.cache_creation_input_tokens
-        r = read if isinstance(read, int) else 0
-        w = write if isinstance(write, int) else 0
-        prompt = prompt_tokens(u.input_tokens, r, w)
-        usage = o.Usage(prompt_tokens=prompt, completion_tokens=u.output_tokens, total_tokens=prompt + u.output_tokens)
-        if read is not UNSET or write is not UNSET:
-            details = o.PromptTokensDetails()
-            if read is not UNSET:
-                details.cached_tokens = read
-            if write is not UNSET:
-                details.cache_write_tokens = write
-            usage.prompt_tokens_details = details
-        cc = u.cache_creation
-        if cc not in (UNSET, None):
-            five = cc.ephemeral_5m_input_tokens if cc.ephemeral_5m_input_tokens is not UNSET else 0
-            hour = cc.ephemeral_1h_input_tokens if cc.ephemeral_1h_input_tokens is not UNSET else 0
-            if not isinstance(write, int) or (five, hour) != (write, 0):
-                ctx.drop("usage.cache_creation", "the lifetimes of cache writes have no twin: read back as 5-minute writes")
-        otd = u.output_tokens_details
-        if otd is None:
-            usage.completion_tokens_details = None
-        elif otd is not UNSET:
-            usage.completion_tokens_details = o.CompletionTokensDetails(reasoning_tokens=otd.thinking_tokens)
-        stu = u.server_tool_use
-        if stu not in (UNSET, None) and any(getattr(stu, f) not in (UNSET, 0) for f in stu.__struct_fields__):
-            ctx.drop("usage.server_tool_use", "no twin in the openai dialect")
+        usage = to_openai_usage(u, ctx.lose)
         if u.service_tier is None:
             out.service_tier = None
         elif u.service_tier is not UNSET:
@@ -308,8 +284,5 @@ class _Response:
                 ctx.drop("usage.service_tier", f"no openai service tier for {u.service_tier!r}")
             else:
                 out.service_tier = tier
-        if u.inference_geo not in (UNSET, None):
-            ctx.drop("usage.inference_geo", "no twin in the openai dialect")
-        if u.speed not in (UNSET, None, "standard"):
-            ctx.drop("usage.speed", "no twin in the openai dialect")
+        where_served(u, ctx.lose)
         return usage

@@ -35,7 +35,8 @@ from msgspec import UNSET
 
 from .. import anthropic as a
 from .. import openai as o
-from .._common import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI, prompt_tokens
+from .._common import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI
+from .._usage import to_openai_usage, where_served
 from .._decode import Unknown, decode
 from .._errors import Loss, LossError, TranslationError
 from ..sse import DONE, SSEDecoder, encode_data
@@ -496,40 +497,9 @@ class Stream:
                 setattr(kept, field, value)
 
     def _openai_usage(self) -> o.Usage:
-        """The message's usage -> openai usage, by the arithmetic of ``_common`` and the
-        rules of ``to_openai.response``: ``prompt_tokens`` includes the cache reads and
-        writes that ``input_tokens`` leaves out; totals are kept exactly."""
-        u = self._usage
-        read, write = u.cache_read_input_tokens, u.cache_creation_input_tokens
-        r = read if isinstance(read, int) else 0
-        w = write if isinstance(write, int) else 0
-        prompt = prompt_tokens(u.input_tokens, r, w)
-        usage = o.Usage(prompt_tokens=prompt, completion_tokens=u.output_tokens, total_tokens=prompt + u.output_tokens)
-        if read is not UNSET or write is not UNSET:
-            details = o.PromptTokensDetails()
-            if read is not UNSET:
-                details.cached_tokens = read
-            if write is not UNSET:
-                details.cache_write_tokens = write
-            usage.prompt_tokens_details = details
-        cc = u.cache_creation
-        if cc not in (UNSET, None):
-            five = cc.ephemeral_5m_input_tokens if cc.ephemeral_5m_input_tokens is not UNSET else 0  # type: ignore[union-attr]
-            hour = cc.ephemeral_1h_input_tokens if cc.ephemeral_1h_input_tokens is not UNSET else 0  # type: ignore[union-attr]
-            if not isinstance(write, int) or (five, hour) != (write, 0):
-                self._lose("usage.cache_creation", "dropped", "the lifetimes of cache writes have no twin: read back as 5-minute writes")
-        otd = u.output_tokens_details
-        if otd is None:
-            usage.completion_tokens_details = None
-        elif otd is not UNSET:
-            usage.completion_tokens_details = o.CompletionTokensDetails(reasoning_tokens=otd.thinking_tokens)
-        stu = u.server_tool_use
-        if stu not in (UNSET, None) and any(getattr(stu, f) not in (UNSET, 0) for f in stu.__struct_fields__):
-            self._lose("usage.server_tool_use", "dropped", "no twin in the openai dialect")
-        if u.inference_geo not in (UNSET, None):
-            self._lose("usage.inference_geo", "dropped", "no twin in the openai dialect")
-        if u.speed not in (UNSET, None, "standard"):
-            self._lose("usage.speed", "dropped", "no twin in the openai dialect")
+        """The message's usage -> openai usage, by the arithmetic ``to_openai.response`` uses."""
+        usage = to_openai_usage(self._usage, self._lose)
+        where_served(self._usage, self._lose)
         return usage
 
     def _abort(self, message: str, kind: str = "api_error") -> list[o.ChatCompletionChunk | o.ErrorBody]:

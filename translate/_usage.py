@@ -1,0 +1,105 @@
+"""Usage, both ways: one function a direction, shared by responses and streams.
+
+The arithmetic is in ``_common`` (openai ``prompt_tokens`` includes the cache reads and
+writes that anthropic ``input_tokens`` leaves out; totals are kept exactly). ``lose`` is
+the caller's ledger: ``Ctx.lose`` for a response, a stream's once-per-path ``_lose``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from msgspec import UNSET
+
+from . import anthropic as a
+from . import openai as o
+from ._common import input_tokens, prompt_tokens
+
+Lose = Callable[[str, str, str], None]
+
+
+def to_openai_usage(u: a.Usage, lose: Lose) -> o.Usage:
+    """Anthropic usage -> openai usage."""
+    read, write = u.cache_read_input_tokens, u.cache_creation_input_tokens
+    r = read if isinstance(read, int) else 0
+    w = write if isinstance(write, int) else 0
+    prompt = prompt_tokens(u.input_tokens, r, w)
+    usage = o.Usage(prompt_tokens=prompt, completion_tokens=u.output_tokens, total_tokens=prompt + u.output_tokens)
+    if read is not UNSET or write is not UNSET:
+        details = o.PromptTokensDetails()
+        if read is not UNSET:
+            details.cached_tokens = read
+        if write is not UNSET:
+            details.cache_write_tokens = write
+        usage.prompt_tokens_details = details
+    cc = u.cache_creation
+    if cc not in (UNSET, None):
+        five = cc.ephemeral_5m_input_tokens if cc.ephemeral_5m_input_tokens is not UNSET else 0  # type: ignore[union-attr]
+        hour = cc.ephemeral_1h_input_tokens if cc.ephemeral_1h_input_tokens is not UNSET else 0  # type: ignore[union-attr]
+        if not isinstance(write, int) or (five, hour) != (write, 0):
+            lose("usage.cache_creation", "dropped", "the lifetimes of cache writes have no twin: read back as 5-minute writes")
+    otd = u.output_tokens_details
+    if otd is None:
+        usage.completion_tokens_details = None
+    elif otd is not UNSET:
+        usage.completion_tokens_details = o.CompletionTokensDetails(reasoning_tokens=otd.thinking_tokens)
+    stu = u.server_tool_use
+    if stu not in (UNSET, None) and any(getattr(stu, f) not in (UNSET, 0) for f in stu.__struct_fields__):
+        lose("usage.server_tool_use", "dropped", "no twin in the openai dialect")
+    return usage
+
+
+def where_served(u: a.Usage, lose: Lose) -> None:
+    """Where and how fast the answer was made: anthropic usage says it, openai does not."""
+    if u.inference_geo not in (UNSET, None):
+        lose("usage.inference_geo", "dropped", "no twin in the openai dialect")
+    if u.speed not in (UNSET, None, "standard"):
+        lose("usage.speed", "dropped", "no twin in the openai dialect")
+
+
+def to_anthropic_usage(u: o.Usage, lose: Lose) -> a.Usage:
+    """Openai usage -> anthropic usage. Cache reads come from
+    ``prompt_tokens_details.cached_tokens``, else DeepSeek's ``prompt_cache_hit_tokens``,
+    else Kimi's ``usage.cached_tokens``; writes say no lifetime, so they are 5-minute ones."""
+    details = u.prompt_tokens_details if u.prompt_tokens_details not in (UNSET, None) else None
+    sources = (
+        ("usage.prompt_tokens_details.cached_tokens", details.cached_tokens if details is not None else UNSET),  # type: ignore[union-attr]
+        ("usage.prompt_cache_hit_tokens", u.prompt_cache_hit_tokens),
+        ("usage.cached_tokens", u.cached_tokens),
+    )
+    counts = [(where, value) for where, value in sources if isinstance(value, int)]
+    read: Any = counts[0][1] if counts else (None if any(v is None for _, v in sources) else UNSET)
+    for where, value in counts[1:]:
+        if value != read:
+            lose(where, "dropped", f"disagrees with the cache reads already read ({read})")
+    write = details.cache_write_tokens if details is not None else UNSET  # type: ignore[union-attr]
+    r = read if isinstance(read, int) else 0
+    w = write if isinstance(write, int) else 0
+    if u.prompt_tokens < r + w:
+        lose("usage.prompt_tokens", "approximated", "fewer than the cache reads and writes: input_tokens is 0")
+    miss = u.prompt_cache_miss_tokens
+    if isinstance(miss, int) and isinstance(read, int) and miss + read != u.prompt_tokens:
+        lose("usage.prompt_cache_miss_tokens", "dropped", "does not add up with the cache hits to prompt_tokens")
+    if u.total_tokens != u.prompt_tokens + u.completion_tokens:
+        lose("usage.total_tokens", "approximated", "is not prompt_tokens + completion_tokens, as the anthropic sum is")
+    out = a.Usage(input_tokens=input_tokens(u.prompt_tokens, r, w), output_tokens=u.completion_tokens)
+    if read is not UNSET:
+        out.cache_read_input_tokens = read
+    if write is not UNSET:
+        out.cache_creation_input_tokens = write
+        if isinstance(write, int):
+            out.cache_creation = a.CacheCreation(ephemeral_5m_input_tokens=write, ephemeral_1h_input_tokens=0)
+    if details is not None:
+        for field in ("audio_tokens", "image_tokens", "text_tokens"):
+            if getattr(details, field) not in (UNSET, None, 0):
+                lose(f"usage.prompt_tokens_details.{field}", "dropped", "no twin in the anthropic dialect")
+    ctd = u.completion_tokens_details
+    if ctd is None:
+        out.output_tokens_details = None
+    elif ctd is not UNSET:
+        if isinstance(ctd.reasoning_tokens, int):
+            out.output_tokens_details = a.OutputTokensDetails(thinking_tokens=ctd.reasoning_tokens)
+        for field in ("accepted_prediction_tokens", "rejected_prediction_tokens", "audio_tokens", "text_tokens", "image_tokens"):
+            if getattr(ctd, field) not in (UNSET, None, 0):
+                lose(f"usage.completion_tokens_details.{field}", "dropped", "no twin in the anthropic dialect")
+    return out
