@@ -355,14 +355,17 @@ def test_server_blocks_and_fields_without_a_twin_are_losses() -> None:
     ]
 
 
-def test_unknown_top_level_fields_are_carried_and_nested_ones_reported() -> None:
+def test_unknown_fields_are_reported_not_carried() -> None:
+    """A response goes to a client of the other dialect: an unknown field, top-level or
+    nested, is a Loss (requests, by contrast, carry unknown top-level fields)."""
     body = completion()
     body["provider"] = "Together"
     body["usage"]["cost"] = 0.0012
     losses: list[Loss] = []
     out = as_dict(to_anthropic.response(body, losses=losses))
-    assert out["provider"] == "Together"
-    assert paths(losses) == [["usage.cost", "dropped"]]
+    assert "provider" not in out
+    assert paths(losses) == [["usage.cost", "dropped"], ["provider", "dropped"]]
+    validate("anthropic", out)
 
 
 def test_n_greater_than_one_keeps_the_first_choice() -> None:

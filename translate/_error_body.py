@@ -166,6 +166,11 @@ def _object(d: dict[str, Any]) -> Facts:
             facts.message = f"{facts.message}: {param}" if facts.message else param
         else:
             facts.param = param
+    metadata = inner.get("metadata")
+    raw = metadata.get("raw") if isinstance(metadata, dict) else None
+    if isinstance(raw, str) and raw.strip() and raw not in facts.message:
+        # OpenRouter: "Provider returned error", the provider's own reason in metadata.raw.
+        facts.message = f"{facts.message}: {raw.strip()}" if facts.message else raw.strip()
     request_id = d.get("request_id")
     if isinstance(request_id, str):
         facts.request_id = request_id

@@ -170,7 +170,7 @@ class ThinkingBlock(_Block, tag="thinking", kw_only=True):
     real Anthropic verifies it on replay; ``""`` means unsigned (MiMo, translated)."""
 
     thinking: str
-    signature: str
+    signature: str = ""  # DeepSeek's /anthropic starts a streamed block without one
 
 
 class RedactedThinkingBlock(_Block, tag="redacted_thinking", kw_only=True):

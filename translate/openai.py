@@ -518,6 +518,7 @@ class ChunkChoice(_Wire, kw_only=True):
     finish_reason: FinishReason | None | UnsetType = UNSET
     logprobs: dict[str, Any] | None | UnsetType = UNSET
     native_finish_reason: str | None | UnsetType = UNSET  # extension: MiMo
+    usage: Usage | None | UnsetType = UNSET  # extension: Kimi puts the final usage here
     stop_reason: int | str | None | UnsetType = UNSET  # extension: vLLM (the stop string or token that matched)
 
 

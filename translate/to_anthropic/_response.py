@@ -58,6 +58,11 @@ OPENAI_NAME_LIMIT = 64
 """The limit ``to_openai.request`` shortened tool names to (every openai target's)."""
 
 
+# A response goes back to a client of the other dialect, whose SDK reads only its own
+# fields: the compatible form, but an unknown top-level field is a Loss, never carried.
+_RESPONSES = msgspec.structs.replace(resolve("compatible", "anthropic"), unknown_fields="drop")
+
+
 def response(
     body: Any,
     *,
@@ -77,7 +82,7 @@ def response(
     unknown: list[Unknown] = []
     completion = decode(body, o.ChatCompletion, unknown)
     req = _client_request(request)
-    ctx = Ctx(resolve("compatible", "anthropic"))
+    ctx = Ctx(_RESPONSES)
     return finish(ctx, _Response(ctx, completion, req).build(), unknown, strict, losses)
 
 

@@ -234,6 +234,8 @@ class Stream:
                 self._lose("choices[0].delta", "dropped", "content after the finish reason")
             if choice.logprobs:
                 self._lose("choices[0].logprobs", "dropped", "no logprobs in the anthropic dialect")
+            if choice.usage:
+                self._usage = choice.usage  # Kimi: the final usage inside the choice
             if choice.finish_reason and self.state is OPEN:
                 self._native = choice.native_finish_reason
                 self._stop_sequence = choice.stop_reason  # vLLM: the stop string that matched

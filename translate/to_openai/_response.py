@@ -52,6 +52,11 @@ from ..targets import resolve
 
 
 
+# A response goes back to a client of the other dialect, whose SDK reads only its own
+# fields: the compatible form, but an unknown top-level field is a Loss, never carried.
+_RESPONSES = msgspec.structs.replace(resolve("compatible", "openai"), unknown_fields="drop")
+
+
 def response(
     body: Any,
     *,
@@ -71,7 +76,7 @@ def response(
     unknown: list[Unknown] = []
     msg = decode(body, a.MessageResponse, unknown)
     req = _client_request(request)
-    ctx = Ctx(resolve("compatible", "openai"))
+    ctx = Ctx(_RESPONSES)
     out = _Response(ctx, msg, req, created).build()
     return finish(ctx, out, unknown, strict, losses)
 
