@@ -1102,3 +1102,15 @@ def test_100k_chunks_in_constant_memory(direction: str) -> None:
     large, size = peak(100_000)
     assert size > 5_000_000  # the output really was produced
     assert large - small < 16_384, (small, large)
+
+
+def test_an_unreadable_frame_after_a_good_one_ends_in_an_error_never_an_exception() -> None:
+    """The decoder returns the good frame and holds the error back for close(): sse() must
+    turn it into an error frame there too (to_openai once let it escape)."""
+    start = (b'event: message_start\ndata: {"type":"message_start","message":{"id":"m","type":"message",'
+             b'"role":"assistant","model":"x","content":[],"usage":{"input_tokens":1,"output_tokens":0}}}\n\n')
+    out = b"".join(to_openai.sse([start + b'event: ping\ndata: {"x": "\xff"}\n\n']))
+    assert out.endswith(b"\n\n") and out.rstrip().splitlines()[-1].startswith(b'data: {"error"') and b"[DONE]" not in out
+    chunk = b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\n'
+    out = b"".join(to_anthropic.sse([chunk + b'data: {"x": "\xff"}\n\n']))
+    assert out.rstrip().splitlines()[-2] == b"event: error"

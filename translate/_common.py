@@ -223,6 +223,27 @@ class Ctx:
         self.losses.append(Loss(path, "approximated", detail))
 
 
+class OnceLedger:
+    """A stream's ledger: each (path, detail) is reported once, so that a long stream does
+    not grow the list; with ``strict`` the first loss raises. The stream holds ``losses``,
+    ``strict`` and the ``_seen`` set."""
+
+    __slots__ = ()
+    losses: list[Loss]
+    strict: bool
+    _seen: set[tuple[str, str]]
+
+    def _lose(self, path: str, kind: str, detail: str) -> None:
+        key = (path, detail)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        loss = Loss(path, kind, detail)  # type: ignore[arg-type]
+        if self.strict:
+            raise LossError([loss])
+        self.losses.append(loss)
+
+
 def finish(
     ctx: Ctx,
     result: T,

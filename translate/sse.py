@@ -45,6 +45,8 @@ code, and then works on lines, in one of three ways, cheapest first.
 
 from __future__ import annotations
 
+from typing import AsyncIterable, AsyncIterator, Iterable, Iterator, Protocol
+
 import msgspec
 
 from translate._errors import TranslationError
@@ -580,3 +582,31 @@ def encode_data(data: bytes) -> bytes:
 def encode_event_data(event: bytes, data: bytes) -> bytes:
     """``event: <event>\\ndata: <data>\\n\\n`` for a single-line payload (Anthropic's frames)."""
     return b"event: " + event + b"\ndata: " + data + b"\n\n"
+
+
+class _Translator(Protocol):
+    def feed(self, data: bytes) -> bytes: ...
+    def close(self) -> bytes: ...
+
+
+def pump(translator: _Translator, byte_chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Drive a bytes-in, bytes-out stream translator over an iterable of byte chunks,
+    yielding what each chunk produced (nothing for a chunk that completed no frame)."""
+    for data in byte_chunks:
+        out = translator.feed(data)
+        if out:
+            yield out
+    out = translator.close()
+    if out:
+        yield out
+
+
+async def apump(translator: _Translator, byte_chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+    """The async twin of :func:`pump`, for what a gateway reads from its upstream."""
+    async for data in byte_chunks:
+        out = translator.feed(data)
+        if out:
+            yield out
+    out = translator.close()
+    if out:
+        yield out

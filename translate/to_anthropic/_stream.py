@@ -35,11 +35,11 @@ from msgspec import UNSET
 
 from .. import anthropic as a
 from .. import openai as o
-from .._common import FINISH_TO_ANTHROPIC, RESPONSE_TIER_TO_ANTHROPIC, STOP_TO_OPENAI
+from .._common import FINISH_TO_ANTHROPIC, RESPONSE_TIER_TO_ANTHROPIC, STOP_TO_OPENAI, OnceLedger
 from .._usage import to_anthropic_usage
 from .._decode import Unknown, decode
 from .._errors import Loss, LossError, TranslationError
-from ..sse import SSEDecoder, encode_event_data
+from ..sse import apump, pump, SSEDecoder, encode_event_data
 from ._error import error as _error_response
 from ._response import _restore_names
 
@@ -73,7 +73,7 @@ class _Call:
         self.closed = False
 
 
-class Stream:
+class Stream(OnceLedger):
     """Openai chat completion chunks in, anthropic stream events out.
 
     ``feed(item)`` takes one chunk: a ``translate.openai.ChatCompletionChunk`` or
@@ -580,16 +580,6 @@ class Stream:
 
     # -- losses ------------------------------------------------------------------------
 
-    def _lose(self, path: str, kind: str, detail: str) -> None:
-        """Report a loss once per (path, detail): a long stream does not grow the list."""
-        key = (path, detail)
-        if key in self._seen:
-            return
-        self._seen.add(key)
-        loss = Loss(path, kind, detail)  # type: ignore[arg-type]
-        if self.strict:
-            raise LossError([loss])
-        self.losses.append(loss)
 
     def _unknown(self, unknown: list[Unknown]) -> None:
         for u in unknown:
@@ -668,7 +658,7 @@ class _SSE:
             return b""
         try:
             self.decoder.close()
-        except TranslationError as exc:  # pragma: no cover - feed raised it first
+        except TranslationError as exc:  # an error the last feed() completed frames before
             return _frames(s.abort(f"the upstream stream could not be read: {exc}"))
         if self.decoder.truncated:
             s._lose("", "dropped", "the upstream stream ended inside a frame")
@@ -690,25 +680,11 @@ def sse(byte_chunks: Iterable[bytes], *, request: Any = None, losses: list[Loss]
     """Openai SSE bytes in (``data: <chunk>`` ... ``data: [DONE]``) -> anthropic SSE bytes
     out. Input may be split anywhere. An upstream that cannot be read or ends early gives
     a well-formed anthropic stream that ends with an ``error`` event, never an exception."""
-    t = _SSE(request, losses)
-    for data in byte_chunks:
-        out = t.feed(data)
-        if out:
-            yield out
-    out = t.close()
-    if out:
-        yield out
+    return pump(_SSE(request, losses), byte_chunks)
 
 
-async def async_sse(
+def async_sse(
     byte_chunks: AsyncIterable[bytes], *, request: Any = None, losses: list[Loss] | None = None
 ) -> AsyncIterator[bytes]:
     """The async twin of :func:`sse`."""
-    t = _SSE(request, losses)
-    async for data in byte_chunks:
-        out = t.feed(data)
-        if out:
-            yield out
-    out = t.close()
-    if out:
-        yield out
+    return apump(_SSE(request, losses), byte_chunks)

@@ -35,11 +35,11 @@ from msgspec import UNSET
 
 from .. import anthropic as a
 from .. import openai as o
-from .._common import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI
+from .._common import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI, OnceLedger
 from .._usage import to_openai_usage, where_served
 from .._decode import Unknown, decode
 from .._errors import Loss, LossError, TranslationError
-from ..sse import DONE, SSEDecoder, encode_data
+from ..sse import apump, pump, DONE, SSEDecoder, encode_data
 from ._error import error as _error_body
 
 __all__ = ["Stream", "stream", "sse", "async_sse"]
@@ -77,7 +77,7 @@ class _Block:
         self.said = False
 
 
-class Stream:
+class Stream(OnceLedger):
     """Anthropic stream events in, openai chat completion chunks out.
 
     ``feed(item)`` takes one event: a ``translate.anthropic`` event struct, a dict, or the
@@ -516,16 +516,6 @@ class Stream:
 
     # -- losses ------------------------------------------------------------------------
 
-    def _lose(self, path: str, kind: str, detail: str) -> None:
-        """Report a loss once per (path, detail): a long stream does not grow the list."""
-        key = (path, detail)
-        if key in self._seen:
-            return
-        self._seen.add(key)
-        loss = Loss(path, kind, detail)  # type: ignore[arg-type]
-        if self.strict:
-            raise LossError([loss])
-        self.losses.append(loss)
 
 
 # --- wrappers ---------------------------------------------------------------------------
@@ -594,7 +584,10 @@ class _SSE:
     def close(self) -> bytes:
         s = self.stream
         if s.state is not CLOSED:
-            self.decoder.close()
+            try:
+                self.decoder.close()
+            except TranslationError as exc:  # an error the last feed() completed frames before
+                return self._frames(s.abort(f"the upstream stream could not be read: {exc}"))
             if self.decoder.truncated:
                 s._lose("", "dropped", "the upstream stream ended inside a frame")
             return self._frames(s.close())
@@ -631,28 +624,14 @@ def sse(
     may be split anywhere. An upstream that cannot be read or ends early gives a stream
     ending with an error frame, never an exception. ``created``: as for :class:`Stream`
     (a gateway passes its clock; a translation never reads it)."""
-    t = _SSE(request, created, losses)
-    for data in byte_chunks:
-        out = t.feed(data)
-        if out:
-            yield out
-    out = t.close()
-    if out:
-        yield out
+    return pump(_SSE(request, created, losses), byte_chunks)
 
 
-async def async_sse(
+def async_sse(
     byte_chunks: AsyncIterable[bytes], *, request: Any = None, created: int = 0, losses: list[Loss] | None = None
 ) -> AsyncIterator[bytes]:
     """The async twin of :func:`sse`."""
-    t = _SSE(request, created, losses)
-    async for data in byte_chunks:
-        out = t.feed(data)
-        if out:
-            yield out
-    out = t.close()
-    if out:
-        yield out
+    return apump(_SSE(request, created, losses), byte_chunks)
 
 
 def _tag(struct: Any) -> str:
