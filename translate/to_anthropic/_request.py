@@ -8,6 +8,7 @@ path that cannot be carried exactly goes to the ledger (``ctx``) as a Loss.
 from __future__ import annotations
 
 import binascii
+import operator
 from typing import Any
 
 import msgspec
@@ -60,6 +61,7 @@ _NO_TWIN: tuple[tuple[str, Any], ...] = (
     ("functions", None),
     ("function_call", None),
 )
+_NO_TWIN_VALUES = operator.attrgetter(*(field for field, _ in _NO_TWIN))
 
 
 def request(
@@ -118,10 +120,11 @@ class _Request:
                 ctx.drop("service_tier", f"no anthropic service tier {req.service_tier!r}")
             else:
                 out.service_tier = tier  # type: ignore[assignment]
-        for field, unused in _NO_TWIN:
-            value = getattr(req, field)
-            if value is not UNSET and value is not None and value != unused and value not in ({}, []):
-                ctx.drop(field, "no twin in the anthropic dialect")
+        values = _NO_TWIN_VALUES(req)
+        if values.count(UNSET) != len(values):  # the usual request sets none of them
+            for (field, unused), value in zip(_NO_TWIN, values):
+                if value is not UNSET and value is not None and value != unused and value not in ({}, []):
+                    ctx.drop(field, "no twin in the anthropic dialect")
         if req.modalities not in (UNSET, None) and req.modalities != ["text"]:
             ctx.drop("modalities", "anthropic answers in text only")
         return out

@@ -7,6 +7,7 @@ Every input path that cannot be carried exactly goes to the ledger (``ctx``) as 
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import msgspec
@@ -42,6 +43,7 @@ _NO_TWIN: tuple[tuple[str, Any], ...] = (
     ("user_profile_id", None),
     ("workspace_id", None),
 )
+_NO_TWIN_VALUES = operator.attrgetter(*(field for field, _ in _NO_TWIN))
 
 
 def request(
@@ -106,10 +108,11 @@ class _Request:
             out.service_tier = SERVICE_TIER_TO_OPENAI[req.service_tier]
         if req.cache_control not in (UNSET, None):
             ctx.drop("cache_control", "automatic prompt caching has no twin in the openai dialect")
-        for field, default in _NO_TWIN:
-            value = getattr(req, field)
-            if value is not UNSET and value != default:
-                ctx.drop(field, "no twin in the openai dialect")
+        values = _NO_TWIN_VALUES(req)
+        if values.count(UNSET) != len(values):  # the usual request sets none of them
+            for (field, default), value in zip(_NO_TWIN, values):
+                if value is not UNSET and value != default:
+                    ctx.drop(field, "no twin in the openai dialect")
         return out
 
     def sampling(self, out: o.ChatCompletionRequest) -> None:
