@@ -139,10 +139,7 @@ class Gateway:
             else:
                 headers["x-api-key"] = upstream_api_key
         if upstream_dialect == "anthropic":
-            # API 2026-10-21 is the one without sampling fields; providers speak 2023-06-01.
-            headers["anthropic-version"] = anthropic_version or (
-                "2026-10-21" if self.target.temperature is None else "2023-06-01"
-            )
+            headers["anthropic-version"] = anthropic_version or self.target.api_version
         self._headers = headers
         self._own_client = http_client is None
         self._client = http_client

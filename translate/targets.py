@@ -77,6 +77,8 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     """``role: system`` messages inside ``messages`` (API 2026-10-21); else hoisted into ``system``."""
     output_config: bool = True
     """``output_config.effort`` / ``format`` (API 2026-10-21)."""
+    api_version: str = "2023-06-01"
+    """The ``anthropic-version`` header this upstream is spoken to with (what a gateway sends)."""
     effort_means_thinking: bool = False
     """A ``reasoning_effort`` without a thinking switch also turns adaptive thinking on:
     an openai client that asks for an effort wants the model to reason."""
@@ -199,6 +201,7 @@ PRESETS: dict[tuple[Dialect, str], Target] = {
         tool_name_max=128,
         signatures="signed_only",
         effort_means_thinking=True,
+        api_version="2026-10-21",
     ),
     # API 2023-06-01: sampling fields, no system messages, no output_config.
     ("anthropic", "anthropic-2023-06-01"): _ANTHROPIC_2023,
