@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
 import time
 from importlib import metadata
@@ -33,6 +32,8 @@ from pathlib import Path
 import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_requests import median_us as _median_us  # noqa: E402  (one timer for every benchmark)
 
 from translate import to_openai  # noqa: E402
 
@@ -74,17 +75,8 @@ def peer_json(data: bytes) -> bytes:
     return json.dumps(json.loads(data), separators=(",", ":")).encode()
 
 
-def median_us(fn, data: bytes, *, seconds: float = 1.5) -> float:
-    """Median over batches of 10 calls, in microseconds per call."""
-    fn(data)  # warm caches
-    runs: list[float] = []
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline or len(runs) < 20:
-        start = time.perf_counter_ns()
-        for _ in range(10):
-            fn(data)
-        runs.append((time.perf_counter_ns() - start) / 10_000)
-    return statistics.median(runs)
+def median_us(fn, data: bytes) -> float:
+    return _median_us(fn, data, seconds=1.5)
 
 
 # -- fidelity: what the fixture carries, and how much of it each output still has ----------
