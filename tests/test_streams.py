@@ -1026,18 +1026,11 @@ def test_refusal_round_trip_is_a_loss() -> None:
     assert [(x.path, x.kind) for x in losses] == [("stop_details.explanation", "approximated")]
 
 
-def _needs(module: Any, name: str) -> Any:
-    fn = getattr(module, name, None)
-    if fn is None:
-        pytest.skip(f"{module.__name__}.{name} is not written yet (issue 3)")
-    return fn
-
-
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(anthropic_messages(any_order=True), cutter())
 def test_commutes_to_openai(message: dict, cut: Any) -> None:
     """accumulate(to_openai.stream(s)) == to_openai.response(accumulate(s))."""
-    response = _needs(to_openai, "response")
+    response = to_openai.response
     streamed = accumulate_openai(builtins(to_openai.stream(anthropic_events(message, cut))))
     batch = msgspec.to_builtins(response(message))
     assert canonical_openai(streamed) == canonical_openai(batch)
@@ -1047,7 +1040,7 @@ def test_commutes_to_openai(message: dict, cut: Any) -> None:
 @given(openai_completions(), cutter())
 def test_commutes_to_anthropic(completion: dict, cut: Any) -> None:
     """accumulate(to_anthropic.stream(s)) == to_anthropic.response(accumulate(s))."""
-    response = _needs(to_anthropic, "response")
+    response = to_anthropic.response
     streamed = accumulate_anthropic(builtins(to_anthropic.stream(openai_chunks(completion, cut))))
     batch = msgspec.to_builtins(response(completion))
     assert canonical_anthropic(streamed) == canonical_anthropic(batch)
