@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from importlib import metadata
 from pathlib import Path
 
@@ -33,9 +32,9 @@ import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_requests import median_us as _median_us  # noqa: E402  (one timer for every benchmark)
+from bench_requests import median_us as _median_us
 
-from translate import to_openai  # noqa: E402
+from translate import to_openai
 
 # LiteLLM fetches a price list over the network when imported, unless told not to.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -45,12 +44,16 @@ try:
     try:  # where the adapter lives in current LiteLLM
         from litellm.llms.anthropic.messages.adapters.transformation import AnthropicAdapter
     except ImportError:  # where it lived before
-        from litellm.llms.anthropic.experimental_pass_through.adapters.transformation import AnthropicAdapter
+        from litellm.llms.anthropic.experimental_pass_through.adapters.transformation import (
+            AnthropicAdapter,
+        )
 except ImportError as exc:
     print(f"bench_peers: skipped, the peer (litellm) is not importable: {exc}")
     sys.exit(0)
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures/requests/claude_code_agent/anthropic.json"
+FIXTURE = (
+    Path(__file__).resolve().parent.parent / "fixtures/requests/claude_code_agent/anthropic.json"
+)
 encode = msgspec.json.Encoder().encode
 decode = msgspec.json.Decoder().decode
 ADAPTER = AnthropicAdapter()
@@ -67,7 +70,9 @@ def ours(data: bytes) -> bytes:
 def peer(data: bytes) -> bytes:
     # What LiteLLM's /v1/messages handler calls; the name map restores shortened tool names
     # in the response. The adapter pops keys from the dict it is given: a fresh one each time.
-    body, _tool_names = ADAPTER.translate_completion_input_params_with_tool_mapping(json.loads(data))
+    body, _tool_names = ADAPTER.translate_completion_input_params_with_tool_mapping(
+        json.loads(data)
+    )
     return json.dumps(body, separators=(",", ":")).encode()
 
 
@@ -129,9 +134,21 @@ def checks(src: dict, out: dict) -> list[tuple[str, int, int]]:
         ("tool_result is_error", len(errors), sum(m.get("is_error") is True for m in tool_msgs)),
         ("images in tool results", len(images), sum(i in tool_text for i in images)),
         ("cache_control breakpoints", len(cache_src), len(cache_out)),
-        ("cache_control ttl", sum("ttl" in c for c in cache_src), sum("ttl" in c for c in cache_out)),
-        ("output_config.effort", effort is not None, any(d.get("reasoning_effort") == effort for d in dicts(out))),
-        ("tool names > 64 chars, fit to 64", len(long_names), len(long_names) - sum(len(n) > 64 for n in out_names)),
+        (
+            "cache_control ttl",
+            sum("ttl" in c for c in cache_src),
+            sum("ttl" in c for c in cache_out),
+        ),
+        (
+            "output_config.effort",
+            effort is not None,
+            any(d.get("reasoning_effort") == effort for d in dicts(out)),
+        ),
+        (
+            "tool names > 64 chars, fit to 64",
+            len(long_names),
+            len(long_names) - sum(len(n) > 64 for n in out_names),
+        ),
     ]
 
 
@@ -147,7 +164,9 @@ def main() -> None:
     version = metadata.version("litellm")
     f, t, p, j = (median_us(fn, data) for fn in (floor, ours, peer, peer_json))
 
-    print(f"{FIXTURE.parent.name}/{FIXTURE.name}, compacted: {len(data)} bytes, anthropic -> openai request")
+    print(
+        f"{FIXTURE.parent.name}/{FIXTURE.name}, compacted: {len(data)} bytes, anthropic -> openai request"
+    )
     print(f"{'':40s} {'us':>8s} {'/ floor':>8s}")
     print(f"{'floor (msgspec decode + encode)':40s} {f:8.1f} {1:8.2f}")
     print(f"{'translate':40s} {t:8.1f} {t / f:8.2f}")
@@ -162,7 +181,9 @@ def main() -> None:
     (what, n, a), (_, _, b) = parallel_probe(src, ours), parallel_probe(src, peer)
     rows.append((what, n, a, b))
     print()
-    print(f"{'kept in the translated request':40s} {'fixture':>8s} {'translate':>10s} {'litellm':>8s}")
+    print(
+        f"{'kept in the translated request':40s} {'fixture':>8s} {'translate':>10s} {'litellm':>8s}"
+    )
     for what, n, a, b in rows:
         print(f"{what:40s} {int(n):8d} {int(a):10d} {int(b):8d}")
 

@@ -27,34 +27,100 @@ import msgspec
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from translate import to_anthropic, to_openai  # noqa: E402
-from translate.sse import SSEDecoder  # noqa: E402
+from translate import to_anthropic, to_openai
+from translate.sse import SSEDecoder
 
-ENV = {"id": "chatcmpl-5Qb0fXw2RkTmJ8yHcVnLpD3a", "object": "chat.completion.chunk", "created": 1780036512,
-       "model": "MaaS_Mimo_V2.5_20260423"}
-WORDS = ("the", " module", " imports", " config", " before", " the", " test", " fixture", " sets", " HOME",
-         ",", " so", " the", " path", " is", " wrong", ".", " I", " will", " read")
+ENV = {
+    "id": "chatcmpl-5Qb0fXw2RkTmJ8yHcVnLpD3a",
+    "object": "chat.completion.chunk",
+    "created": 1780036512,
+    "model": "MaaS_Mimo_V2.5_20260423",
+}
+WORDS = (
+    "the",
+    " module",
+    " imports",
+    " config",
+    " before",
+    " the",
+    " test",
+    " fixture",
+    " sets",
+    " HOME",
+    ",",
+    " so",
+    " the",
+    " path",
+    " is",
+    " wrong",
+    ".",
+    " I",
+    " will",
+    " read",
+)
 
 
 def openai_upstream() -> list[bytes]:
     """100 frames: role, 30 reasoning pieces, 45 text pieces, a tool call in 20 pieces,
     finish, usage, [DONE] (the sentinel counts as a chunk: it is read and answered)."""
+
     def chunk(delta: dict, finish: str | None = None) -> dict:
-        return dict(ENV, choices=[{"index": 0, "delta": delta, "finish_reason": finish, "native_finish_reason": finish}])
+        return dict(
+            ENV,
+            choices=[
+                {
+                    "index": 0,
+                    "delta": delta,
+                    "finish_reason": finish,
+                    "native_finish_reason": finish,
+                }
+            ],
+        )
 
     chunks = [chunk({"role": "assistant", "content": "", "reasoning_content": ""})]
     chunks += [chunk({"reasoning_content": WORDS[i % len(WORDS)]}) for i in range(30)]
     chunks += [chunk({"content": WORDS[(i * 7) % len(WORDS)]}) for i in range(46)]
-    chunks.append(chunk({"tool_calls": [{"index": 0, "id": "call_9c1d6b0e4f2a4e7c8d5b3a10", "type": "function",
-                                         "function": {"name": "read_file", "arguments": ""}}]}))
-    args = json.dumps({"path": "/repo/tests/conftest.py", "start_line": 1, "end_line": 120, "why": "fixture order"})
+    chunks.append(
+        chunk(
+            {
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": "call_9c1d6b0e4f2a4e7c8d5b3a10",
+                        "type": "function",
+                        "function": {"name": "read_file", "arguments": ""},
+                    }
+                ]
+            }
+        )
+    )
+    args = json.dumps(
+        {
+            "path": "/repo/tests/conftest.py",
+            "start_line": 1,
+            "end_line": 120,
+            "why": "fixture order",
+        }
+    )
     step = -(-len(args) // 19)
-    chunks += [chunk({"tool_calls": [{"index": 0, "function": {"arguments": args[i : i + step]}}]})
-               for i in range(0, len(args), step)]
+    chunks += [
+        chunk({"tool_calls": [{"index": 0, "function": {"arguments": args[i : i + step]}}]})
+        for i in range(0, len(args), step)
+    ]
     chunks.append(chunk({}, "tool_calls"))
-    chunks.append(dict(ENV, choices=[], usage={"prompt_tokens": 2120, "completion_tokens": 187, "total_tokens": 2307,
-                                               "prompt_tokens_details": {"cached_tokens": 1536},
-                                               "completion_tokens_details": {"reasoning_tokens": 64}}))
+    chunks.append(
+        dict(
+            ENV,
+            choices=[],
+            usage={
+                "prompt_tokens": 2120,
+                "completion_tokens": 187,
+                "total_tokens": 2307,
+                "prompt_tokens_details": {"cached_tokens": 1536},
+                "completion_tokens_details": {"reasoning_tokens": 64},
+            },
+        )
+    )
     frames = [b"data: " + msgspec.json.encode(c) + b"\n\n" for c in chunks] + [b"data: [DONE]\n\n"]
     return frames
 
@@ -119,11 +185,15 @@ def main() -> None:
         ("anthropic -> openai  (to_openai.sse)", to_openai, anthropic_frames, openai_out),
     ):
         n = len(frames)
-        t, f = best_pair(lambda: list(module.sse(frames)), floor_of(frames, outputs), args.repeat, args.inner)
+        t, f = best_pair(
+            lambda: list(module.sse(frames)), floor_of(frames, outputs), args.repeat, args.inner
+        )
         t, f = t / n, f / n
         rows.append((name, n, t * 1e6, f * 1e6, t / f))
 
-    print(f"{'direction':42} {'chunks':>6} {'sse() us/chunk':>15} {'floor us/chunk':>15} {'ratio':>6}")
+    print(
+        f"{'direction':42} {'chunks':>6} {'sse() us/chunk':>15} {'floor us/chunk':>15} {'ratio':>6}"
+    )
     for name, n, t, f, r in rows:
         print(f"{name:42} {n:6d} {t:15.2f} {f:15.2f} {r:6.2f}")
     ok = all(t <= 3.0 and r <= 4.0 for _, _, t, _, r in rows)

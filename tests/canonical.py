@@ -7,6 +7,7 @@ reports it, and the properties only compare round trips that reported no loss.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from typing import Any
@@ -68,7 +69,9 @@ def anthropic(req: dict[str, Any]) -> dict[str, Any]:
 
 
 def _block(b: dict[str, Any]) -> None:
-    _drop_nulls(b, ("cache_control", "citations", "title", "context", "toolset_name", "transformations"))
+    _drop_nulls(
+        b, ("cache_control", "citations", "title", "context", "toolset_name", "transformations")
+    )
     if b.get("caller") == {"type": "direct"}:
         del b["caller"]
     if b.get("type") == "document" and b.get("citations") == {"enabled": False}:
@@ -82,7 +85,13 @@ def _block(b: dict[str, Any]) -> None:
 
 # --- openai ------------------------------------------------------------------------------
 
-_DEFAULTS = {"n": 1, "logprobs": False, "store": False, "frequency_penalty": 0, "presence_penalty": 0}
+_DEFAULTS = {
+    "n": 1,
+    "logprobs": False,
+    "store": False,
+    "frequency_penalty": 0,
+    "presence_penalty": 0,
+}
 
 
 def openai(req: dict[str, Any], *, via_anthropic: bool = True) -> dict[str, Any]:
@@ -155,10 +164,10 @@ def _assistant(m: dict[str, Any]) -> None:
         del m["tool_calls"]
     for call in m.get("tool_calls", []):
         fn = call["function"]
-        try:
-            fn["arguments"] = json.dumps(json.loads(fn["arguments"] or "{}"), separators=(",", ":"), ensure_ascii=False)
-        except ValueError:
-            pass
+        with contextlib.suppress(ValueError):
+            fn["arguments"] = json.dumps(
+                json.loads(fn["arguments"] or "{}"), separators=(",", ":"), ensure_ascii=False
+            )
         _drop_nulls(call, ("cache_control",))
     # One reasoning, three carriers: reasoning_details when present, else reasoning_content.
     text = m.pop("reasoning_content", None)

@@ -44,7 +44,11 @@ def chat_completion(
         message["reasoning_content"] = reasoning
     if tool_calls:
         message["tool_calls"] = [
-            {"id": cid, "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}
+            {
+                "id": cid,
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(args)},
+            }
             for cid, name, args in tool_calls
         ]
     return {
@@ -52,7 +56,14 @@ def chat_completion(
         "object": "chat.completion",
         "created": CREATED,
         "model": model,
-        "choices": [{"index": 0, "message": message, "finish_reason": finish, "native_finish_reason": finish}],
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": finish,
+                "native_finish_reason": finish,
+            }
+        ],
         "usage": {
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
@@ -77,7 +88,14 @@ def chat_frames(
     def chunk(delta: dict[str, Any], finish_reason: str | None = None, **extra: Any) -> bytes:
         body = {
             "id": id,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason, "native_finish_reason": finish_reason}],
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": delta,
+                    "finish_reason": finish_reason,
+                    "native_finish_reason": finish_reason,
+                }
+            ],
             "created": CREATED,
             "model": model,
             "object": "chat.completion.chunk",
@@ -90,15 +108,42 @@ def chat_frames(
     frames += [chunk({"content": c}) for c in content]
     for i, (cid, name, args) in enumerate(tool_calls):
         text = json.dumps(args)
-        frames.append(chunk({"tool_calls": [{"index": i, "id": cid, "type": "function", "function": {"name": name, "arguments": ""}}]}))
+        frames.append(
+            chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": i,
+                            "id": cid,
+                            "type": "function",
+                            "function": {"name": name, "arguments": ""},
+                        }
+                    ]
+                }
+            )
+        )
         half = len(text) // 2
         for piece in (text[:half], text[half:]):
             frames.append(chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]}))
     frames.append(chunk({"content": ""}, finish))
-    usage = {"prompt_tokens": 55, "completion_tokens": 149, "total_tokens": 204, "completion_tokens_details": {"reasoning_tokens": 40}}
+    usage = {
+        "prompt_tokens": 55,
+        "completion_tokens": 149,
+        "total_tokens": 204,
+        "completion_tokens_details": {"reasoning_tokens": 40},
+    }
     frames.append(
         b"data: "
-        + json.dumps({"id": id, "choices": [], "created": CREATED, "model": model, "object": "chat.completion.chunk", "usage": usage}).encode()
+        + json.dumps(
+            {
+                "id": id,
+                "choices": [],
+                "created": CREATED,
+                "model": model,
+                "object": "chat.completion.chunk",
+                "usage": usage,
+            }
+        ).encode()
         + b"\n\n"
     )
     frames.append(b"data: [DONE]\n\n")
@@ -124,7 +169,10 @@ def anthropic_message(
         content.append({"type": "thinking", "thinking": thinking[0], "signature": thinking[1]})
     if text is not None:
         content.append({"type": "text", "text": text})
-    content += [{"type": "tool_use", "id": tid, "name": name, "input": args} for tid, name, args in tool_uses]
+    content += [
+        {"type": "tool_use", "id": tid, "name": name, "input": args}
+        for tid, name, args in tool_uses
+    ]
     return {
         "id": id,
         "type": "message",
@@ -133,7 +181,12 @@ def anthropic_message(
         "content": content,
         "stop_reason": stop_reason,
         "stop_sequence": None,
-        "usage": {"input_tokens": 48, "output_tokens": 196, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
+        "usage": {
+            "input_tokens": 48,
+            "output_tokens": 196,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+        },
     }
 
 
@@ -150,35 +203,123 @@ def anthropic_frames(
     """``event: <type>`` / ``data: <json>`` frames as Anthropic streams them, pings included."""
 
     def frame(body: dict[str, Any]) -> bytes:
-        return f"event: {body['type']}\ndata: ".encode() + json.dumps(body, ensure_ascii=False).encode() + b"\n\n"
+        return (
+            f"event: {body['type']}\ndata: ".encode()
+            + json.dumps(body, ensure_ascii=False).encode()
+            + b"\n\n"
+        )
 
-    usage = {"input_tokens": 12, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0, "output_tokens": 3}
+    usage = {
+        "input_tokens": 12,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "output_tokens": 3,
+    }
     frames = [
-        frame({"type": "message_start", "message": {"model": model, "id": id, "type": "message", "role": "assistant",
-                                                     "content": [], "stop_reason": None, "stop_sequence": None, "usage": usage}}),
+        frame(
+            {
+                "type": "message_start",
+                "message": {
+                    "model": model,
+                    "id": id,
+                    "type": "message",
+                    "role": "assistant",
+                    "content": [],
+                    "stop_reason": None,
+                    "stop_sequence": None,
+                    "usage": usage,
+                },
+            }
+        ),
         frame({"type": "ping"}),
     ]
     index = 0
     if thinking:
-        frames.append(frame({"type": "content_block_start", "index": index, "content_block": {"type": "thinking", "thinking": "", "signature": ""}}))
-        frames += [frame({"type": "content_block_delta", "index": index, "delta": {"type": "thinking_delta", "thinking": t}}) for t in thinking]
-        frames.append(frame({"type": "content_block_delta", "index": index, "delta": {"type": "signature_delta", "signature": signature}}))
+        frames.append(
+            frame(
+                {
+                    "type": "content_block_start",
+                    "index": index,
+                    "content_block": {"type": "thinking", "thinking": "", "signature": ""},
+                }
+            )
+        )
+        frames += [
+            frame(
+                {
+                    "type": "content_block_delta",
+                    "index": index,
+                    "delta": {"type": "thinking_delta", "thinking": t},
+                }
+            )
+            for t in thinking
+        ]
+        frames.append(
+            frame(
+                {
+                    "type": "content_block_delta",
+                    "index": index,
+                    "delta": {"type": "signature_delta", "signature": signature},
+                }
+            )
+        )
         frames.append(frame({"type": "content_block_stop", "index": index}))
         index += 1
     if text:
-        frames.append(frame({"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}}))
-        frames += [frame({"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": t}}) for t in text]
+        frames.append(
+            frame(
+                {
+                    "type": "content_block_start",
+                    "index": index,
+                    "content_block": {"type": "text", "text": ""},
+                }
+            )
+        )
+        frames += [
+            frame(
+                {
+                    "type": "content_block_delta",
+                    "index": index,
+                    "delta": {"type": "text_delta", "text": t},
+                }
+            )
+            for t in text
+        ]
         frames.append(frame({"type": "content_block_stop", "index": index}))
         index += 1
     for tid, name, args in tool_uses:
-        frames.append(frame({"type": "content_block_start", "index": index, "content_block": {"type": "tool_use", "id": tid, "name": name, "input": {}}}))
+        frames.append(
+            frame(
+                {
+                    "type": "content_block_start",
+                    "index": index,
+                    "content_block": {"type": "tool_use", "id": tid, "name": name, "input": {}},
+                }
+            )
+        )
         raw = json.dumps(args)
         half = len(raw) // 2
         for piece in (raw[:half], raw[half:]):
-            frames.append(frame({"type": "content_block_delta", "index": index, "delta": {"type": "input_json_delta", "partial_json": piece}}))
+            frames.append(
+                frame(
+                    {
+                        "type": "content_block_delta",
+                        "index": index,
+                        "delta": {"type": "input_json_delta", "partial_json": piece},
+                    }
+                )
+            )
         frames.append(frame({"type": "content_block_stop", "index": index}))
         index += 1
-    frames.append(frame({"type": "message_delta", "delta": {"stop_reason": stop_reason, "stop_sequence": None}, "usage": {"output_tokens": 196}}))
+    frames.append(
+        frame(
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+                "usage": {"output_tokens": 196},
+            }
+        )
+    )
     frames.append(frame({"type": "message_stop"}))
     return frames
 
@@ -240,30 +381,59 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if path == "/openai/v1/chat/completions":
         if headers.get("authorization") != f"Bearer {UPSTREAM_KEY}":
             STATS["bad_auth"] += 1
-            await _json(send, 401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}})
+            await _json(
+                send,
+                401,
+                {
+                    "error": {
+                        "message": "Incorrect API key provided",
+                        "type": "invalid_request_error",
+                        "code": "invalid_api_key",
+                    }
+                },
+            )
             return
         request = json.loads(body)
         tag = tag_of(request)
-        frames = chat_frames(model=request["model"], reasoning=tagged_reasoning(tag), content=tagged_text(tag))
+        frames = chat_frames(
+            model=request["model"], reasoning=tagged_reasoning(tag), content=tagged_text(tag)
+        )
     elif path == "/anthropic/v1/messages":
         if headers.get("x-api-key") != UPSTREAM_KEY or "anthropic-version" not in headers:
             STATS["bad_auth"] += 1
-            await _json(send, 401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}})
+            await _json(
+                send,
+                401,
+                {
+                    "type": "error",
+                    "error": {"type": "authentication_error", "message": "invalid x-api-key"},
+                },
+            )
             return
         request = json.loads(body)
         tag = tag_of(request)
-        frames = anthropic_frames(model=request["model"], thinking=tagged_reasoning(tag), text=tagged_text(tag))
+        frames = anthropic_frames(
+            model=request["model"], thinking=tagged_reasoning(tag), text=tagged_text(tag)
+        )
     else:
         await _json(send, 404, {"error": {"message": f"no route {path}"}})
         return
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/event-stream")],
+        }
+    )
     if tag.startswith("hang"):
         await _hang(tag, frames, receive, send)
         return
     for i, f in enumerate(frames):
         if tag.startswith("drop") and i == len(frames) // 2:
             STATS["dropped"] += 1
-            raise ConnectionAbortedError("the fake upstream drops this connection")  # uvicorn closes it
+            raise ConnectionAbortedError(
+                "the fake upstream drops this connection"
+            )  # uvicorn closes it
         await send({"type": "http.response.body", "body": f, "more_body": True})
         await asyncio.sleep(0.001)  # let the concurrent streams interleave
     await send({"type": "http.response.body", "body": b"", "more_body": False})
@@ -286,7 +456,9 @@ async def _hang(tag: str, frames: list[bytes], receive: Any, send: Any) -> None:
             if watcher.done():
                 STATS["cancelled"].append(tag)
                 return
-            await send({"type": "http.response.body", "body": b": keep-alive\n\n", "more_body": True})
+            await send(
+                {"type": "http.response.body", "body": b": keep-alive\n\n", "more_body": True}
+            )
             await asyncio.sleep(0.05)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
     finally:
@@ -295,5 +467,11 @@ async def _hang(tag: str, frames: list[bytes], receive: Any, send: Any) -> None:
 
 async def _json(send: Any, status: int, body: Any) -> None:
     data = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
     await send({"type": "http.response.body", "body": data})

@@ -7,7 +7,8 @@ extension keys that provider reads. They raise AssertionError naming the rule br
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import sdk_strict
 
@@ -47,15 +48,21 @@ def _names(req: dict, limit: int = 64) -> None:
 
 
 def _no_json_schema(req: dict) -> None:
-    assert req.get("response_format", {}).get("type") != "json_schema", "json_schema is not supported"
+    assert req.get("response_format", {}).get("type") != "json_schema", (
+        "json_schema is not supported"
+    )
 
 
 def _thinking_on(req: dict) -> bool:
-    return req.get("thinking", {}).get("type") != "disabled" and req.get("reasoning_effort") != "none"
+    return (
+        req.get("thinking", {}).get("type") != "disabled" and req.get("reasoning_effort") != "none"
+    )
 
 
 def mimo(req: dict) -> None:
-    sdk_strict.validate_openai_request(req, extensions={"$.thinking", "$.messages[role=assistant].reasoning_content"})
+    sdk_strict.validate_openai_request(
+        req, extensions={"$.thinking", "$.messages[role=assistant].reasoning_content"}
+    )
     assert req.get("thinking", {"type": "enabled"})["type"] in ("enabled", "disabled")
     assert set(req.get("thinking", {})) <= {"type"}, "MiMo's thinking switch has a type only"
     assert "reasoning_effort" not in req and "max_tokens" not in req
@@ -67,13 +74,19 @@ def mimo(req: dict) -> None:
 
 
 def deepseek(req: dict) -> None:
-    sdk_strict.validate_openai_request(req, extensions={"$.thinking", "$.messages[role=assistant].reasoning_content"})
+    sdk_strict.validate_openai_request(
+        req, extensions={"$.thinking", "$.messages[role=assistant].reasoning_content"}
+    )
     thinking = req.get("thinking", {"type": "enabled"})
     assert thinking["type"] in ("enabled", "disabled") and set(thinking) <= {"type"}
     assert req.get("reasoning_effort") in (None, "low", "high", "max")
-    assert not (thinking["type"] == "disabled" and "reasoning_effort" in req), "disabled thinking with an effort"
+    assert not (thinking["type"] == "disabled" and "reasoning_effort" in req), (
+        "disabled thinking with an effort"
+    )
     if _thinking_on(req):
-        assert req.get("tool_choice", "auto") in ("auto", "none"), "a forced tool_choice while thinking"
+        assert req.get("tool_choice", "auto") in ("auto", "none"), (
+            "a forced tool_choice while thinking"
+        )
     assert "max_completion_tokens" not in req
     _reasoning_only(req, "reasoning_content")
     _replayed_on_tool_calls(req, "reasoning_content")
@@ -82,12 +95,16 @@ def deepseek(req: dict) -> None:
 
 
 def kimi(req: dict) -> None:
-    sdk_strict.validate_openai_request(req, extensions={"$.thinking", "$.messages[role=assistant].reasoning_content"})
+    sdk_strict.validate_openai_request(
+        req, extensions={"$.thinking", "$.messages[role=assistant].reasoning_content"}
+    )
     thinking = req.get("thinking", {"type": "enabled"})
     assert thinking["type"] in ("enabled", "disabled") and set(thinking) <= {"type"}
     assert "reasoning_effort" not in req and "max_completion_tokens" not in req
     if _thinking_on(req):
-        assert req.get("tool_choice", "auto") in ("auto", "none"), "a forced tool_choice while thinking"
+        assert req.get("tool_choice", "auto") in ("auto", "none"), (
+            "a forced tool_choice while thinking"
+        )
     _temperature(req, 0.0, 1.0)
     _reasoning_only(req, "reasoning_content")
     _replayed_on_tool_calls(req, "reasoning_content")
@@ -97,7 +114,8 @@ def kimi(req: dict) -> None:
 
 def vllm(req: dict) -> None:
     sdk_strict.validate_openai_request(
-        req, extensions={"$.top_k", "$.chat_template_kwargs", "$.messages[role=assistant].reasoning"}
+        req,
+        extensions={"$.top_k", "$.chat_template_kwargs", "$.messages[role=assistant].reasoning"},
     )
     assert set(req.get("chat_template_kwargs", {})) <= {"enable_thinking"}
     _reasoning_only(req, "reasoning")
@@ -107,8 +125,12 @@ def vllm(req: dict) -> None:
 def openrouter(req: dict) -> None:
     sdk_strict.validate_openai_request(
         req,
-        extensions={"$.top_k", "$.reasoning", "$.messages[role=assistant].reasoning_details",
-                    "$.messages[*].content[*].cache_control"},
+        extensions={
+            "$.top_k",
+            "$.reasoning",
+            "$.messages[role=assistant].reasoning_details",
+            "$.messages[*].content[*].cache_control",
+        },
     )
     rc = req.get("reasoning", {})
     assert set(rc) <= {"effort", "max_tokens", "enabled", "exclude"}
@@ -119,14 +141,18 @@ def openrouter(req: dict) -> None:
 
 def _anthropic_2023(req: dict) -> None:
     sdk_strict.validate_anthropic_request_2023(req)
-    assert all(m["role"] != "system" for m in req["messages"]), "no system messages in API 2023-06-01"
+    assert all(m["role"] != "system" for m in req["messages"]), (
+        "no system messages in API 2023-06-01"
+    )
 
 
 def _thinking_on_tool_use(req: dict) -> None:
     for i, m in enumerate(req["messages"]):
         blocks = m["content"] if isinstance(m["content"], list) else []
         if m["role"] == "assistant" and any(b["type"] == "tool_use" for b in blocks):
-            assert any(b["type"] in ("thinking", "redacted_thinking") for b in blocks), f"messages[{i}]: tool use without thinking"
+            assert any(b["type"] in ("thinking", "redacted_thinking") for b in blocks), (
+                f"messages[{i}]: tool use without thinking"
+            )
 
 
 def mimo_anthropic(req: dict) -> None:
@@ -135,7 +161,9 @@ def mimo_anthropic(req: dict) -> None:
     _temperature(req, 0.0, 1.5)
     for m in req["messages"]:
         for b in m["content"] if isinstance(m["content"], list) else []:
-            assert b["type"] != "thinking" or b["signature"] == "", "MiMo rejects foreign signatures"
+            assert b["type"] != "thinking" or b["signature"] == "", (
+                "MiMo rejects foreign signatures"
+            )
     _thinking_on_tool_use(req)
 
 
@@ -156,7 +184,9 @@ def anthropic_official(req: dict) -> None:
     sdk_strict.validate_anthropic_request(req)
     for m in req["messages"]:
         for b in m["content"] if isinstance(m["content"], list) else []:
-            assert b["type"] != "thinking" or b["signature"], "real Anthropic verifies thinking signatures"
+            assert b["type"] != "thinking" or b["signature"], (
+                "real Anthropic verifies thinking signatures"
+            )
 
 
 OPENAI_DIALECT: dict[str, Callable[[dict], Any]] = {

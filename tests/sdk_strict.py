@@ -39,21 +39,18 @@ import math
 import os
 import re
 import typing
-from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence, Sequence
-from typing import IO, Any, Callable, Dict, Literal, Optional, Union
-
-import pydantic
-from typing_extensions import NotRequired, Required, TypedDict, is_typeddict
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, MutableSequence, Sequence
+from typing import IO, Any, Literal, NotRequired, Required, Union
 
 import anthropic.types as _at
 import openai.types.chat as _oc
 import openai.types.shared as _os
+import pydantic
 from anthropic.types import message_create_params as _amcp
 from openai.types.chat import completion_create_params as _occp
+from typing_extensions import TypedDict, is_typeddict
 
 __all__ = [
-    "StrictError",
-    "validate",
     "OPENAI_REQUEST_EXTENSIONS",
     "OPENAI_RESPONSE_EXTENSIONS",
     "AnthropicErrorResponse",
@@ -61,15 +58,17 @@ __all__ = [
     "AnthropicStreamEvent",
     "MessageCreateParams2023",
     "OpenAIErrorBody",
+    "StrictError",
+    "validate",
+    "validate_anthropic_error",
+    "validate_anthropic_message",
     "validate_anthropic_request",
     "validate_anthropic_request_2023",
-    "validate_openai_request",
-    "validate_anthropic_message",
-    "validate_chat_completion",
-    "validate_anthropic_error",
-    "validate_openai_error",
     "validate_anthropic_stream_event",
+    "validate_chat_completion",
     "validate_chat_completion_chunk",
+    "validate_openai_error",
+    "validate_openai_request",
 ]
 
 
@@ -101,7 +100,13 @@ def _kind(value: object) -> str:
     return _KINDS.get(type(value), "other")
 
 
-_KIND_NAMES = {"null": "null", "bool": "boolean", "int": "integer", "float": "number", "str": "string"}
+_KIND_NAMES = {
+    "null": "null",
+    "bool": "boolean",
+    "int": "integer",
+    "float": "number",
+    "str": "string",
+}
 
 
 def _show(value: object) -> str:
@@ -144,6 +149,7 @@ def _fail(path: str, reason: str) -> typing.NoReturn:
 # --------------------------------------------------------------------------------------------
 # extensions: extra keys allowed by path pattern
 
+
 def _extension_allowed(ext: frozenset, path: str, key: str, obj: dict) -> bool:
     """Is the unknown ``key`` of ``obj`` (found at ``path``) allowed by a pattern?
 
@@ -177,7 +183,7 @@ class _Node:
     def check(self, value: object, path: str, ext: frozenset) -> None:
         raise NotImplementedError
 
-    def children(self) -> Sequence["_Node"]:
+    def children(self) -> Sequence[_Node]:
         """The nodes this one delegates to, resolving anything lazy."""
         return ()
 
@@ -252,7 +258,11 @@ class _Literal(_Node):
         self.desc = "one of " + _listing(map(_literal, self.values))
 
     def check(self, value, path, ext):
-        if type(value) not in _KINDS or type(value) in (list, dict) or (type(value), value) not in self.keys:
+        if (
+            type(value) not in _KINDS
+            or type(value) in (list, dict)
+            or (type(value), value) not in self.keys
+        ):
             _fail(path, f"expected {self.desc}, got {_show(value)}")
 
 
@@ -307,17 +317,20 @@ class _Object(_Node):
 
     kinds = frozenset(["object"])
 
-    def __init__(self, tp: type, fields: Callable[[type], Dict[str, tuple]]) -> None:
+    def __init__(self, tp: type, fields: Callable[[type], dict[str, tuple]]) -> None:
         self.tp = tp
         self.desc = tp.__name__
         self._resolve = fields
-        self._fields: Optional[Dict[str, _Field]] = None
+        self._fields: dict[str, _Field] | None = None
         self._required: tuple = ()
 
     @property
-    def fields(self) -> Dict[str, _Field]:
+    def fields(self) -> dict[str, _Field]:
         if self._fields is None:
-            fields = {key: _Field(_compile(ann), req) for key, (ann, req) in self._resolve(self.tp).items()}
+            fields = {
+                key: _Field(_compile(ann), req)
+                for key, (ann, req) in self._resolve(self.tp).items()
+            }
             self._required = tuple(k for k, f in fields.items() if f.required)
             self._fields = fields
         return self._fields
@@ -333,7 +346,10 @@ class _Object(_Node):
                     _fail(path, f"object keys must be strings, got {key!r}")
                 if ext and _extension_allowed(ext, path, key, value):
                     continue
-                _fail(_child(path, key), f"unknown key in {self.desc} (known: {_listing(fields, limit=30)})")
+                _fail(
+                    _child(path, key),
+                    f"unknown key in {self.desc} (known: {_listing(fields, limit=30)})",
+                )
             field.node.check(v, _child(path, key), ext)
         for key in self._required:
             if key not in value:
@@ -347,7 +363,7 @@ class _Tag(typing.NamedTuple):
     """How a union of objects is told apart: by the Literal value of one key."""
 
     key: str
-    by_value: Dict[tuple, tuple]  # (type, value) -> the members accepting that tag value
+    by_value: dict[tuple, tuple]  # (type, value) -> the members accepting that tag value
     untagged: tuple  # the members for which the key is optional
 
 
@@ -355,11 +371,13 @@ class _Union(_Node):
     def __init__(self, members: Sequence[_Node]) -> None:
         self.members = tuple(members)
         self.kinds = frozenset().union(*(m.kinds for m in self.members))
-        self.desc = _listing((m.desc for m in self.members if m.kinds), " | ")  # IO, PathLike: not JSON
-        self._by_kind: Optional[Dict[str, tuple]] = None
-        self._tag: Optional[_Tag] = None
+        self.desc = _listing(
+            (m.desc for m in self.members if m.kinds), " | "
+        )  # IO, PathLike: not JSON
+        self._by_kind: dict[str, tuple] | None = None
+        self._tag: _Tag | None = None
 
-    def _prepare(self) -> Dict[str, tuple]:
+    def _prepare(self) -> dict[str, tuple]:
         by_kind = {kind: tuple(m for m in self.members if kind in m.kinds) for kind in self.kinds}
         objects = by_kind.get("object", ())
         if len(objects) > 1 and all(isinstance(m, _Object) for m in objects):
@@ -386,7 +404,9 @@ class _Union(_Node):
                 _fail(_child(path, key), f"missing required key (the tag of {self.desc})")
             return untagged
         tag = value[key]
-        members = by_value.get((type(tag), tag)) if _kind(tag) in ("str", "int", "bool", "null") else None
+        members = (
+            by_value.get((type(tag), tag)) if _kind(tag) in ("str", "int", "bool", "null") else None
+        )
         if members is None:
             known = _listing(dict.fromkeys(_literal(v) for _, v in by_value), limit=20)
             _fail(_child(path, key), f"unknown {key} {_literal(tag)}; expected one of {known}")
@@ -407,24 +427,31 @@ class _Union(_Node):
             if len(best) == 1:
                 raise best[0][1]
             _fail(best[0][1].path, "; ".join(f"as {m.desc}: {e.reason}" for m, e in best))
-        _fail(path, "matches no member of the union (" + "; ".join(f"{m.desc}: {e}" for m, e in errors) + ")")
+        _fail(
+            path,
+            "matches no member of the union ("
+            + "; ".join(f"{m.desc}: {e}" for m, e in errors)
+            + ")",
+        )
 
     def children(self):
         self._by_kind or self._prepare()
         return self.members
 
 
-def _tag_values(node: _Node) -> Optional[frozenset]:
+def _tag_values(node: _Node) -> frozenset | None:
     """The (type, value) pairs a Literal (or Optional[Literal]) field node accepts."""
     if isinstance(node, _Literal):
         return node.keys
-    if isinstance(node, _Union) and all(isinstance(m, _Literal) or m.kinds == {"null"} for m in node.members):
+    if isinstance(node, _Union) and all(
+        isinstance(m, _Literal) or m.kinds == {"null"} for m in node.members
+    ):
         pairs = frozenset((type(None), None) for m in node.members if not isinstance(m, _Literal))
         return pairs.union(*(m.keys for m in node.members if isinstance(m, _Literal)))
     return None
 
 
-def _find_tag(members: Sequence[_Object]) -> Optional[_Tag]:
+def _find_tag(members: Sequence[_Object]) -> _Tag | None:
     """Find the key whose Literal values tell the object members apart.
 
     ``type`` and ``role`` are taken when every member has them as a Literal (members sharing a
@@ -435,7 +462,7 @@ def _find_tag(members: Sequence[_Object]) -> Optional[_Tag]:
     for key in ["type", "role"] + sorted(common - {"type", "role"}):
         if key not in common:
             continue
-        by_value: Dict[tuple, tuple] = {}
+        by_value: dict[tuple, tuple] = {}
         for m in members:
             values = _tag_values(m.fields[key].node)
             if values is None:
@@ -471,13 +498,13 @@ def _unwrap_field(ann: Any, required: bool) -> tuple:
             return ann, required, alias
 
 
-def _key_totality(td: type) -> Dict[str, bool]:
+def _key_totality(td: type) -> dict[str, bool]:
     """Which class defined each key, as its ``total`` flag.
 
     ``__required_keys__`` cannot be trusted: with ``from __future__ import annotations`` (as in
     the SDKs) typing_extensions sees ``Required[...]`` only as a string.
     """
-    totality: Dict[str, bool] = {}
+    totality: dict[str, bool] = {}
     for base in getattr(td, "__orig_bases__", ()):
         if is_typeddict(base):
             totality.update(_key_totality(base))
@@ -486,7 +513,7 @@ def _key_totality(td: type) -> Dict[str, bool]:
     return totality
 
 
-def _typeddict_fields(td: type) -> Dict[str, tuple]:
+def _typeddict_fields(td: type) -> dict[str, tuple]:
     hints = typing.get_type_hints(td, include_extras=True)
     totality = _key_totality(td)
     fields = {}
@@ -496,7 +523,7 @@ def _typeddict_fields(td: type) -> Dict[str, tuple]:
     return fields
 
 
-def _model_fields(model: type) -> Dict[str, tuple]:
+def _model_fields(model: type) -> dict[str, tuple]:
     try:
         hints = typing.get_type_hints(model, include_extras=True)
     except Exception:  # unresolvable forward refs: pydantic's resolved annotations will do
@@ -513,7 +540,7 @@ def _model_fields(model: type) -> Dict[str, tuple]:
 # --------------------------------------------------------------------------------------------
 # compiling annotations
 
-_CACHE: Dict[Any, _Node] = {}
+_CACHE: dict[Any, _Node] = {}
 _LISTS = {list, Iterable, Sequence, MutableSequence, typing.Iterable, typing.Sequence}
 _MAPS = {dict, Mapping, MutableMapping}
 
@@ -564,11 +591,11 @@ def _build(tp: Any) -> _Node:
         return _union([_compile(a) for a in args])
     if origin in _LISTS or tp in _LISTS:
         return _List(_compile(args[0]) if args else _Any())
-    if origin in _MAPS or tp in _MAPS or tp is typing.Dict:
+    if origin in _MAPS or tp in _MAPS or tp is dict:
         if args and args[0] is not str:
             raise TypeError(f"JSON object keys are strings, not {args[0]!r}")
         return _Map(_compile(args[1]) if args else _Any())
-    if origin in (tuple, os.PathLike, IO) or tp in (tuple, typing.Tuple):
+    if origin in (tuple, os.PathLike, IO) or tp in (tuple, tuple):
         return _Never(str(tp))
     raise TypeError(f"sdk_strict does not support the annotation {tp!r}")
 
@@ -576,7 +603,9 @@ def _build(tp: Any) -> _Node:
 def _flatten_literal(args: tuple) -> list:
     values = []
     for a in args:
-        values.extend(_flatten_literal(typing.get_args(a)) if typing.get_origin(a) is Literal else [a])
+        values.extend(
+            _flatten_literal(typing.get_args(a)) if typing.get_origin(a) is Literal else [a]
+        )
     return values
 
 
@@ -589,7 +618,9 @@ def _union(members: Sequence[_Node]) -> _Node:
     return flat[0] if len(flat) == 1 else _Union(flat)
 
 
-def validate(tp: Any, value: object, path: str = "$", extensions: Optional[Iterable[str]] = None) -> None:
+def validate(
+    tp: Any, value: object, path: str = "$", extensions: Iterable[str] | None = None
+) -> None:
     """Check ``value`` against the SDK type ``tp``; raise :class:`StrictError` on mismatch."""
     ext = extensions if isinstance(extensions, frozenset) else frozenset(extensions or ())
     _compile(tp).check(value, path, ext)
@@ -645,15 +676,21 @@ class _Sampling2023(TypedDict, total=False):
     top_k: int
 
 
-class MessageCreateParams2023NonStreaming(_amcp.MessageCreateParamsNonStreaming, _Sampling2023, total=False):
+class MessageCreateParams2023NonStreaming(
+    _amcp.MessageCreateParamsNonStreaming, _Sampling2023, total=False
+):
     """anthropic 2.14 dropped temperature / top_p / top_k (API 2026-10-21); 2023-06-01 has them."""
 
 
-class MessageCreateParams2023Streaming(_amcp.MessageCreateParamsStreaming, _Sampling2023, total=False):
+class MessageCreateParams2023Streaming(
+    _amcp.MessageCreateParamsStreaming, _Sampling2023, total=False
+):
     """The streaming twin of :class:`MessageCreateParams2023NonStreaming`."""
 
 
-MessageCreateParams2023 = Union[MessageCreateParams2023NonStreaming, MessageCreateParams2023Streaming]
+MessageCreateParams2023 = Union[
+    MessageCreateParams2023NonStreaming, MessageCreateParams2023Streaming
+]
 
 
 def _error_type_literals(union: Any) -> set:
@@ -664,7 +701,10 @@ def _error_type_literals(union: Any) -> set:
 # error types the API documents (anthropic.types.ErrorType, DIALECTS.md) that have no member in
 # the SDK's ErrorObject union: conflict_error (409), request_too_large (413), ...
 _EXTRA_ERROR_TYPES = tuple(
-    sorted((set(typing.get_args(_at.ErrorType)) | {"request_too_large"}) - _error_type_literals(_at.ErrorObject))
+    sorted(
+        (set(typing.get_args(_at.ErrorType)) | {"request_too_large"})
+        - _error_type_literals(_at.ErrorObject)
+    )
 )
 
 
@@ -677,8 +717,8 @@ class AnthropicErrorResponse(TypedDict, total=False):
     """anthropic.types.ErrorResponse, with the error types its ErrorObject union misses."""
 
     type: Required[Literal["error"]]
-    error: Required[Union[_at.ErrorObject, _ExtraErrorObject]]
-    request_id: Optional[str]
+    error: Required[_at.ErrorObject | _ExtraErrorObject]
+    request_id: str | None
 
 
 class AnthropicPingEvent(TypedDict):
@@ -712,7 +752,9 @@ def validate_anthropic_request_2023(d: object) -> None:
     validate(MessageCreateParams2023, d)
 
 
-def validate_openai_request(d: object, extensions: Iterable[str] = OPENAI_REQUEST_EXTENSIONS) -> None:
+def validate_openai_request(
+    d: object, extensions: Iterable[str] = OPENAI_REQUEST_EXTENSIONS
+) -> None:
     """A Chat Completions request; provider extensions allowed by default (pass ``()`` for none)."""
     validate(_occp.CompletionCreateParams, d, extensions=extensions)
 
@@ -722,7 +764,9 @@ def validate_anthropic_message(d: object) -> None:
     validate(_at.Message, d)
 
 
-def validate_chat_completion(d: object, extensions: Iterable[str] = OPENAI_RESPONSE_EXTENSIONS) -> None:
+def validate_chat_completion(
+    d: object, extensions: Iterable[str] = OPENAI_RESPONSE_EXTENSIONS
+) -> None:
     """A non-streaming openai response; ``reasoning_content`` etc. allowed by default."""
     validate(_oc.ChatCompletion, d, extensions=extensions)
 
@@ -742,6 +786,8 @@ def validate_anthropic_stream_event(d: object) -> None:
     validate(AnthropicStreamEvent, d)
 
 
-def validate_chat_completion_chunk(d: object, extensions: Iterable[str] = OPENAI_RESPONSE_EXTENSIONS) -> None:
+def validate_chat_completion_chunk(
+    d: object, extensions: Iterable[str] = OPENAI_RESPONSE_EXTENSIONS
+) -> None:
     """The data of one openai SSE frame (not ``[DONE]``; a mid-stream error is an error body)."""
     validate(_oc.ChatCompletionChunk, d, extensions=extensions)

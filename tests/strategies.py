@@ -38,7 +38,8 @@ from __future__ import annotations
 import functools
 import math
 from collections import defaultdict
-from typing import Any, Hashable, Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
+from typing import Any
 
 import msgspec
 import msgspec.inspect as mi
@@ -94,7 +95,7 @@ AVAILABLE_PROVIDERS.setdefault(FRESH_BACKEND, HypothesisProvider)
 _ALPHABET = st.characters(exclude_categories=("Cs", "Cc"), include_characters="\t\n")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def text(min_size: int = 0, max_size: int = TEXT_MAX) -> SearchStrategy[str]:
     """Short strings: mostly printable ASCII, some other Unicode (see ``_ALPHABET``)."""
     return st.text(_ALPHABET, min_size=min_size, max_size=max_size)
@@ -104,7 +105,7 @@ def _floats(lo: float = FLOAT_RANGE[0], hi: float = FLOAT_RANGE[1]) -> SearchStr
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def json_values(max_depth: int = JSON_MAX_DEPTH, max_list: int = 3) -> SearchStrategy[Any]:
     """JSON-safe values (``None``, bools, ints, finite floats, text, lists, objects) whose
     lists and objects nest at most ``max_depth`` deep; they decode back equal."""
@@ -119,7 +120,7 @@ def json_values(max_depth: int = JSON_MAX_DEPTH, max_list: int = 3) -> SearchStr
     return value
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def json_objects(
     max_depth: int = JSON_MAX_DEPTH, max_list: int = 3, min_size: int = 0
 ) -> SearchStrategy[dict[str, Any]]:
@@ -147,7 +148,7 @@ def _weighted(choices: list[tuple[SearchStrategy, int]]) -> SearchStrategy:
 # --- type information ------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _info(tp: Any) -> mi.Type:
     return mi.type_info(tp)
 
@@ -159,14 +160,14 @@ def _type_info(tp: Any) -> mi.Type:
         return mi.type_info(tp)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _struct_info(cls: type) -> mi.StructType:
     info = _info(cls)
     assert isinstance(info, mi.StructType)
     return info
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _defaults(cls: type) -> dict[str, msgspec.structs.FieldInfo]:
     """The real defaults (``type_info`` shows an ``UNSET`` default as ``NODEFAULT``)."""
     return {f.name: f for f in msgspec.structs.fields(cls)}
@@ -294,9 +295,7 @@ class _Plan:
         self.shares: dict[Hashable, list[float]] = {}
         self.expected(root, {})  # finds the unions
         constant = {
-            _name(cls, f)
-            for cls in _structs_below(root)
-            for f in _constant_field_names(cls)
+            _name(cls, f) for cls in _structs_below(root) for f in _constant_field_names(cls)
         }
         for _ in range(self.ROUNDS):
             memo: dict[Hashable, dict[str, float]] = {}
@@ -525,8 +524,9 @@ class _Builder:
     def floats(self, t: mi.FloatType) -> SearchStrategy:
         lo = t.ge if t.ge is not None else t.gt
         hi = t.le if t.le is not None else t.lt
-        lo_, hi_ = max(FLOAT_RANGE[0], lo if lo is not None else -math.inf), min(
-            FLOAT_RANGE[1], hi if hi is not None else math.inf
+        lo_, hi_ = (
+            max(FLOAT_RANGE[0], lo if lo is not None else -math.inf),
+            min(FLOAT_RANGE[1], hi if hi is not None else math.inf),
         )
         if lo_ > hi_:  # bounds entirely outside the default range: honour the bounds
             lo_, hi_ = lo, hi
@@ -587,7 +587,7 @@ def field_coverage(tp: Any) -> set[str]:
     }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _constant_field_names(cls: type) -> tuple[str, ...]:
     defaults = _defaults(cls)
     return tuple(

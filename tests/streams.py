@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import msgspec
 
@@ -52,12 +53,15 @@ def openai_frames(data: bytes) -> tuple[list[dict], bool]:
 
 def anthropic_sse(events: Iterable[dict]) -> bytes:
     return b"".join(
-        b"event: " + e["type"].encode() + b"\ndata: " + json.dumps(e).encode() + b"\n\n" for e in events
+        b"event: " + e["type"].encode() + b"\ndata: " + json.dumps(e).encode() + b"\n\n"
+        for e in events
     )
 
 
 def openai_sse(chunks: Iterable[Any], done: bool = True) -> bytes:
-    out = b"".join(b"data: " + (c if isinstance(c, str) else json.dumps(c)).encode() + b"\n\n" for c in chunks)
+    out = b"".join(
+        b"data: " + (c if isinstance(c, str) else json.dumps(c)).encode() + b"\n\n" for c in chunks
+    )
     return out + (b"data: [DONE]\n\n" if done else b"")
 
 
@@ -106,7 +110,9 @@ def accumulate_anthropic(events: Iterable[dict]) -> dict:
         assert t != "message_start", "a second message_start"
         if t == "content_block_start":
             assert open_index is None, f"block {e['index']} starts while {open_index} is open"
-            assert e["index"] == len(msg["content"]), f"block index {e['index']}, expected {len(msg['content'])}"
+            assert e["index"] == len(msg["content"]), (
+                f"block index {e['index']}, expected {len(msg['content'])}"
+            )
             block = copy.deepcopy(e["content_block"])
             if block["type"] == "thinking":
                 assert "signature" in block, "a thinking block without signature"
@@ -117,7 +123,9 @@ def accumulate_anthropic(events: Iterable[dict]) -> dict:
             assert e["index"] == open_index, f"delta into block {e['index']}, open: {open_index}"
             block = msg["content"][open_index]
             d = e["delta"]
-            assert block["type"] == _DELTA_FOR[d["type"]], f"{d['type']} into a {block['type']} block"
+            assert block["type"] == _DELTA_FOR[d["type"]], (
+                f"{d['type']} into a {block['type']} block"
+            )
             if d["type"] == "text_delta":
                 block["text"] += d["text"]
             elif d["type"] == "thinking_delta":
@@ -173,7 +181,9 @@ def accumulate_openai(chunks: Iterable[dict]) -> dict:
         assert c["object"] == "chat.completion.chunk"
         if out is None:
             out = {k: c[k] for k in ("id", "created", "model", "service_tier") if k in c}
-            assert c["choices"] and c["choices"][0]["delta"].get("role") == "assistant", "the first chunk has the role"
+            assert c["choices"] and c["choices"][0]["delta"].get("role") == "assistant", (
+                "the first chunk has the role"
+            )
         else:
             assert c["id"] == out["id"] and c["model"] == out["model"]
         if c.get("usage") is not None:
@@ -194,7 +204,9 @@ def accumulate_openai(chunks: Iterable[dict]) -> dict:
                     assert i <= len(entries), f"{k} index {i} skips"
                     if i == len(entries):
                         if k == "tool_calls":
-                            assert item.get("id") and item["function"].get("name"), "first fragment without id/name"
+                            assert item.get("id") and item["function"].get("name"), (
+                                "first fragment without id/name"
+                            )
                         entries.append({})
                     _merge(entries[i], item)
             elif k == "role":
@@ -205,7 +217,11 @@ def accumulate_openai(chunks: Iterable[dict]) -> dict:
                 msg[k] = v
         if choice.get("finish_reason"):
             finish = choice["finish_reason"]
-            extras = {k: choice[k] for k in ("stop_reason", "native_finish_reason") if choice.get(k) is not None}
+            extras = {
+                k: choice[k]
+                for k in ("stop_reason", "native_finish_reason")
+                if choice.get(k) is not None
+            }
     assert out is not None, "no chunk"
     assert finish is not None, "no finish reason"
     out["object"] = "chat.completion"
@@ -216,8 +232,14 @@ def accumulate_openai(chunks: Iterable[dict]) -> dict:
 # --- responses cut into streams ----------------------------------------------------------
 
 Cut = Callable[[str], list[str]]
-_DELTA_USAGE = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
-                "server_tool_use", "output_tokens_details")
+_DELTA_USAGE = (
+    "input_tokens",
+    "output_tokens",
+    "cache_creation_input_tokens",
+    "cache_read_input_tokens",
+    "server_tool_use",
+    "output_tokens_details",
+)
 
 
 def whole(text: str) -> list[str]:
@@ -233,39 +255,92 @@ def anthropic_events(message: dict, cut: Cut = whole) -> list[dict]:
     for i, b in enumerate(message["content"]):
         kind = b["type"]
         if kind == "text":
-            events.append({"type": "content_block_start", "index": i, "content_block": {"type": "text", "text": ""}})
+            events.append(
+                {
+                    "type": "content_block_start",
+                    "index": i,
+                    "content_block": {"type": "text", "text": ""},
+                }
+            )
             for piece in cut(b["text"]):
-                events.append({"type": "content_block_delta", "index": i, "delta": {"type": "text_delta", "text": piece}})
+                events.append(
+                    {
+                        "type": "content_block_delta",
+                        "index": i,
+                        "delta": {"type": "text_delta", "text": piece},
+                    }
+                )
         elif kind == "thinking":
-            events.append({"type": "content_block_start", "index": i,
-                           "content_block": {"type": "thinking", "thinking": "", "signature": ""}})
+            events.append(
+                {
+                    "type": "content_block_start",
+                    "index": i,
+                    "content_block": {"type": "thinking", "thinking": "", "signature": ""},
+                }
+            )
             for piece in cut(b["thinking"]):
-                events.append({"type": "content_block_delta", "index": i,
-                               "delta": {"type": "thinking_delta", "thinking": piece}})
+                events.append(
+                    {
+                        "type": "content_block_delta",
+                        "index": i,
+                        "delta": {"type": "thinking_delta", "thinking": piece},
+                    }
+                )
             if b["signature"]:
-                events.append({"type": "content_block_delta", "index": i,
-                               "delta": {"type": "signature_delta", "signature": b["signature"]}})
+                events.append(
+                    {
+                        "type": "content_block_delta",
+                        "index": i,
+                        "delta": {"type": "signature_delta", "signature": b["signature"]},
+                    }
+                )
         elif kind == "tool_use":
-            events.append({"type": "content_block_start", "index": i,
-                           "content_block": {"type": "tool_use", "id": b["id"], "name": b["name"], "input": {}}})
+            events.append(
+                {
+                    "type": "content_block_start",
+                    "index": i,
+                    "content_block": {
+                        "type": "tool_use",
+                        "id": b["id"],
+                        "name": b["name"],
+                        "input": {},
+                    },
+                }
+            )
             for piece in cut(json.dumps(b["input"]) if b["input"] else ""):
-                events.append({"type": "content_block_delta", "index": i,
-                               "delta": {"type": "input_json_delta", "partial_json": piece}})
+                events.append(
+                    {
+                        "type": "content_block_delta",
+                        "index": i,
+                        "delta": {"type": "input_json_delta", "partial_json": piece},
+                    }
+                )
         else:
             events.append({"type": "content_block_start", "index": i, "content_block": b})
         events.append({"type": "content_block_stop", "index": i})
     delta_usage = {k: v for k, v in usage.items() if k in _DELTA_USAGE}
-    events.append({"type": "message_delta",
-                   "delta": {"stop_reason": message.get("stop_reason"), "stop_sequence": message.get("stop_sequence")},
-                   "usage": delta_usage})
+    events.append(
+        {
+            "type": "message_delta",
+            "delta": {
+                "stop_reason": message.get("stop_reason"),
+                "stop_sequence": message.get("stop_sequence"),
+            },
+            "usage": delta_usage,
+        }
+    )
     events.append({"type": "message_stop"})
     return events
 
 
 def openai_chunks(completion: dict, cut: Cut = whole, usage_chunk: bool = True) -> list[dict]:
     """The chunk stream of an openai ChatCompletion (one choice), texts cut by ``cut``."""
-    env = {"id": completion["id"], "object": "chat.completion.chunk", "created": completion["created"],
-           "model": completion["model"]}
+    env = {
+        "id": completion["id"],
+        "object": "chat.completion.chunk",
+        "created": completion["created"],
+        "model": completion["model"],
+    }
     choice = completion["choices"][0]
     m = choice["message"]
 
@@ -283,8 +358,20 @@ def openai_chunks(completion: dict, cut: Cut = whole, usage_chunk: bool = True) 
         out.append(chunk({"content": piece}))
     for i, call in enumerate(m.get("tool_calls") or ()):
         fn = call["function"]
-        out.append(chunk({"tool_calls": [{"index": i, "id": call["id"], "type": "function",
-                                          "function": {"name": fn["name"], "arguments": ""}}]}))
+        out.append(
+            chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": i,
+                            "id": call["id"],
+                            "type": "function",
+                            "function": {"name": fn["name"], "arguments": ""},
+                        }
+                    ]
+                }
+            )
+        )
         for piece in cut(fn["arguments"]):
             out.append(chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]}))
     for piece in cut(m.get("refusal") or ""):

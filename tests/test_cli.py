@@ -18,14 +18,20 @@ REQUESTS = ROOT / "fixtures" / "requests"
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "translate", *args], input=stdin, capture_output=True, cwd=ROOT, timeout=60
+        [sys.executable, "-m", "translate", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
     )
 
 
 def test_schemas_are_not_stale() -> None:
     """Fails when a struct changed and `translate schemas` was not run."""
     for name, text in cli.schema_texts().items():
-        assert (ROOT / "schemas" / name).read_text() == text, f"schemas/{name} is stale: run `translate schemas`"
+        assert (ROOT / "schemas" / name).read_text() == text, (
+            f"schemas/{name} is stale: run `translate schemas`"
+        )
     assert sorted(p.name for p in (ROOT / "schemas").glob("*.json")) == sorted(cli.schema_texts())
 
 
@@ -63,7 +69,14 @@ def test_convert_matches_the_library(case: str) -> None:
     done = run("convert", str(REQUESTS / case / f"{src}.json"))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == msgspec.to_builtins(fn(raw))
-    piped = run("convert", "--target", "openai" if src == "anthropic" else "anthropic", "--losses", "json", stdin=raw)
+    piped = run(
+        "convert",
+        "--target",
+        "openai" if src == "anthropic" else "anthropic",
+        "--losses",
+        "json",
+        stdin=raw,
+    )
     assert piped.returncode == 0
     losses = [json.loads(line) for line in piped.stderr.decode().splitlines()]
     assert [[l["path"], l["kind"]] for l in losses] == meta["losses"][
@@ -72,7 +85,10 @@ def test_convert_matches_the_library(case: str) -> None:
 
 
 def test_convert_exit_codes() -> None:
-    bad = run("convert", stdin=b'{"model": "m", "max_tokens": 1, "messages": [{"role": "robot", "content": "x"}]}')
+    bad = run(
+        "convert",
+        stdin=b'{"model": "m", "max_tokens": 1, "messages": [{"role": "robot", "content": "x"}]}',
+    )
     assert bad.returncode == 2
     assert b"messages[0].role" in bad.stderr
     assert run("convert", stdin=b"not json").returncode == 2
@@ -96,7 +112,9 @@ PAYLOADS = sorted(
 
 
 @pytest.mark.parametrize(("kind", "case", "name"), PAYLOADS)
-def test_every_fixture_converts_through_the_command_as_the_library_does(kind, case, name, capsysbinary) -> None:
+def test_every_fixture_converts_through_the_command_as_the_library_does(
+    kind, case, name, capsysbinary
+) -> None:
     path = ROOT / "fixtures" / kind / case / name
     raw = path.read_bytes()
     source = name.split(".")[0]
@@ -104,7 +122,11 @@ def test_every_fixture_converts_through_the_command_as_the_library_does(kind, ca
     request = path.parent / "request.json"
     target = "openai" if source == "anthropic" else "anthropic"
     # request.json is the client's request, so it belongs to the direction whose target it speaks
-    use = request.exists() and kind != "errors" and cli.detect(json.loads(request.read_text())) == target
+    use = (
+        request.exists()
+        and kind != "errors"
+        and cli.detect(json.loads(request.read_text())) == target
+    )
     args = ["convert", str(path)] + (["--request", str(request)] if use else [])
     assert cli.main(args) == 0
     out = capsysbinary.readouterr().out
@@ -119,21 +141,29 @@ def test_every_fixture_converts_through_the_command_as_the_library_does(kind, ca
 
 def test_jsonl_and_directories_convert_in_one_run(tmp_path: Path, capsysbinary) -> None:
     lines = [
-        json.dumps({"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": f"q{i}"}]}) for i in range(3)
+        json.dumps(
+            {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": f"q{i}"}]}
+        )
+        for i in range(3)
     ]
     (tmp_path / "log.jsonl").write_text("\n".join(lines) + "\n")
     assert cli.main(["convert", str(tmp_path / "log.jsonl")]) == 0
     out = capsysbinary.readouterr().out.decode().splitlines()
     assert [json.loads(l)["messages"][0]["content"] for l in out] == ["q0", "q1", "q2"]
     out_dir = tmp_path / "out"
-    assert cli.main(["convert", str(REQUESTS / "minimal_anthropic"), "--out", str(out_dir)]) == 2  # meta.json is no payload
+    assert (
+        cli.main(["convert", str(REQUESTS / "minimal_anthropic"), "--out", str(out_dir)]) == 2
+    )  # meta.json is no payload
     assert json.loads((out_dir / "anthropic.json").read_text())["max_completion_tokens"] == 1024
 
 
 def test_any_bytes_convert_as_an_error_with_kind_error(tmp_path: Path, capsysbinary) -> None:
     page = tmp_path / "page.html"
     page.write_bytes(b"<html><body><h1>502 Bad Gateway</h1></body></html>")
-    assert cli.main(["convert", str(page), "--kind", "error", "--status", "502", "--to", "anthropic"]) == 0
+    assert (
+        cli.main(["convert", str(page), "--kind", "error", "--status", "502", "--to", "anthropic"])
+        == 0
+    )
     captured = capsysbinary.readouterr()
     body = json.loads(captured.out)
     assert body["type"] == "error" and body["error"]["type"] == "api_error"

@@ -24,12 +24,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import anthropic
 import httpx2
 import msgspec
+import openai
 import pytest
 
-import anthropic
-import openai
 from translate import _serve, to_anthropic, to_openai
 from translate.gateway import Gateway, estimate_tokens
 
@@ -65,9 +65,22 @@ class Chunks(httpx2.AsyncByteStream):
     (``fail``: an exception raised after ``at`` frames, or in the middle of frame ``at``
     with ``mid_frame``) or hanging after ``at`` frames (until closed, at most 10 s)."""
 
-    def __init__(self, frames: list[bytes], *, at: int | None = None, fail: Exception | None = None,
-                 mid_frame: bool = False, hang: bool = False) -> None:
-        self.frames, self.at, self.fail, self.mid_frame, self.hang = frames, at, fail, mid_frame, hang
+    def __init__(
+        self,
+        frames: list[bytes],
+        *,
+        at: int | None = None,
+        fail: Exception | None = None,
+        mid_frame: bool = False,
+        hang: bool = False,
+    ) -> None:
+        self.frames, self.at, self.fail, self.mid_frame, self.hang = (
+            frames,
+            at,
+            fail,
+            mid_frame,
+            hang,
+        )
         self.sent = 0
         self.closed = False
 
@@ -117,34 +130,59 @@ class Upstream:
         return reply
 
 
-def json_reply(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> httpx2.Response:
+def json_reply(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> httpx2.Response:
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return httpx2.Response(status, content=content, headers={"content-type": "application/json", **(headers or {})})
+    return httpx2.Response(
+        status, content=content, headers={"content-type": "application/json", **(headers or {})}
+    )
 
 
 def sse_reply(frames: list[bytes], **kw: Any) -> httpx2.Response:
-    return httpx2.Response(200, stream=Chunks(frames, **kw), headers={"content-type": "text/event-stream"})
+    return httpx2.Response(
+        200, stream=Chunks(frames, **kw), headers={"content-type": "text/event-stream"}
+    )
 
 
 def gateway(upstream: Upstream, dialect: str = "openai", **kw: Any) -> Gateway:
-    url = "https://mimo.example/v1/ai/ep-123" if dialect == "openai" else "https://claude.example/anthropic"
+    url = (
+        "https://mimo.example/v1/ai/ep-123"
+        if dialect == "openai"
+        else "https://claude.example/anthropic"
+    )
     kw.setdefault("target", "mimo" if dialect == "openai" else "anthropic")
     kw.setdefault("client_api_key", CLIENT_KEY)
     kw.setdefault("model_map", MODEL_MAP)
-    return Gateway(url, dialect, upstream_api_key=UPSTREAM_KEY,  # type: ignore[arg-type]
-                   http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(upstream.handler)), **kw)
+    return Gateway(
+        url,
+        dialect,
+        upstream_api_key=UPSTREAM_KEY,  # type: ignore[arg-type]
+        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(upstream.handler)),
+        **kw,
+    )
 
 
 def to_gateway(app: Any) -> httpx2.AsyncClient:
-    return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://gateway.test")
+    return httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://gateway.test"
+    )
 
 
 def claude(app: Any, key: str = CLIENT_KEY, **kw: Any) -> anthropic.AsyncAnthropic:
-    return anthropic.AsyncAnthropic(api_key=key, base_url="http://gateway.test", http_client=to_gateway(app), max_retries=0, **kw)
+    return anthropic.AsyncAnthropic(
+        api_key=key,
+        base_url="http://gateway.test",
+        http_client=to_gateway(app),
+        max_retries=0,
+        **kw,
+    )
 
 
 def gpt(app: Any, key: str = CLIENT_KEY) -> openai.AsyncOpenAI:
-    return openai.AsyncOpenAI(api_key=key, base_url="http://gateway.test/v1", http_client=to_gateway(app), max_retries=0)
+    return openai.AsyncOpenAI(
+        api_key=key, base_url="http://gateway.test/v1", http_client=to_gateway(app), max_retries=0
+    )
 
 
 def hello(text: str = "please introduce yourself") -> list[dict[str, Any]]:
@@ -159,15 +197,22 @@ def test_anthropic_sdk_non_streaming_against_mimo() -> None:
     up = Upstream(json_reply(seed))
 
     async def go() -> Any:
-        return await claude(gateway(up)).messages.create(model=CLAUDE, max_tokens=1024, messages=hello(),
-                                                         system="You are MiMo.")
+        return await claude(gateway(up)).messages.create(
+            model=CLAUDE, max_tokens=1024, messages=hello(), system="You are MiMo."
+        )
 
     msg = run(go())
     assert [b.type for b in msg.content] == ["thinking", "text"]
-    assert msg.content[0].signature == "" and msg.content[0].thinking.startswith("Hmm, the user asked")
+    assert msg.content[0].signature == "" and msg.content[0].thinking.startswith(
+        "Hmm, the user asked"
+    )
     assert msg.content[1].text.startswith("Hello! I'm MiMo")
     assert msg.model == CLAUDE  # the client's model, not the upstream's
-    assert msg.stop_reason == "end_turn" and msg.usage.input_tokens == 55 and msg.usage.output_tokens == 149
+    assert (
+        msg.stop_reason == "end_turn"
+        and msg.usage.input_tokens == 55
+        and msg.usage.output_tokens == 149
+    )
     # What went up: the mapped model, the mimo target's fields, the upstream's key only.
     (request,) = up.seen
     assert str(request.url) == "https://mimo.example/v1/ai/ep-123/chat/completions"
@@ -183,21 +228,34 @@ def test_anthropic_sdk_streaming_fixture_is_the_library_output() -> None:
     frames = [f + b"\n\n" for f in raw.split(b"\n\n") if f.strip()]
     up = Upstream(sse_reply(frames), sse_reply(frames))
     app = gateway(up, model_map={})
-    request = {"model": "MaaS_Mimo_V2.5_20260423", "max_tokens": 1024, "stream": True,
-               "messages": hello("weather in Beijing and Shanghai?")}
+    request = {
+        "model": "MaaS_Mimo_V2.5_20260423",
+        "max_tokens": 1024,
+        "stream": True,
+        "messages": hello("weather in Beijing and Shanghai?"),
+    }
 
     async def go() -> tuple[Any, bytes]:
-        async with claude(app).messages.stream(**{k: v for k, v in request.items() if k != "stream"}) as s:
+        async with claude(app).messages.stream(
+            **{k: v for k, v in request.items() if k != "stream"}
+        ) as s:
             final = await s.get_final_message()
-        resp = await to_gateway(app).post("/v1/messages", json=request, headers={"x-api-key": CLIENT_KEY})
+        resp = await to_gateway(app).post(
+            "/v1/messages", json=request, headers={"x-api-key": CLIENT_KEY}
+        )
         assert resp.headers["content-type"].startswith("text/event-stream")
         return final, resp.content
 
     final, wire = run(go())
     assert [b.type for b in final.content] == ["thinking", "text", "tool_use", "tool_use"]
-    assert [b.input for b in final.content if b.type == "tool_use"] == [{"city": "Beijing"}, {"city": "Shanghai"}]
+    assert [b.input for b in final.content if b.type == "tool_use"] == [
+        {"city": "Beijing"},
+        {"city": "Shanghai"},
+    ]
     assert final.stop_reason == "tool_use"
-    assert up.bodies[0]["stream"] is True and up.bodies[0]["stream_options"] == {"include_usage": True}
+    assert up.bodies[0]["stream"] is True and up.bodies[0]["stream_options"] == {
+        "include_usage": True
+    }
     # A thin layer: the bytes are exactly the library's own translation of the stream.
     assert wire == b"".join(to_anthropic.sse([raw], request=msgspec.json.encode(request)))
 
@@ -207,8 +265,14 @@ def test_anthropic_sdk_tool_loop_replays_thinking(streaming: bool) -> None:
     """Three turns of Claude Code against MiMo: every earlier tool-call turn goes back up
     with its reasoning_content (MiMo answers 400 without it)."""
     r1, r2 = "I should read the module first.", "The bug is on line 3; fix it."
-    calls = [("call_9c1d6b0e4f2a4e7c8d5b3a10", "Read", {"file_path": "/repo/app.py"}),
-             ("call_0a7e2c4b9d1f4e6a8c3b5d72", "Edit", {"file_path": "/repo/app.py", "old": "x", "new": "y"})]
+    calls = [
+        ("call_9c1d6b0e4f2a4e7c8d5b3a10", "Read", {"file_path": "/repo/app.py"}),
+        (
+            "call_0a7e2c4b9d1f4e6a8c3b5d72",
+            "Edit",
+            {"file_path": "/repo/app.py", "old": "x", "new": "y"},
+        ),
+    ]
 
     def turn(n: int) -> Callable[[dict[str, Any]], httpx2.Response]:
         def reply(body: dict[str, Any]) -> httpx2.Response:
@@ -219,25 +283,51 @@ def test_anthropic_sdk_tool_loop_replays_thinking(streaming: bool) -> None:
             assert [t["tool_call_id"] for t in tools] == [c[0] for c in calls][: n - 1]
             assert body["thinking"] == {"type": "enabled"}
             if n == 3:
-                kw: dict[str, Any] = {"content": "Fixed: the test passes now.", "reasoning": "Both done."}
+                kw: dict[str, Any] = {
+                    "content": "Fixed: the test passes now.",
+                    "reasoning": "Both done.",
+                }
             else:
-                kw = {"content": "Let me look.", "reasoning": [r1, r2][n - 1], "tool_calls": [calls[n - 1]], "finish": "tool_calls"}
+                kw = {
+                    "content": "Let me look.",
+                    "reasoning": [r1, r2][n - 1],
+                    "tool_calls": [calls[n - 1]],
+                    "finish": "tool_calls",
+                }
             if streaming:
-                return sse_reply(chat_frames(reasoning=[kw["reasoning"]], content=[kw["content"]],
-                                             tool_calls=kw.get("tool_calls", []), finish=kw.get("finish", "stop")))
+                return sse_reply(
+                    chat_frames(
+                        reasoning=[kw["reasoning"]],
+                        content=[kw["content"]],
+                        tool_calls=kw.get("tool_calls", []),
+                        finish=kw.get("finish", "stop"),
+                    )
+                )
             return json_reply(chat_completion(**kw))
+
         return reply
 
     up = Upstream(turn(1), turn(2), turn(3))
-    tools = [{"name": "Read", "description": "Read a file", "input_schema": {"type": "object", "properties": {"file_path": {"type": "string"}}}},
-             {"name": "Edit", "description": "Edit a file", "input_schema": {"type": "object"}}]
+    tools = [
+        {
+            "name": "Read",
+            "description": "Read a file",
+            "input_schema": {"type": "object", "properties": {"file_path": {"type": "string"}}},
+        },
+        {"name": "Edit", "description": "Edit a file", "input_schema": {"type": "object"}},
+    ]
 
     async def go() -> Any:
         client = claude(gateway(up))
         messages: list[dict[str, Any]] = hello("fix the failing test")
         for _ in range(3):
-            kw = dict(model=CLAUDE, max_tokens=4096, messages=messages, tools=tools,
-                      thinking={"type": "enabled", "budget_tokens": 2048})
+            kw = {
+                "model": CLAUDE,
+                "max_tokens": 4096,
+                "messages": messages,
+                "tools": tools,
+                "thinking": {"type": "enabled", "budget_tokens": 2048},
+            }
             if streaming:
                 async with client.messages.stream(**kw) as s:
                     msg = await s.get_final_message()
@@ -246,9 +336,19 @@ def test_anthropic_sdk_tool_loop_replays_thinking(streaming: bool) -> None:
             assert msg.model == CLAUDE
             if msg.stop_reason != "tool_use":
                 return msg
-            messages.append({"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in msg.content]})
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": [b.model_dump(exclude_none=True) for b in msg.content],
+                }
+            )
             use = next(b for b in msg.content if b.type == "tool_use")
-            messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "ok"}]})
+            messages.append(
+                {
+                    "role": "user",
+                    "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "ok"}],
+                }
+            )
         raise AssertionError("the loop did not end")
 
     final = run(go())
@@ -266,8 +366,14 @@ def test_openai_sdk_non_streaming_against_anthropic() -> None:
 
     async def go() -> Any:
         return await gpt(gateway(up, "anthropic")).chat.completions.create(
-            model=GPT, messages=[{"role": "system", "content": "Be exact."}, {"role": "user", "content": "sum 1..100"}],
-            max_completion_tokens=2048, reasoning_effort="high")
+            model=GPT,
+            messages=[
+                {"role": "system", "content": "Be exact."},
+                {"role": "user", "content": "sum 1..100"},
+            ],
+            max_completion_tokens=2048,
+            reasoning_effort="high",
+        )
 
     completion = run(go())
     message = completion.choices[0].message
@@ -291,17 +397,24 @@ def test_openai_sdk_streaming_against_anthropic() -> None:
 
     async def go() -> list[Any]:
         stream = await gpt(gateway(up, "anthropic")).chat.completions.create(
-            model=GPT, messages=[{"role": "user", "content": "run the tests"}], stream=True,
-            stream_options={"include_usage": True})
+            model=GPT,
+            messages=[{"role": "user", "content": "run the tests"}],
+            stream=True,
+            stream_options={"include_usage": True},
+        )
         return [chunk async for chunk in stream]
 
     chunks = run(go())
     events = [json.loads(f.split(b"data: ", 1)[1]) for f in frames]
     deltas = [e["delta"] for e in events if e["type"] == "content_block_delta"]
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "".join(
-        d["text"] for d in deltas if d["type"] == "text_delta")
-    assert "".join((c.choices[0].delta.model_extra or {}).get("reasoning_content") or "" for c in chunks if c.choices) == "".join(
-        d["thinking"] for d in deltas if d["type"] == "thinking_delta")
+        d["text"] for d in deltas if d["type"] == "text_delta"
+    )
+    assert "".join(
+        (c.choices[0].delta.model_extra or {}).get("reasoning_content") or ""
+        for c in chunks
+        if c.choices
+    ) == "".join(d["thinking"] for d in deltas if d["type"] == "thinking_delta")
     assert {c.model for c in chunks} == {GPT}
     assert chunks[-1].usage is not None and chunks[-1].choices == []
     assert up.bodies[0]["stream"] is True
@@ -312,8 +425,10 @@ def test_openai_sdk_tool_loop_replays_signed_thinking(streaming: bool) -> None:
     """An OpenAI-SDK agent against Claude: the assistant messages it sends back (as the SDK
     gave them) carry reasoning_details, and Claude gets its signed thinking back."""
     sig1, sig2 = "EqQBCkYIBxgCKkDs1pF0x7P9aQ", "ErcBCkgIBhABGAIiQLvQ6mZ3w0"
-    uses = [("toolu_01D7FLrfh4GYq7yT1ULFeyMV", "get_weather", {"city": "Paris"}),
-            ("toolu_01Kq2W9mZb6Xc3Vn8Rt4Ys1P", "get_weather", {"city": "Rome"})]
+    uses = [
+        ("toolu_01D7FLrfh4GYq7yT1ULFeyMV", "get_weather", {"city": "Paris"}),
+        ("toolu_01Kq2W9mZb6Xc3Vn8Rt4Ys1P", "get_weather", {"city": "Rome"}),
+    ]
     thoughts = [("Paris first.", sig1), ("Now Rome.", sig2)]
 
     def turn(n: int) -> Callable[[dict[str, Any]], httpx2.Response]:
@@ -327,23 +442,45 @@ def test_openai_sdk_tool_loop_replays_signed_thinking(streaming: bool) -> None:
             if n == 3:
                 kw: dict[str, Any] = {"text": "Paris 21C, Rome 25C."}
                 if streaming:
-                    return sse_reply(anthropic_frames(thinking=["Done."], signature="EsigDone", text=[kw["text"]]))
+                    return sse_reply(
+                        anthropic_frames(
+                            thinking=["Done."], signature="EsigDone", text=[kw["text"]]
+                        )
+                    )
                 return json_reply(anthropic_message(thinking=("Done.", "EsigDone"), **kw))
             if streaming:
-                return sse_reply(anthropic_frames(thinking=[thoughts[n - 1][0]], signature=thoughts[n - 1][1],
-                                                  text=["Checking."], tool_uses=[uses[n - 1]], stop_reason="tool_use"))
-            return json_reply(anthropic_message(thinking=thoughts[n - 1], text="Checking.", tool_uses=[uses[n - 1]],
-                                                stop_reason="tool_use"))
+                return sse_reply(
+                    anthropic_frames(
+                        thinking=[thoughts[n - 1][0]],
+                        signature=thoughts[n - 1][1],
+                        text=["Checking."],
+                        tool_uses=[uses[n - 1]],
+                        stop_reason="tool_use",
+                    )
+                )
+            return json_reply(
+                anthropic_message(
+                    thinking=thoughts[n - 1],
+                    text="Checking.",
+                    tool_uses=[uses[n - 1]],
+                    stop_reason="tool_use",
+                )
+            )
+
         return reply
 
     up = Upstream(turn(1), turn(2), turn(3))
-    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+    tools = [
+        {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
+    ]
 
     async def go() -> Any:
         client = gpt(gateway(up, "anthropic"))
-        messages: list[dict[str, Any]] = [{"role": "user", "content": "weather in Paris, then Rome"}]
+        messages: list[dict[str, Any]] = [
+            {"role": "user", "content": "weather in Paris, then Rome"}
+        ]
         for _ in range(3):
-            kw = dict(model=GPT, messages=messages, tools=tools, reasoning_effort="medium")
+            kw = {"model": GPT, "messages": messages, "tools": tools, "reasoning_effort": "medium"}
             if streaming:
                 # The SDK's own accumulator, extension fields included.
                 async with client.chat.completions.stream(**kw) as s:
@@ -356,7 +493,13 @@ def test_openai_sdk_tool_loop_replays_signed_thinking(streaming: bool) -> None:
                 return choice.message
             messages.append(choice.message.model_dump(exclude_none=True))
             call = choice.message.tool_calls[0]
-            messages.append({"role": "tool", "tool_call_id": call.id, "content": "21C" if len(messages) < 4 else "25C"})
+            messages.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": call.id,
+                    "content": "21C" if len(messages) < 4 else "25C",
+                }
+            )
         raise AssertionError("the loop did not end")
 
     final = run(go())
@@ -384,8 +527,12 @@ ANTHROPIC_CLIENT_ERRORS = [
 
 
 @pytest.mark.parametrize("streaming", [False, True], ids=["create", "stream"])
-@pytest.mark.parametrize("name,status,exc,kind", ANTHROPIC_CLIENT_ERRORS, ids=[e[0] for e in ANTHROPIC_CLIENT_ERRORS])
-def test_upstream_errors_reach_the_anthropic_sdk(name: str, status: int, exc: type, kind: str, streaming: bool) -> None:
+@pytest.mark.parametrize(
+    "name,status,exc,kind", ANTHROPIC_CLIENT_ERRORS, ids=[e[0] for e in ANTHROPIC_CLIENT_ERRORS]
+)
+def test_upstream_errors_reach_the_anthropic_sdk(
+    name: str, status: int, exc: type, kind: str, streaming: bool
+) -> None:
     body = _fixture_error(name)
     up = Upstream(httpx2.Response(status, content=body, headers={"retry-after": "7"}))
 
@@ -400,7 +547,11 @@ def test_upstream_errors_reach_the_anthropic_sdk(name: str, status: int, exc: ty
     with pytest.raises(exc) as info:
         run(go())
     err = info.value
-    assert err.status_code == status and err.body["type"] == "error" and err.body["error"]["type"] == kind
+    assert (
+        err.status_code == status
+        and err.body["type"] == "error"
+        and err.body["error"]["type"] == kind
+    )
     assert err.response.headers["retry-after"] == "7"
     assert err.body == msgspec.to_builtins(to_anthropic.error(body, status=status)[1])
 
@@ -416,8 +567,12 @@ OPENAI_CLIENT_ERRORS = [
 
 
 @pytest.mark.parametrize("streaming", [False, True], ids=["create", "stream"])
-@pytest.mark.parametrize("name,status,exc", OPENAI_CLIENT_ERRORS, ids=[e[0] for e in OPENAI_CLIENT_ERRORS])
-def test_upstream_errors_reach_the_openai_sdk(name: str, status: int, exc: type, streaming: bool) -> None:
+@pytest.mark.parametrize(
+    "name,status,exc", OPENAI_CLIENT_ERRORS, ids=[e[0] for e in OPENAI_CLIENT_ERRORS]
+)
+def test_upstream_errors_reach_the_openai_sdk(
+    name: str, status: int, exc: type, streaming: bool
+) -> None:
     folder = FIXTURES / "errors" / name
     meta = json.loads((folder / "meta.json").read_text())
     body = _fixture_error(name)
@@ -426,7 +581,8 @@ def test_upstream_errors_reach_the_openai_sdk(name: str, status: int, exc: type,
 
     async def go() -> None:
         stream = await gpt(gateway(up, "anthropic")).chat.completions.create(
-            model=GPT, messages=hello(), stream=streaming)
+            model=GPT, messages=hello(), stream=streaming
+        )
         if streaming:
             async for _ in stream:
                 pass
@@ -439,13 +595,18 @@ def test_upstream_errors_reach_the_openai_sdk(name: str, status: int, exc: type,
 
 def test_malformed_upstream_body_is_a_502_in_both_dialects() -> None:
     truncated = json.dumps(chat_completion(content="hello"))[:-20].encode()
-    up = Upstream(json_reply(truncated), httpx2.Response(302, headers={"location": "https://elsewhere.example/"}),
-                  json_reply(b"<html>oops</html>"))
+    up = Upstream(
+        json_reply(truncated),
+        httpx2.Response(302, headers={"location": "https://elsewhere.example/"}),
+        json_reply(b"<html>oops</html>"),
+    )
 
     async def go() -> None:
         with pytest.raises(anthropic.InternalServerError) as a:
             await claude(gateway(up)).messages.create(model=CLAUDE, max_tokens=64, messages=hello())
-        assert a.value.status_code == 502 and "could not be read" in a.value.body["error"]["message"]
+        assert (
+            a.value.status_code == 502 and "could not be read" in a.value.body["error"]["message"]
+        )
         with pytest.raises(anthropic.InternalServerError) as a:  # a redirect is not followed
             await claude(gateway(up)).messages.create(model=CLAUDE, max_tokens=64, messages=hello())
         assert a.value.status_code == 502
@@ -456,11 +617,15 @@ def test_malformed_upstream_body_is_a_502_in_both_dialects() -> None:
     run(go())
 
 
-@pytest.mark.parametrize("failure,status,exc", [
-    (httpx2.ConnectError("connection refused"), 502, anthropic.InternalServerError),
-    (httpx2.ConnectTimeout("connect timed out"), 504, anthropic.GatewayTimeoutError),
-    (httpx2.ReadTimeout("read timed out"), 504, anthropic.GatewayTimeoutError),
-], ids=["connect-error", "connect-timeout", "read-timeout"])
+@pytest.mark.parametrize(
+    "failure,status,exc",
+    [
+        (httpx2.ConnectError("connection refused"), 502, anthropic.InternalServerError),
+        (httpx2.ConnectTimeout("connect timed out"), 504, anthropic.GatewayTimeoutError),
+        (httpx2.ReadTimeout("read timed out"), 504, anthropic.GatewayTimeoutError),
+    ],
+    ids=["connect-error", "connect-timeout", "read-timeout"],
+)
 def test_unreachable_upstream(failure: Exception, status: int, exc: type) -> None:
     up = Upstream(failure, failure)
 
@@ -469,36 +634,59 @@ def test_unreachable_upstream(failure: Exception, status: int, exc: type) -> Non
             await claude(gateway(up)).messages.create(model=CLAUDE, max_tokens=64, messages=hello())
         assert a.value.status_code == status
         with pytest.raises(openai.InternalServerError) as o:
-            await gpt(gateway(up, "anthropic")).chat.completions.create(model=GPT, messages=hello(), stream=True)
+            await gpt(gateway(up, "anthropic")).chat.completions.create(
+                model=GPT, messages=hello(), stream=True
+            )
         assert o.value.status_code == status
 
     run(go())
 
 
 @pytest.mark.parametrize("mid_frame", [False, True], ids=["between-frames", "inside-a-frame"])
-@pytest.mark.parametrize("failure,kind", [
-    (httpx2.RemoteProtocolError("peer closed connection without sending complete message body"), "api_error"),
-    (httpx2.ReadTimeout("read timed out"), "timeout_error"),
-], ids=["dropped", "timeout"])
-def test_a_dropped_upstream_ends_the_anthropic_stream_with_an_error_event(failure: Exception, kind: str, mid_frame: bool) -> None:
+@pytest.mark.parametrize(
+    "failure,kind",
+    [
+        (
+            httpx2.RemoteProtocolError(
+                "peer closed connection without sending complete message body"
+            ),
+            "api_error",
+        ),
+        (httpx2.ReadTimeout("read timed out"), "timeout_error"),
+    ],
+    ids=["dropped", "timeout"],
+)
+def test_a_dropped_upstream_ends_the_anthropic_stream_with_an_error_event(
+    failure: Exception, kind: str, mid_frame: bool
+) -> None:
     frames = chat_frames(reasoning=["Let me think."], content=["Hello", " there", " friend"])
     chunks = Chunks(frames, at=4, fail=failure, mid_frame=mid_frame)
-    up = Upstream(httpx2.Response(200, stream=chunks), sse_reply(frames, at=4, fail=failure, mid_frame=mid_frame))
+    up = Upstream(
+        httpx2.Response(200, stream=chunks),
+        sse_reply(frames, at=4, fail=failure, mid_frame=mid_frame),
+    )
     app = gateway(up)
     texts: list[str] = []
 
     async def go() -> bytes:
         with pytest.raises(anthropic.APIStatusError) as info:
-            async with claude(app).messages.stream(model=CLAUDE, max_tokens=64, messages=hello()) as s:
+            async with claude(app).messages.stream(
+                model=CLAUDE, max_tokens=64, messages=hello()
+            ) as s:
                 async for event in s:
                     if event.type == "text":
                         texts.append(event.text)
         assert info.value.body["type"] == "error"
         if not mid_frame:  # the gateway says why; inside a frame, the library's own ending does
             assert info.value.body["error"]["type"] == kind
-            assert ("lost" if kind == "api_error" else "stopped sending") in info.value.body["error"]["message"]
-        resp = await to_gateway(app).post("/v1/messages", headers={"x-api-key": CLIENT_KEY},
-                                          json={"model": CLAUDE, "max_tokens": 64, "messages": hello(), "stream": True})
+            assert ("lost" if kind == "api_error" else "stopped sending") in info.value.body[
+                "error"
+            ]["message"]
+        resp = await to_gateway(app).post(
+            "/v1/messages",
+            headers={"x-api-key": CLIENT_KEY},
+            json={"model": CLAUDE, "max_tokens": 64, "messages": hello(), "stream": True},
+        )
         return resp.content
 
     wire = run(go())
@@ -507,7 +695,9 @@ def test_a_dropped_upstream_ends_the_anthropic_stream_with_an_error_event(failur
     events = [e for e in wire.split(b"\n\n") if e]
     assert events[-1].startswith(b"event: error\ndata: ")
     names = [e.split(b"\n")[0] for e in events]
-    assert names.count(b"event: content_block_start") == names.count(b"event: content_block_stop")  # blocks closed first
+    assert names.count(b"event: content_block_start") == names.count(
+        b"event: content_block_stop"
+    )  # blocks closed first
 
 
 def test_a_dropped_upstream_ends_the_openai_stream_with_an_error_chunk() -> None:
@@ -516,7 +706,9 @@ def test_a_dropped_upstream_ends_the_openai_stream_with_an_error_chunk() -> None
     got: list[str] = []
 
     async def go() -> None:
-        stream = await gpt(gateway(up, "anthropic")).chat.completions.create(model=GPT, messages=hello(), stream=True)
+        stream = await gpt(gateway(up, "anthropic")).chat.completions.create(
+            model=GPT, messages=hello(), stream=True
+        )
         async for chunk in stream:
             if chunk.choices and chunk.choices[0].delta.content:
                 got.append(chunk.choices[0].delta.content)
@@ -528,18 +720,33 @@ def test_a_dropped_upstream_ends_the_openai_stream_with_an_error_chunk() -> None
 
 
 def test_an_upstream_that_echoes_its_key_never_shows_it() -> None:
-    leak = {"error": {"message": f"Incorrect API key provided: {UPSTREAM_KEY}. You can find your key at ...",
-                      "type": "invalid_request_error", "code": "invalid_api_key"}}
-    leak_frames = [f"event: error\ndata: {json.dumps({'type': 'error', 'error': {'type': 'api_error', 'message': UPSTREAM_KEY}})}\n\n".encode()]
-    up = Upstream(json_reply(leak, 401), json_reply(leak, 401), sse_reply(anthropic_frames(text=["hi"])[:3] + leak_frames))
+    leak = {
+        "error": {
+            "message": f"Incorrect API key provided: {UPSTREAM_KEY}. You can find your key at ...",
+            "type": "invalid_request_error",
+            "code": "invalid_api_key",
+        }
+    }
+    leak_frames = [
+        f"event: error\ndata: {json.dumps({'type': 'error', 'error': {'type': 'api_error', 'message': UPSTREAM_KEY}})}\n\n".encode()
+    ]
+    up = Upstream(
+        json_reply(leak, 401),
+        json_reply(leak, 401),
+        sse_reply(anthropic_frames(text=["hi"])[:3] + leak_frames),
+    )
     app_a, app_o = gateway(up), gateway(up, "anthropic")
 
     async def go() -> list[bytes]:
         bodies = []
-        for app, path, body in ((app_a, "/v1/messages", {"model": CLAUDE, "max_tokens": 9, "messages": hello()}),
-                                (app_o, "/v1/chat/completions", {"model": GPT, "messages": hello()}),
-                                (app_o, "/v1/chat/completions", {"model": GPT, "messages": hello(), "stream": True})):
-            resp = await to_gateway(app).post(path, json=body, headers={"authorization": f"Bearer {CLIENT_KEY}"})
+        for app, path, body in (
+            (app_a, "/v1/messages", {"model": CLAUDE, "max_tokens": 9, "messages": hello()}),
+            (app_o, "/v1/chat/completions", {"model": GPT, "messages": hello()}),
+            (app_o, "/v1/chat/completions", {"model": GPT, "messages": hello(), "stream": True}),
+        ):
+            resp = await to_gateway(app).post(
+                path, json=body, headers={"authorization": f"Bearer {CLIENT_KEY}"}
+            )
             bodies.append(resp.content + str(resp.headers.raw).encode())
         return bodies
 
@@ -553,27 +760,47 @@ def test_an_upstream_that_echoes_its_key_never_shows_it() -> None:
 
 
 def test_client_key_is_checked_in_the_clients_dialect() -> None:
-    up = Upstream(*[json_reply(chat_completion(content="hi")) for _ in range(3)], json_reply(anthropic_message(text="hi")))
+    up = Upstream(
+        *[json_reply(chat_completion(content="hi")) for _ in range(3)],
+        json_reply(anthropic_message(text="hi")),
+    )
     app_a, app_o = gateway(up), gateway(up, "anthropic")
 
     async def go() -> None:
         with pytest.raises(anthropic.AuthenticationError) as a:
-            await claude(app_a, key="wrong").messages.create(model=CLAUDE, max_tokens=9, messages=hello())
+            await claude(app_a, key="wrong").messages.create(
+                model=CLAUDE, max_tokens=9, messages=hello()
+            )
         assert a.value.body["error"]["type"] == "authentication_error"
         with pytest.raises(openai.AuthenticationError):
             await gpt(app_o, key="wrong").chat.completions.create(model=GPT, messages=hello())
         client = to_gateway(app_a)
-        resp = await client.post("/v1/messages", json={"model": CLAUDE, "max_tokens": 9, "messages": hello()})
+        resp = await client.post(
+            "/v1/messages", json={"model": CLAUDE, "max_tokens": 9, "messages": hello()}
+        )
         assert resp.status_code == 401 and resp.json()["type"] == "error"
         # Both ways of sending the key: x-api-key (Claude Code's ANTHROPIC_API_KEY) and a bearer token.
-        for headers in ({"x-api-key": CLIENT_KEY}, {"authorization": f"Bearer {CLIENT_KEY}"},
-                        {"x-api-key": "stale", "authorization": f"Bearer {CLIENT_KEY}"}):
-            resp = await client.post("/v1/messages", json={"model": CLAUDE, "max_tokens": 9, "messages": hello()}, headers=headers)
+        for headers in (
+            {"x-api-key": CLIENT_KEY},
+            {"authorization": f"Bearer {CLIENT_KEY}"},
+            {"x-api-key": "stale", "authorization": f"Bearer {CLIENT_KEY}"},
+        ):
+            resp = await client.post(
+                "/v1/messages",
+                json={"model": CLAUDE, "max_tokens": 9, "messages": hello()},
+                headers=headers,
+            )
             assert resp.status_code == 200, resp.text
-        assert (await gpt(app_o).chat.completions.create(model=GPT, messages=hello())).choices[0].message.content == "hi"
+        assert (await gpt(app_o).chat.completions.create(model=GPT, messages=hello())).choices[
+            0
+        ].message.content == "hi"
         # No key configured: every client is served.
         open_app = gateway(Upstream(json_reply(chat_completion(content="hi"))), client_api_key=None)
-        assert (await claude(open_app, key="anything").messages.create(model=CLAUDE, max_tokens=9, messages=hello())).content[0].text == "hi"
+        assert (
+            await claude(open_app, key="anything").messages.create(
+                model=CLAUDE, max_tokens=9, messages=hello()
+            )
+        ).content[0].text == "hi"
 
     run(go())
     assert len(up.seen) == 4
@@ -585,10 +812,14 @@ def test_request_size_limit_is_a_413_in_the_clients_dialect() -> None:
 
     async def go() -> None:
         with pytest.raises(anthropic.APIStatusError) as a:
-            await claude(gateway(up, max_request_bytes=4096)).messages.create(model=CLAUDE, max_tokens=9, messages=hello(big))
+            await claude(gateway(up, max_request_bytes=4096)).messages.create(
+                model=CLAUDE, max_tokens=9, messages=hello(big)
+            )
         assert a.value.status_code == 413 and a.value.body["error"]["type"] == "request_too_large"
         with pytest.raises(openai.APIStatusError) as o:
-            await gpt(gateway(up, "anthropic", max_request_bytes=4096)).chat.completions.create(model=GPT, messages=hello(big))
+            await gpt(gateway(up, "anthropic", max_request_bytes=4096)).chat.completions.create(
+                model=GPT, messages=hello(big)
+            )
         assert o.value.status_code == 413 and o.value.body["type"] == "request_too_large"
 
     run(go())
@@ -602,7 +833,12 @@ def test_request_size_limit_is_a_413_in_the_clients_dialect() -> None:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "method": "POST", "path": "/v1/messages", "headers": [(b"x-api-key", CLIENT_KEY.encode())]}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/v1/messages",
+        "headers": [(b"x-api-key", CLIENT_KEY.encode())],
+    }
     run(gateway(up, max_request_bytes=4096)(scope, receive, send))
     assert sent[0]["status"] == 413 and len(parts) == 1  # stopped reading
     assert not up.seen
@@ -614,10 +850,14 @@ def test_bad_requests_and_wrong_routes() -> None:
 
     async def go() -> None:
         with pytest.raises(anthropic.BadRequestError) as a:
-            await claude(app).messages.create(model=CLAUDE, max_tokens=9, messages=[{"role": "narrator", "content": "x"}])
+            await claude(app).messages.create(
+                model=CLAUDE, max_tokens=9, messages=[{"role": "narrator", "content": "x"}]
+            )
         assert "messages[0].role" in a.value.body["error"]["message"]
         client = to_gateway(app)
-        resp = await client.post("/v1/messages", content=b"{not json", headers={"x-api-key": CLIENT_KEY})
+        resp = await client.post(
+            "/v1/messages", content=b"{not json", headers={"x-api-key": CLIENT_KEY}
+        )
         assert resp.status_code == 400 and resp.json()["error"]["type"] == "invalid_request_error"
         # The openai route on a gateway whose upstream speaks openai: said in the openai dialect.
         with pytest.raises(openai.NotFoundError) as o:
@@ -637,11 +877,15 @@ def test_losses_are_counted_and_strict_refuses_them() -> None:
 
     async def go() -> None:
         resp = await to_gateway(gateway(up, "anthropic")).post(
-            "/v1/chat/completions", json={"model": GPT, "messages": hello(), "seed": 7},
-            headers={"authorization": f"Bearer {CLIENT_KEY}"})
+            "/v1/chat/completions",
+            json={"model": GPT, "messages": hello(), "seed": 7},
+            headers={"authorization": f"Bearer {CLIENT_KEY}"},
+        )
         assert resp.status_code == 200 and resp.headers["x-translate-losses"] == "1"
         with pytest.raises(openai.BadRequestError) as o:
-            await gpt(gateway(up, "anthropic", strict=True)).chat.completions.create(model=GPT, messages=hello(), seed=7)
+            await gpt(gateway(up, "anthropic", strict=True)).chat.completions.create(
+                model=GPT, messages=hello(), seed=7
+            )
         assert "seed" in o.value.message
 
     run(go())
@@ -649,7 +893,10 @@ def test_losses_are_counted_and_strict_refuses_them() -> None:
 
 
 def test_model_mapping_exact_then_patterns_and_the_client_model_echoed() -> None:
-    app = gateway(Upstream(), model_map={"claude-opus-4-1": "big", "claude-*": "small", "claude-haiku-*": "never"})
+    app = gateway(
+        Upstream(),
+        model_map={"claude-opus-4-1": "big", "claude-*": "small", "claude-haiku-*": "never"},
+    )
     assert app.map_model("claude-opus-4-1") == "big"
     assert app.map_model("claude-haiku-4-5") == "small"  # the first pattern that matches
     assert app.map_model("MaaS_Mimo_V2.5_20260423") == "MaaS_Mimo_V2.5_20260423"
@@ -657,8 +904,9 @@ def test_model_mapping_exact_then_patterns_and_the_client_model_echoed() -> None
     up = Upstream(sse_reply(frames))
 
     async def go() -> list[Any]:
-        stream = await gpt(gateway(up, "anthropic", model_map={"my-model": "claude-opus-4-1"})).chat.completions.create(
-            model="my-model", messages=hello(), stream=True)
+        stream = await gpt(
+            gateway(up, "anthropic", model_map={"my-model": "claude-opus-4-1"})
+        ).chat.completions.create(model="my-model", messages=hello(), stream=True)
         return [c async for c in stream]
 
     chunks = run(go())
@@ -668,23 +916,35 @@ def test_model_mapping_exact_then_patterns_and_the_client_model_echoed() -> None
 
 def test_upstream_auth_and_version_overrides() -> None:
     """MiMo's /v1/messages behind a MaaS wants a bearer token: upstream_auth says so."""
-    up = Upstream(json_reply(anthropic_message(text="hi")), json_reply(anthropic_message(text="hi")))
+    up = Upstream(
+        json_reply(anthropic_message(text="hi")), json_reply(anthropic_message(text="hi"))
+    )
 
     async def go() -> None:
-        await gpt(gateway(up, "anthropic", target="mimo-anthropic", upstream_auth="bearer")).chat.completions.create(
-            model=GPT, messages=hello())
-        await gpt(gateway(up, "anthropic", target="kimi-anthropic")).chat.completions.create(model=GPT, messages=hello())
+        await gpt(
+            gateway(up, "anthropic", target="mimo-anthropic", upstream_auth="bearer")
+        ).chat.completions.create(model=GPT, messages=hello())
+        await gpt(gateway(up, "anthropic", target="kimi-anthropic")).chat.completions.create(
+            model=GPT, messages=hello()
+        )
 
     run(go())
     first, second = up.seen
-    assert first.headers["authorization"] == f"Bearer {UPSTREAM_KEY}" and "x-api-key" not in first.headers
+    assert (
+        first.headers["authorization"] == f"Bearer {UPSTREAM_KEY}"
+        and "x-api-key" not in first.headers
+    )
     assert first.headers["anthropic-version"] == "2023-06-01"
     assert second.headers["x-api-key"] == UPSTREAM_KEY and "authorization" not in second.headers
 
 
 def test_models_lists_the_map_and_the_upstreams_models() -> None:
-    up = Upstream(json_reply({"object": "list", "data": [{"id": "MaaS_Mimo_V2.5_pro_20260423", "object": "model"}]}),
-                  httpx2.ConnectError("down"))
+    up = Upstream(
+        json_reply(
+            {"object": "list", "data": [{"id": "MaaS_Mimo_V2.5_pro_20260423", "object": "model"}]}
+        ),
+        httpx2.ConnectError("down"),
+    )
 
     async def go() -> tuple[Any, Any]:
         page = await claude(gateway(up, model_map={"claude-sonnet-4-5": MODEL})).models.list()
@@ -694,24 +954,38 @@ def test_models_lists_the_map_and_the_upstreams_models() -> None:
     page, listed = run(go())
     assert [m.id for m in page.data] == ["claude-sonnet-4-5", MODEL, "MaaS_Mimo_V2.5_pro_20260423"]
     assert str(up.seen[0].url) == "https://mimo.example/v1/ai/ep-123/models"
-    assert [m.id for m in listed.data] == [GPT, ANTHROPIC_MODEL]  # the upstream was down: the map alone
+    assert [m.id for m in listed.data] == [
+        GPT,
+        ANTHROPIC_MODEL,
+    ]  # the upstream was down: the map alone
     assert str(up.seen[1].url) == "https://claude.example/anthropic/v1/models"
 
 
 def _png(width: int, height: int) -> str:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
     raw = b"".join(b"\x00" + b"\x00" * width * 3 for _ in range(height))
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    png = b"\x89PNG\r\n\x1a\n" + chunk(
+        b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    )
     png += chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
     return base64.b64encode(png).decode()
 
 
 def test_count_tokens_is_an_estimate_without_a_tokenizer() -> None:
     text = "The quick brown fox jumps over the lazy dog. " * 40  # 1800 characters
-    image = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": _png(100, 75)}}
-    rich = {"system": "Be brief.", "messages": [{"role": "user", "content": [image, {"type": "text", "text": text}]}],
-            "tools": [{"name": "Read", "input_schema": {"type": "object"}}]}
+    image = {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": _png(100, 75)},
+    }
+    rich = {
+        "system": "Be brief.",
+        "messages": [{"role": "user", "content": [image, {"type": "text", "text": text}]}],
+        "tools": [{"name": "Read", "input_schema": {"type": "object"}}],
+    }
     up = Upstream()
 
     async def go() -> tuple[int, int]:
@@ -724,12 +998,20 @@ def test_count_tokens_is_an_estimate_without_a_tokenizer() -> None:
     assert not up.seen  # answered by the gateway itself
     assert plain == round(len(text) / 3.5) + 4
     assert counted == estimate_tokens(rich)
-    without_image = {**rich, "messages": [{"role": "user", "content": [{"type": "text", "text": text}]}]}
+    without_image = {
+        **rich,
+        "messages": [{"role": "user", "content": [{"type": "text", "text": text}]}],
+    }
     assert estimate_tokens(rich) - estimate_tokens(without_image) == 10  # 100 x 75 px / 750
     tool_json = len(json.dumps(rich["tools"][0], separators=(",", ":")))
-    assert estimate_tokens(without_image) - plain == 350 + round((9 + 1800 + tool_json) / 3.5) - round(1800 / 3.5)
+    assert estimate_tokens(without_image) - plain == 350 + round(
+        (9 + 1800 + tool_json) / 3.5
+    ) - round(1800 / 3.5)
     assert estimate_tokens({"messages": [{"role": "user", "content": "你好世界"}]}) == 4 + 4
-    big = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": _png(4000, 3000)}}
+    big = {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": _png(4000, 3000)},
+    }
     assert estimate_tokens({"messages": [{"role": "user", "content": [big]}]}) == 1600 + 4
     thinking = {"type": "thinking", "thinking": "x" * 999, "signature": "s"}
     assert estimate_tokens({"messages": [{"role": "assistant", "content": [thinking]}]}) == 4
@@ -739,7 +1021,9 @@ def test_client_disconnect_cancels_the_upstream_call() -> None:
     chunks = Chunks(chat_frames(content=["a", "b", "c"]), at=3, hang=True)
     up = Upstream(httpx2.Response(200, stream=chunks))
     app = gateway(up)
-    body = json.dumps({"model": CLAUDE, "max_tokens": 9, "messages": hello(), "stream": True}).encode()
+    body = json.dumps(
+        {"model": CLAUDE, "max_tokens": 9, "messages": hello(), "stream": True}
+    ).encode()
     sent: list[dict[str, Any]] = []
     gone = asyncio.Event()
     calls = 0
@@ -758,7 +1042,12 @@ def test_client_disconnect_cancels_the_upstream_call() -> None:
             gone.set()  # the client leaves after its first text
 
     async def go() -> float:
-        scope = {"type": "http", "method": "POST", "path": "/v1/messages", "headers": [(b"x-api-key", CLIENT_KEY.encode())]}
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/v1/messages",
+            "headers": [(b"x-api-key", CLIENT_KEY.encode())],
+        }
         t0 = time.monotonic()
         await app(scope, receive, send)
         return time.monotonic() - t0
@@ -770,7 +1059,12 @@ def test_client_disconnect_cancels_the_upstream_call() -> None:
 
 def test_mounted_inside_another_asgi_app() -> None:
     """The gateway is an ASGI app: mount it under a prefix of your own app."""
-    gw = gateway(Upstream(json_reply(chat_completion(content="mounted")), json_reply(chat_completion(content="mounted"))))
+    gw = gateway(
+        Upstream(
+            json_reply(chat_completion(content="mounted")),
+            json_reply(chat_completion(content="mounted")),
+        )
+    )
 
     async def health(scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
@@ -780,18 +1074,29 @@ def test_mounted_inside_another_asgi_app() -> None:
         async def parent(scope: Any, receive: Any, send: Any) -> None:
             if scope["type"] == "http" and scope["path"].startswith("/llm/"):
                 # Starlette's Mount keeps the full path and sets root_path; older servers strip it.
-                path = scope["path"][len("/llm"):] if strip else scope["path"]
+                path = scope["path"][len("/llm") :] if strip else scope["path"]
                 await gw({**scope, "root_path": "/llm", "path": path}, receive, send)
             else:
                 await health(scope, receive, send)
+
         return parent
 
     async def go() -> list[str]:
         out = []
         for strip in (False, True):
-            client = anthropic.AsyncAnthropic(api_key=CLIENT_KEY, base_url="http://app.test/llm", max_retries=0,
-                                              http_client=httpx2.AsyncClient(transport=httpx2.ASGITransport(app=make_parent(strip))))
-            out.append((await client.messages.create(model=CLAUDE, max_tokens=9, messages=hello())).content[0].text)
+            client = anthropic.AsyncAnthropic(
+                api_key=CLIENT_KEY,
+                base_url="http://app.test/llm",
+                max_retries=0,
+                http_client=httpx2.AsyncClient(
+                    transport=httpx2.ASGITransport(app=make_parent(strip))
+                ),
+            )
+            out.append(
+                (await client.messages.create(model=CLAUDE, max_tokens=9, messages=hello()))
+                .content[0]
+                .text
+            )
         return out
 
     assert run(go()) == ["mounted", "mounted"]
@@ -822,14 +1127,21 @@ def test_serve_reads_flags_and_environment() -> None:
 
     parser = argparse.ArgumentParser()
     _serve.add_arguments(parser)
-    env = {"TRANSLATE_UPSTREAM_URL": "https://api.example/v1", "TRANSLATE_UPSTREAM_DIALECT": "openai",
-           "TRANSLATE_TARGET": "deepseek", "TRANSLATE_UPSTREAM_API_KEY": "k-up", "TRANSLATE_API_KEY": "k-client",
-           "TRANSLATE_MODEL_MAP": "claude-*=deepseek-chat, claude-opus-4-1=deepseek-reasoner"}
+    env = {
+        "TRANSLATE_UPSTREAM_URL": "https://api.example/v1",
+        "TRANSLATE_UPSTREAM_DIALECT": "openai",
+        "TRANSLATE_TARGET": "deepseek",
+        "TRANSLATE_UPSTREAM_API_KEY": "k-up",
+        "TRANSLATE_API_KEY": "k-client",
+        "TRANSLATE_MODEL_MAP": "claude-*=deepseek-chat, claude-opus-4-1=deepseek-reasoner",
+    }
     app = _serve.build(parser.parse_args([]), env)
     assert app.target.name == "deepseek" and app.served == "anthropic"
     assert app.model_map == {"claude-*": "deepseek-chat", "claude-opus-4-1": "deepseek-reasoner"}
     assert app._endpoint == "https://api.example/v1/chat/completions"
-    flagged = _serve.build(parser.parse_args(["--target", "kimi", "--model-map", '{"a": "b"}']), env)
+    flagged = _serve.build(
+        parser.parse_args(["--target", "kimi", "--model-map", '{"a": "b"}']), env
+    )
     assert flagged.target.name == "kimi" and flagged.model_map == {"a": "b"}
     with pytest.raises(ValueError):
         _serve.build(parser.parse_args([]), {})
@@ -837,8 +1149,14 @@ def test_serve_reads_flags_and_environment() -> None:
         _serve.build(parser.parse_args(["--target", "nope"]), env)
     with pytest.raises(ValueError):
         _serve.parse_model_map("a=b,broken")
-    assert Gateway("https://h/anthropic/v1", "anthropic")._endpoint == "https://h/anthropic/v1/messages"
-    assert Gateway("https://h/v1/chat/completions", "openai")._endpoint == "https://h/v1/chat/completions"
+    assert (
+        Gateway("https://h/anthropic/v1", "anthropic")._endpoint
+        == "https://h/anthropic/v1/messages"
+    )
+    assert (
+        Gateway("https://h/v1/chat/completions", "openai")._endpoint
+        == "https://h/v1/chat/completions"
+    )
 
 
 # -- real servers on loopback ----------------------------------------------------------------
@@ -856,9 +1174,21 @@ class Server:
         self.log = tempfile.TemporaryFile()
         clean = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", *args, "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
-            cwd=ROOT, env={**clean, "PYTHONPATH": str(ROOT), "NO_PROXY": "*", **env},
-            stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                *args,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env={**clean, "PYTHONPATH": str(ROOT), "NO_PROXY": "*", **env},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 20
@@ -896,13 +1226,29 @@ def servers() -> Any:
         fake = Server(["uvicorn", "tests.fake_upstream:app"], {}, "/stats")
         started.append(fake)
         common = {"TRANSLATE_UPSTREAM_API_KEY": UPSTREAM_KEY, "TRANSLATE_API_KEY": CLIENT_KEY}
-        for_claude = Server(["translate", "serve"], {
-            **common, "TRANSLATE_UPSTREAM_URL": fake.url + "/openai/v1", "TRANSLATE_UPSTREAM_DIALECT": "openai",
-            "TRANSLATE_TARGET": "mimo", "TRANSLATE_MODEL_MAP": f"claude-*={MODEL}"}, "/v1/models")
+        for_claude = Server(
+            ["translate", "serve"],
+            {
+                **common,
+                "TRANSLATE_UPSTREAM_URL": fake.url + "/openai/v1",
+                "TRANSLATE_UPSTREAM_DIALECT": "openai",
+                "TRANSLATE_TARGET": "mimo",
+                "TRANSLATE_MODEL_MAP": f"claude-*={MODEL}",
+            },
+            "/v1/models",
+        )
         started.append(for_claude)
-        for_gpt = Server(["translate", "serve"], {
-            **common, "TRANSLATE_UPSTREAM_URL": fake.url + "/anthropic", "TRANSLATE_UPSTREAM_DIALECT": "anthropic",
-            "TRANSLATE_TARGET": "anthropic", "TRANSLATE_MODEL_MAP": json.dumps({GPT: ANTHROPIC_MODEL})}, "/v1/models")
+        for_gpt = Server(
+            ["translate", "serve"],
+            {
+                **common,
+                "TRANSLATE_UPSTREAM_URL": fake.url + "/anthropic",
+                "TRANSLATE_UPSTREAM_DIALECT": "anthropic",
+                "TRANSLATE_TARGET": "anthropic",
+                "TRANSLATE_MODEL_MAP": json.dumps({GPT: ANTHROPIC_MODEL}),
+            },
+            "/v1/models",
+        )
         started.append(for_gpt)
         yield fake, for_claude, for_gpt
     finally:
@@ -923,10 +1269,14 @@ def test_real_servers_50_concurrent_anthropic_streams(servers: Any) -> None:
 
     async def go() -> tuple[list[Any], float]:
         async with httpx2.AsyncClient(trust_env=False, timeout=30) as http:
-            client = anthropic.AsyncAnthropic(api_key=CLIENT_KEY, base_url=gw.url, http_client=http, max_retries=0)
+            client = anthropic.AsyncAnthropic(
+                api_key=CLIENT_KEY, base_url=gw.url, http_client=http, max_retries=0
+            )
 
             async def one(i: int) -> Any:
-                async with client.messages.stream(model=CLAUDE, max_tokens=512, messages=hello(f"req-{i:02d}")) as s:
+                async with client.messages.stream(
+                    model=CLAUDE, max_tokens=512, messages=hello(f"req-{i:02d}")
+                ) as s:
                     return await s.get_final_message()
 
             t0 = time.perf_counter()
@@ -939,7 +1289,9 @@ def test_real_servers_50_concurrent_anthropic_streams(servers: Any) -> None:
         assert [b.type for b in msg.content] == ["thinking", "text"]
         assert msg.content[0].thinking == "".join(tagged_reasoning(tag))
         assert msg.content[1].text == "".join(tagged_text(tag))  # its own content, whole, in order
-        assert msg.model == CLAUDE and msg.stop_reason == "end_turn" and msg.usage.output_tokens == 149
+        assert (
+            msg.model == CLAUDE and msg.stop_reason == "end_turn" and msg.usage.output_tokens == 149
+        )
     assert _stats(fake)["completed"] - before == N_STREAMS
     print(f"\n{N_STREAMS} concurrent anthropic streams through a real gateway: {elapsed:.2f} s")
 
@@ -949,10 +1301,14 @@ def test_real_servers_50_concurrent_openai_streams(servers: Any) -> None:
 
     async def go() -> tuple[list[tuple[str, str, set[str]]], float]:
         async with httpx2.AsyncClient(trust_env=False, timeout=30) as http:
-            client = openai.AsyncOpenAI(api_key=CLIENT_KEY, base_url=gw.url + "/v1", http_client=http, max_retries=0)
+            client = openai.AsyncOpenAI(
+                api_key=CLIENT_KEY, base_url=gw.url + "/v1", http_client=http, max_retries=0
+            )
 
             async def one(i: int) -> tuple[str, str, set[str]]:
-                stream = await client.chat.completions.create(model=GPT, messages=hello(f"req-{i:02d}"), stream=True)
+                stream = await client.chat.completions.create(
+                    model=GPT, messages=hello(f"req-{i:02d}"), stream=True
+                )
                 text, finish, models = "", "", set()
                 async for chunk in stream:
                     models.add(chunk.model)
@@ -977,14 +1333,23 @@ def test_real_servers_drop_and_disconnect(servers: Any) -> None:
 
     async def go() -> None:
         async with httpx2.AsyncClient(trust_env=False, timeout=30) as http:
-            client = anthropic.AsyncAnthropic(api_key=CLIENT_KEY, base_url=gw.url, http_client=http, max_retries=0)
+            client = anthropic.AsyncAnthropic(
+                api_key=CLIENT_KEY, base_url=gw.url, http_client=http, max_retries=0
+            )
             # The upstream drops the connection mid-stream: the client's stream ends with an error event.
             with pytest.raises(anthropic.APIStatusError) as info:
-                async with client.messages.stream(model=CLAUDE, max_tokens=64, messages=hello("drop-1")) as s:
+                async with client.messages.stream(
+                    model=CLAUDE, max_tokens=64, messages=hello("drop-1")
+                ) as s:
                     await s.get_final_message()
-            assert info.value.body["type"] == "error" and info.value.body["error"]["type"] == "api_error"
+            assert (
+                info.value.body["type"] == "error"
+                and info.value.body["error"]["type"] == "api_error"
+            )
             # The client leaves mid-stream: the gateway closes its upstream call.
-            async with client.messages.stream(model=CLAUDE, max_tokens=64, messages=hello("hang-1")) as s:
+            async with client.messages.stream(
+                model=CLAUDE, max_tokens=64, messages=hello("hang-1")
+            ) as s:
                 async for event in s:
                     if event.type == "thinking":
                         break
@@ -996,7 +1361,11 @@ def test_real_servers_drop_and_disconnect(servers: Any) -> None:
 
     run(go())
     # A wrong key never reaches the upstream.
-    resp = httpx2.post(gw.url + "/v1/messages", json={"model": CLAUDE, "max_tokens": 9, "messages": hello()},
-                       headers={"x-api-key": "wrong"}, trust_env=False)
+    resp = httpx2.post(
+        gw.url + "/v1/messages",
+        json={"model": CLAUDE, "max_tokens": 9, "messages": hello()},
+        headers={"x-api-key": "wrong"},
+        trust_env=False,
+    )
     assert resp.status_code == 401 and resp.json()["error"]["type"] == "authentication_error"
     assert _stats(fake)["bad_auth"] == 0

@@ -53,7 +53,10 @@ from .streams import accumulate_anthropic, accumulate_openai, anthropic_frames, 
 
 ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "providers"
 PROVIDERS = sorted(d.name for d in ROOT.iterdir() if (d / "payloads.json").exists())
-AGENT = {dialect: json.loads((ROOT / "_agent" / f"{dialect}.json").read_text()) for dialect in ("anthropic", "openai")}
+AGENT = {
+    dialect: json.loads((ROOT / "_agent" / f"{dialect}.json").read_text())
+    for dialect in ("anthropic", "openai")
+}
 REGEN = os.environ.get("TRANSLATE_REGEN") == "1"
 
 # The choice-level extensions the translation keeps in the compatible openai form (as in
@@ -107,17 +110,32 @@ def created_kw(provider: str, target: str) -> dict:
     return {"created": meta(provider)["created"]} if target == "openai" else {}
 
 
-def translate(provider: str, name: str, chunks: list[bytes] | None = None) -> tuple[Any, list[Loss]]:
+def translate(
+    provider: str, name: str, chunks: list[bytes] | None = None
+) -> tuple[Any, list[Loss]]:
     """The translation of one payload: a dict (response), bytes (stream) or a
     ``(status, dict)`` pair (error); with the losses it reported."""
     kind, _, target, _ = split(name)
     raw = path(provider, name).read_bytes()
     mod, losses = module(target), []
     if kind == "response":
-        out = msgspec.to_builtins(mod.response(raw, request=request_of(provider, name), losses=losses, **created_kw(provider, target)))
+        out = msgspec.to_builtins(
+            mod.response(
+                raw,
+                request=request_of(provider, name),
+                losses=losses,
+                **created_kw(provider, target),
+            )
+        )
     elif kind == "stream":
-        out = b"".join(mod.sse(chunks if chunks is not None else [raw], request=request_of(provider, name), losses=losses,
-                               **created_kw(provider, target)))
+        out = b"".join(
+            mod.sse(
+                chunks if chunks is not None else [raw],
+                request=request_of(provider, name),
+                losses=losses,
+                **created_kw(provider, target),
+            )
+        )
     else:
         status, body = mod.error(raw, meta(provider)["payloads"][name]["status"])
         out = (status, msgspec.to_builtins(body))
@@ -138,7 +156,11 @@ def validate(name: str, out: Any) -> Any:
             sdk_strict.validate_chat_completion(out, extensions=OPENAI_EXTENSIONS)
         return out
     if kind == "error":
-        (sdk_strict.validate_anthropic_error if target == "anthropic" else sdk_strict.validate_openai_error)(out[1])
+        (
+            sdk_strict.validate_anthropic_error
+            if target == "anthropic"
+            else sdk_strict.validate_openai_error
+        )(out[1])
         return out
     if target == "anthropic":
         events = anthropic_frames(out)
@@ -165,7 +187,9 @@ def test_payload_translates_to_its_expected_file(provider: str, name: str) -> No
         if kind == "stream":
             expected.write_bytes(out)
         else:
-            expected.write_text(json.dumps(out[1] if kind == "error" else out, ensure_ascii=False, indent=2) + "\n")
+            expected.write_text(
+                json.dumps(out[1] if kind == "error" else out, ensure_ascii=False, indent=2) + "\n"
+            )
         m = meta(provider)
         if kind == "error":
             m["payloads"][name]["to_status"] = out[0]
@@ -195,7 +219,9 @@ def test_responses_are_what_the_sdks_parse(provider: str, name: str) -> None:
     carry provider extensions), and so are their expected translations."""
     _, source, target, _ = split(name)
     for dialect, file in ((source, name), (target, expected_name(name))):
-        (at.Message if dialect == "anthropic" else oc.ChatCompletion).model_validate_json(path(provider, file).read_bytes())
+        (at.Message if dialect == "anthropic" else oc.ChatCompletion).model_validate_json(
+            path(provider, file).read_bytes()
+        )
 
 
 @pytest.mark.parametrize(("provider", "name"), STREAMS, ids=ids(STREAMS))
@@ -217,7 +243,9 @@ def test_strict_raises_exactly_when_something_is_lost(provider: str, name: str) 
     _, _, target, _ = split(name)
     raw = path(provider, name).read_bytes()
     expected = meta(provider)["payloads"][name]["losses"]
-    call = lambda: module(target).response(raw, request=request_of(provider, name), strict=True, **created_kw(provider, target))  # noqa: E731
+    call = lambda: module(target).response(
+        raw, request=request_of(provider, name), strict=True, **created_kw(provider, target)
+    )
     if expected:
         with pytest.raises(LossError) as info:
             call()
@@ -246,7 +274,11 @@ def test_sdk_accumulation_accepts_every_translated_stream(provider: str, name: s
         ours = accumulate_anthropic(frames)
         sdk = sdk_accumulate_anthropic(frames).to_dict()
         assert sdk["content"] == ours["content"]
-        assert (sdk["stop_reason"], sdk["stop_sequence"], sdk["usage"]) == (ours["stop_reason"], ours["stop_sequence"], ours["usage"])
+        assert (sdk["stop_reason"], sdk["stop_sequence"], sdk["usage"]) == (
+            ours["stop_reason"],
+            ours["stop_sequence"],
+            ours["usage"],
+        )
         at.Message.model_validate(ours)
     else:
         ours = accumulate_openai(frames)
@@ -257,9 +289,17 @@ def test_sdk_accumulation_accepts_every_translated_stream(provider: str, name: s
         msg = ours["choices"][0]["message"]
         assert sdk.choices[0].message.content == msg.get("content")
         assert sdk.choices[0].finish_reason == ours["choices"][0]["finish_reason"]
-        calls = [(c.id, c.function.name, c.function.arguments) for c in sdk.choices[0].message.tool_calls or ()]
-        assert calls == [(c["id"], c["function"]["name"], c["function"]["arguments"]) for c in msg.get("tool_calls", ())]
-        assert (sdk.choices[0].message.model_extra or {}).get("reasoning_content") == msg.get("reasoning_content")
+        calls = [
+            (c.id, c.function.name, c.function.arguments)
+            for c in sdk.choices[0].message.tool_calls or ()
+        ]
+        assert calls == [
+            (c["id"], c["function"]["name"], c["function"]["arguments"])
+            for c in msg.get("tool_calls", ())
+        ]
+        assert (sdk.choices[0].message.model_extra or {}).get("reasoning_content") == msg.get(
+            "reasoning_content"
+        )
         assert sdk.usage.model_dump(exclude_none=True) == ours["usage"]
 
 
@@ -277,22 +317,32 @@ def test_sdk_clients_read_every_translated_stream(provider: str, name: str) -> N
     served = [b""]
 
     def handler(req: httpx2.Request) -> httpx2.Response:
-        body = b"".join(module(target).sse(_pieces(upstream, 11), request=request, **created_kw(provider, target)))
+        body = b"".join(
+            module(target).sse(
+                _pieces(upstream, 11), request=request, **created_kw(provider, target)
+            )
+        )
         served[0] = body
         return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=body)
 
     http = httpx2.Client(transport=httpx2.MockTransport(handler))
     if target == "anthropic":
         client = anthropic.Anthropic(api_key="k", base_url="http://gateway", http_client=http)
-        with client.messages.stream(model="m", max_tokens=1024, messages=[{"role": "user", "content": "go"}]) as s:
+        with client.messages.stream(
+            model="m", max_tokens=1024, messages=[{"role": "user", "content": "go"}]
+        ) as s:
             final = s.get_final_message()
         ours = accumulate_anthropic(anthropic_frames(served[0]))
-        assert final.model_dump(exclude_none=True) == at.Message.model_validate(ours).model_dump(exclude_none=True)
+        assert final.model_dump(exclude_none=True) == at.Message.model_validate(ours).model_dump(
+            exclude_none=True
+        )
         assert all(b.signature is not None for b in final.content if b.type == "thinking")
     else:
         client = openai.OpenAI(api_key="k", base_url="http://gateway/v1", http_client=http)
         state = ChatCompletionStreamState()
-        for chunk in client.chat.completions.create(model="m", messages=[{"role": "user", "content": "go"}], stream=True):
+        for chunk in client.chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "go"}], stream=True
+        ):
             state.handle_chunk(chunk)
         final = state.get_final_completion()
         ours = accumulate_openai(openai_frames(served[0])[0])
@@ -307,7 +357,9 @@ def test_stream_output_does_not_depend_on_the_reads(provider: str, name: str) ->
     whole, losses = translate(provider, name)
     data = path(provider, name).read_bytes()
     for i in range(1, len(data), 37):
-        assert translate(provider, name, [data[:i], data[i:]]) == (whole, losses), f"split at byte {i}"
+        assert translate(provider, name, [data[:i], data[i:]]) == (whole, losses), (
+            f"split at byte {i}"
+        )
     assert translate(provider, name, _pieces(data, 3)) == (whole, losses)
     _, _, target, _ = split(name)
 
@@ -316,7 +368,12 @@ def test_stream_output_does_not_depend_on_the_reads(provider: str, name: str) ->
             yield p
 
     async def run() -> bytes:
-        got = [b async for b in module(target).async_sse(pieces(), request=request_of(provider, name), **created_kw(provider, target))]
+        got = [
+            b
+            async for b in module(target).async_sse(
+                pieces(), request=request_of(provider, name), **created_kw(provider, target)
+            )
+        ]
         return b"".join(got)
 
     assert asyncio.run(run()) == whole
@@ -336,7 +393,11 @@ def _usage_in(provider: str, name: str) -> dict:
 
 def _cache_reads(u: dict) -> int:
     details = u.get("prompt_tokens_details") or {}
-    for value in (details.get("cached_tokens"), u.get("prompt_cache_hit_tokens"), u.get("cached_tokens")):
+    for value in (
+        details.get("cached_tokens"),
+        u.get("prompt_cache_hit_tokens"),
+        u.get("cached_tokens"),
+    ):
         if isinstance(value, int):
             return value
     return 0
@@ -361,7 +422,10 @@ def test_to_anthropic_reads_the_dialect_rules(provider: str, name: str) -> None:
             assert isinstance(block["signature"], str)
     assert (message["stop_reason"] == "tool_use") == ("tool_use" in kinds)
     u, usage = _usage_in(provider, name), message["usage"]
-    reads, writes = usage.get("cache_read_input_tokens") or 0, usage.get("cache_creation_input_tokens") or 0
+    reads, writes = (
+        usage.get("cache_read_input_tokens") or 0,
+        usage.get("cache_creation_input_tokens") or 0,
+    )
     assert reads == _cache_reads(u)
     assert usage["input_tokens"] + reads + writes == u["prompt_tokens"]
     assert usage["output_tokens"] == u["completion_tokens"]
@@ -382,7 +446,9 @@ def test_to_openai_reads_the_dialect_rules(provider: str, name: str) -> None:
         usage = source["usage"]
     u = completion["usage"]
     reads = usage.get("cache_read_input_tokens") or 0
-    assert u["prompt_tokens"] == usage["input_tokens"] + reads + (usage.get("cache_creation_input_tokens") or 0)
+    assert u["prompt_tokens"] == usage["input_tokens"] + reads + (
+        usage.get("cache_creation_input_tokens") or 0
+    )
     assert u["total_tokens"] == u["prompt_tokens"] + u["completion_tokens"]
     assert u["completion_tokens"] == usage["output_tokens"]
     assert (u.get("prompt_tokens_details") or {}).get("cached_tokens", 0) == reads
@@ -394,16 +460,24 @@ def test_to_openai_reads_the_dialect_rules(provider: str, name: str) -> None:
         assert details == [(b["thinking"], b["signature"]) for b in thoughts]
     else:  # the canonical form: one unsigned thought is reasoning_content alone
         assert len(thoughts) <= 1 and all(b["signature"] == "" for b in thoughts)
-    assert completion["choices"][0]["finish_reason"] == ("tool_calls" if any(b["type"] == "tool_use" for b in source["content"]) else "stop")
+    assert completion["choices"][0]["finish_reason"] == (
+        "tool_calls" if any(b["type"] == "tool_use" for b in source["content"]) else "stop"
+    )
 
 
 # --- no provider is named ---------------------------------------------------------------------
 
 
-PUBLIC = [(m, n) for m in (to_anthropic, to_openai) for n in ("request", "response", "error", "stream", "sse", "async_sse", "Stream")]
+PUBLIC = [
+    (m, n)
+    for m in (to_anthropic, to_openai)
+    for n in ("request", "response", "error", "stream", "sse", "async_sse", "Stream")
+]
 
 
-@pytest.mark.parametrize(("mod", "fn"), PUBLIC, ids=[f"{m.__name__.rsplit('.', 1)[1]}.{n}" for m, n in PUBLIC])
+@pytest.mark.parametrize(
+    ("mod", "fn"), PUBLIC, ids=[f"{m.__name__.rsplit('.', 1)[1]}.{n}" for m, n in PUBLIC]
+)
 def test_reading_takes_no_provider(mod: Any, fn: str) -> None:
     """Only a request is translated for a target; what comes back is read by one function
     whatever sent it: no ``target`` or provider parameter exists to choose a reading."""
@@ -411,12 +485,16 @@ def test_reading_takes_no_provider(mod: Any, fn: str) -> None:
     if fn == "request":
         assert "target" in params  # requests are written for a target ...
     else:
-        assert not params & {"target", "provider", "preset", "dialect"}, params  # ... answers are read without one
+        assert not params & {"target", "provider", "preset", "dialect"}, (
+            params
+        )  # ... answers are read without one
 
 
 def _rewrite_stream(data: bytes, rewrite: Any) -> bytes:
     chunks, done = openai_frames(data)
-    return b"".join(b"data: " + json.dumps(rewrite(c), separators=(",", ":")).encode() + b"\n\n" for c in chunks) + (b"data: [DONE]\n\n" if done else b"")
+    return b"".join(
+        b"data: " + json.dumps(rewrite(c), separators=(",", ":")).encode() + b"\n\n" for c in chunks
+    ) + (b"data: [DONE]\n\n" if done else b"")
 
 
 def _rename_delta(old: str, new: str) -> Any:
@@ -430,13 +508,18 @@ def _rename_delta(old: str, new: str) -> Any:
     return rewrite
 
 
-@pytest.mark.parametrize(("provider", "old", "new"), [
-    ("deepseek", "reasoning_content", "reasoning"),  # DeepSeek's carrier said the vLLM way
-    ("kimi", "reasoning_content", "reasoning"),
-    ("mimo", "reasoning_content", "reasoning"),
-    ("vllm", "reasoning", "reasoning_content"),  # vLLM's said the DeepSeek way
-])
-def test_one_providers_stream_said_the_way_of_another_reads_the_same(provider: str, old: str, new: str) -> None:
+@pytest.mark.parametrize(
+    ("provider", "old", "new"),
+    [
+        ("deepseek", "reasoning_content", "reasoning"),  # DeepSeek's carrier said the vLLM way
+        ("kimi", "reasoning_content", "reasoning"),
+        ("mimo", "reasoning_content", "reasoning"),
+        ("vllm", "reasoning", "reasoning_content"),  # vLLM's said the DeepSeek way
+    ],
+)
+def test_one_providers_stream_said_the_way_of_another_reads_the_same(
+    provider: str, old: str, new: str
+) -> None:
     name = "stream.openai.sse"
     data = path(provider, name).read_bytes()
     assert f'"{old}"'.encode() in data
@@ -445,7 +528,9 @@ def test_one_providers_stream_said_the_way_of_another_reads_the_same(provider: s
     assert same == translate(provider, name)[0]
 
 
-@pytest.mark.parametrize("spelling", ["prompt_tokens_details", "prompt_cache_hit_tokens", "cached_tokens"])
+@pytest.mark.parametrize(
+    "spelling", ["prompt_tokens_details", "prompt_cache_hit_tokens", "cached_tokens"]
+)
 def test_every_spelling_of_cache_reads_reads_the_same(spelling: str) -> None:
     """Kimi's ``usage.cached_tokens``, DeepSeek's ``prompt_cache_hit_tokens`` and OpenAI's
     ``prompt_tokens_details.cached_tokens``: one ``cache_read_input_tokens``."""
@@ -458,7 +543,10 @@ def test_every_spelling_of_cache_reads_reads_the_same(spelling: str) -> None:
     else:
         body["usage"]["cached_tokens"] = reads
     losses: list[Loss] = []
-    assert msgspec.to_builtins(to_anthropic.response(body, losses=losses)) == translate("kimi", "response.openai.json")[0]
+    assert (
+        msgspec.to_builtins(to_anthropic.response(body, losses=losses))
+        == translate("kimi", "response.openai.json")[0]
+    )
     assert losses == []
 
 
@@ -471,27 +559,68 @@ def test_every_provider_has_a_response_a_stream_and_an_error() -> None:
         names = set(meta(p)["payloads"])
         assert {"response.openai.json", "stream.openai.sse", "error.openai.json"} <= names
         files = {f.name for f in (ROOT / p / "payloads").iterdir()}
-        assert files == names | {expected_name(n) for n in names}, "a payload file not listed in payloads.json, or a listed one missing"
+        assert files == names | {expected_name(n) for n in names}, (
+            "a payload file not listed in payloads.json, or a listed one missing"
+        )
     for p in ("mimo", "deepseek", "kimi"):  # the providers with an anthropic-dialect endpoint
         assert {"response.anthropic.json", "error.anthropic.json"} <= set(meta(p)["payloads"])
 
 
-@pytest.mark.parametrize(("provider", "name", "quirks"), [
-    ("mimo", "stream.openai.sse", ['"native_finish_reason":"tool_calls"', '"index":2,"id":""', '"reasoning_content"']),
-    ("mimo", "response.anthropic.json", ['"signature": ""']),
-    ("mimo", "error.openai.json", ['"message":"Param Incorrect","param":"messages[5]']),
-    ("deepseek", "stream.openai.sse", ['"content":null,"reasoning_content":"', '"prompt_cache_hit_tokens":1152', "system_fingerprint"]),
-    ("deepseek", "error.openai.json", ['"type":"unknown_error"']),
-    ("kimi", "stream.openai.sse", ['"reasoning_content"', '"id":"functions.run_tests:2"', '"cached_tokens":1024']),
-    ("kimi", "response.openai.json", ['"cached_tokens": 1024']),
-    ("kimi", "error.openai.json", ["reasoning_content is missing"]),
-    ("vllm", "stream.openai.sse", ['"reasoning":"', '"stop_reason":null', '"function":{"name":"read_file"}']),
-    ("vllm", "error.openai.json", ['"object":"error"', '"code":400']),
-    ("openrouter", "stream.openai.sse", ['"provider":"Anthropic"', '"reasoning_details":[', '"signature":"Eq', ": OPENROUTER PROCESSING", '"cache_write_tokens":230']),
-    ("openrouter", "response.openai.json", ['"type": "reasoning.summary"', '"type": "reasoning.encrypted"']),
-    ("openrouter", "error.openai.json", ['"code":403', '"metadata":{"reasons":']),
-])
-def test_the_captures_carry_the_providers_quirks(provider: str, name: str, quirks: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("provider", "name", "quirks"),
+    [
+        (
+            "mimo",
+            "stream.openai.sse",
+            ['"native_finish_reason":"tool_calls"', '"index":2,"id":""', '"reasoning_content"'],
+        ),
+        ("mimo", "response.anthropic.json", ['"signature": ""']),
+        ("mimo", "error.openai.json", ['"message":"Param Incorrect","param":"messages[5]']),
+        (
+            "deepseek",
+            "stream.openai.sse",
+            [
+                '"content":null,"reasoning_content":"',
+                '"prompt_cache_hit_tokens":1152',
+                "system_fingerprint",
+            ],
+        ),
+        ("deepseek", "error.openai.json", ['"type":"unknown_error"']),
+        (
+            "kimi",
+            "stream.openai.sse",
+            ['"reasoning_content"', '"id":"functions.run_tests:2"', '"cached_tokens":1024'],
+        ),
+        ("kimi", "response.openai.json", ['"cached_tokens": 1024']),
+        ("kimi", "error.openai.json", ["reasoning_content is missing"]),
+        (
+            "vllm",
+            "stream.openai.sse",
+            ['"reasoning":"', '"stop_reason":null', '"function":{"name":"read_file"}'],
+        ),
+        ("vllm", "error.openai.json", ['"object":"error"', '"code":400']),
+        (
+            "openrouter",
+            "stream.openai.sse",
+            [
+                '"provider":"Anthropic"',
+                '"reasoning_details":[',
+                '"signature":"Eq',
+                ": OPENROUTER PROCESSING",
+                '"cache_write_tokens":230',
+            ],
+        ),
+        (
+            "openrouter",
+            "response.openai.json",
+            ['"type": "reasoning.summary"', '"type": "reasoning.encrypted"'],
+        ),
+        ("openrouter", "error.openai.json", ['"code":403', '"metadata":{"reasons":']),
+    ],
+)
+def test_the_captures_carry_the_providers_quirks(
+    provider: str, name: str, quirks: list[str]
+) -> None:
     text = path(provider, name).read_text()
     for quirk in quirks:
         assert quirk in text, quirk
@@ -502,7 +631,9 @@ def test_the_reasons_providers_hide_reach_the_client() -> None:
     is a billing error, Kimi's missing reasoning an invalid request on both endpoints,
     OpenRouter's moderation refusal a permission error that says why."""
     (_, mimo), _ = translate("mimo", "error.openai.json")
-    assert mimo["error"]["message"].startswith("Param Incorrect: messages[5]: reasoning_content is required")
+    assert mimo["error"]["message"].startswith(
+        "Param Incorrect: messages[5]: reasoning_content is required"
+    )
     (status, ds), _ = translate("deepseek", "error.openai.json")
     assert (status, ds["error"]["type"]) == (402, "billing_error")
     (status, kimi), _ = translate("kimi", "error.openai.json")
@@ -521,8 +652,16 @@ def test_kimi_usage_inside_the_choice_is_read() -> None:
     raw = (ROOT / "kimi" / "regressions" / "usage_in_choice.openai.sse").read_bytes()
     losses: list = []
     out = b"".join(to_anthropic.sse([raw], losses=losses)).decode()
-    delta = next(json.loads(line[6:]) for line in out.splitlines() if line.startswith("data: ") and '"message_delta"' in line)
-    assert delta["usage"] == {"output_tokens": 74, "input_tokens": 212, "cache_read_input_tokens": 1024}
+    delta = next(
+        json.loads(line[6:])
+        for line in out.splitlines()
+        if line.startswith("data: ") and '"message_delta"' in line
+    )
+    assert delta["usage"] == {
+        "output_tokens": 74,
+        "input_tokens": 212,
+        "cache_read_input_tokens": 1024,
+    }
     assert [l.path for l in losses] == ["system_fingerprint"]
 
 
@@ -531,26 +670,53 @@ def test_deepseek_thinking_started_without_a_signature_reads() -> None:
     losses: list = []
     out = b"".join(to_openai.sse([raw], losses=losses)).decode()
     assert '"error"' not in out and out.endswith("data: [DONE]\n\n")
-    message = {"id": "m", "type": "message", "role": "assistant", "model": "deepseek-v4-pro",
-               "content": [{"type": "thinking", "thinking": "t"}], "usage": {"input_tokens": 1, "output_tokens": 1}}
+    message = {
+        "id": "m",
+        "type": "message",
+        "role": "assistant",
+        "model": "deepseek-v4-pro",
+        "content": [{"type": "thinking", "thinking": "t"}],
+        "usage": {"input_tokens": 1, "output_tokens": 1},
+    }
     reply = msgspec.to_builtins(to_openai.response(message))
     assert reply["choices"][0]["message"]["reasoning_content"] == "t"
 
 
 def test_unknown_response_fields_are_losses_not_carried() -> None:
-    body = {"id": "c", "object": "chat.completion", "created": 1, "model": "m", "prompt_logprobs": None,
-            "kv_transfer_params": None, "provider": "OpenAI",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}
+    body = {
+        "id": "c",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "m",
+        "prompt_logprobs": None,
+        "kv_transfer_params": None,
+        "provider": "OpenAI",
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}
+        ],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
+    }
     losses: list = []
     out = msgspec.to_builtins(to_anthropic.response(body, losses=losses))
     sdk_strict.validate_anthropic_message(out)
-    assert [[l.path, l.kind] for l in losses] == [["prompt_logprobs", "dropped"], ["kv_transfer_params", "dropped"], ["provider", "dropped"]]
+    assert [[l.path, l.kind] for l in losses] == [
+        ["prompt_logprobs", "dropped"],
+        ["kv_transfer_params", "dropped"],
+        ["provider", "dropped"],
+    ]
 
 
 def test_openrouter_raw_reason_reaches_the_client() -> None:
-    body = {"error": {"message": "Provider returned error", "code": 429,
-                      "metadata": {"raw": "Upstream rate limit reached, retry in 20s", "provider_name": "Anthropic"}}}
+    body = {
+        "error": {
+            "message": "Provider returned error",
+            "code": 429,
+            "metadata": {
+                "raw": "Upstream rate limit reached, retry in 20s",
+                "provider_name": "Anthropic",
+            },
+        }
+    }
     status, err = to_anthropic.error(body)
     assert (status, err.error.type) == (429, "rate_limit_error")
     assert err.error.message == "Provider returned error: Upstream rate limit reached, retry in 20s"

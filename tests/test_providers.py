@@ -20,7 +20,10 @@ FIXTURES = ROOT / "fixtures" / "providers"
 AGENT_ANTHROPIC = json.loads((FIXTURES / "_agent" / "anthropic.json").read_text())
 AGENT_OPENAI = json.loads((FIXTURES / "_agent" / "openai.json").read_text())
 GOLDEN = sorted(
-    (d.name, p.name) for d in FIXTURES.iterdir() if d.is_dir() and d.name != "_agent" for p in d.glob("*@*.json")
+    (d.name, p.name)
+    for d in FIXTURES.iterdir()
+    if d.is_dir() and d.name != "_agent"
+    for p in d.glob("*@*.json")
 )
 
 
@@ -45,10 +48,19 @@ def test_golden_translation_for_each_preset(provider: str, name: str) -> None:
 
 def test_every_provider_preset_has_a_golden_fixture_and_a_validator() -> None:
     covered = {name[: -len(".json")].split("@")[1] for _, name in GOLDEN}
-    providers_presets = {n for (_, n) in PRESETS} - {"compatible", "openai", "anthropic", "anthropic-2023-06-01"}
+    providers_presets = {n for (_, n) in PRESETS} - {
+        "compatible",
+        "openai",
+        "anthropic",
+        "anthropic-2023-06-01",
+    }
     assert providers_presets <= covered
-    assert {n for (d, n) in PRESETS if d == "openai"} - {"compatible"} <= set(providers.OPENAI_DIALECT)
-    assert {n for (d, n) in PRESETS if d == "anthropic"} - {"compatible"} <= set(providers.ANTHROPIC_DIALECT)
+    assert {n for (d, n) in PRESETS if d == "openai"} - {"compatible"} <= set(
+        providers.OPENAI_DIALECT
+    )
+    assert {n for (d, n) in PRESETS if d == "anthropic"} - {"compatible"} <= set(
+        providers.ANTHROPIC_DIALECT
+    )
 
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -76,11 +88,18 @@ def test_any_openai_request_satisfies_the_anthropic_provider(target: str) -> Non
 
 def test_missing_reasoning_is_filled_and_reported() -> None:
     body = {
-        "model": "m", "max_tokens": 100,
+        "model": "m",
+        "max_tokens": 100,
         "messages": [
             {"role": "user", "content": "q"},
-            {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "f", "input": {}}]},
-            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "r"}]},
+            {
+                "role": "assistant",
+                "content": [{"type": "tool_use", "id": "t1", "name": "f", "input": {}}],
+            },
+            {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "r"}],
+            },
         ],
     }
     for target in ("mimo", "deepseek", "kimi"):
@@ -94,24 +113,42 @@ def test_missing_reasoning_is_filled_and_reported() -> None:
 
 
 def test_deepseek_never_gets_disabled_thinking_beside_an_effort() -> None:
-    body = {"model": "m", "max_tokens": 1, "messages": [], "thinking": {"type": "disabled"}, "output_config": {"effort": "medium"}}
+    body = {
+        "model": "m",
+        "max_tokens": 1,
+        "messages": [],
+        "thinking": {"type": "disabled"},
+        "output_config": {"effort": "medium"},
+    }
     losses: list[Loss] = []
     out = _dict(to_openai.request(body, target="deepseek", losses=losses))
     assert out["thinking"] == {"type": "disabled"} and "reasoning_effort" not in out
-    assert [[l.path, l.kind] for l in losses] == [["output_config.effort", "approximated"], ["output_config.effort", "dropped"]]
+    assert [[l.path, l.kind] for l in losses] == [
+        ["output_config.effort", "approximated"],
+        ["output_config.effort", "dropped"],
+    ]
 
 
 def test_mimo_anthropic_strips_foreign_signatures() -> None:
     body = {
-        "model": "m", "messages": [
+        "model": "m",
+        "messages": [
             {"role": "user", "content": "q"},
-            {"role": "assistant", "content": "a", "reasoning_details": [{"type": "reasoning.text", "text": "t", "signature": "Eq=="}]},
+            {
+                "role": "assistant",
+                "content": "a",
+                "reasoning_details": [{"type": "reasoning.text", "text": "t", "signature": "Eq=="}],
+            },
             {"role": "user", "content": "more"},
         ],
     }
     losses: list[Loss] = []
     out = _dict(to_anthropic.request(body, target="mimo-anthropic", losses=losses))
-    assert out["messages"][1]["content"][0] == {"type": "thinking", "thinking": "t", "signature": ""}
+    assert out["messages"][1]["content"][0] == {
+        "type": "thinking",
+        "thinking": "t",
+        "signature": "",
+    }
     assert [[l.path, l.kind] for l in losses] == [["messages[1].reasoning_details", "dropped"]]
 
 
@@ -126,12 +163,30 @@ def test_real_anthropic_never_gets_foreign_or_unsigned_thinking() -> None:
         "model": "m",
         "messages": [
             {"role": "user", "content": "q"},
-            {"role": "assistant", "content": "a", "reasoning_details": [
-                {"type": "reasoning.text", "text": "mine", "signature": "EqQB", "format": "anthropic-claude-v1"},
-                {"type": "reasoning.encrypted", "data": "gAAAAB", "format": "openai-responses-v1"},
-                {"type": "reasoning.text", "text": "theirs", "signature": "sig", "format": "google-gemini-v1"},
-                {"type": "reasoning.text", "text": "unsigned"},
-            ]},
+            {
+                "role": "assistant",
+                "content": "a",
+                "reasoning_details": [
+                    {
+                        "type": "reasoning.text",
+                        "text": "mine",
+                        "signature": "EqQB",
+                        "format": "anthropic-claude-v1",
+                    },
+                    {
+                        "type": "reasoning.encrypted",
+                        "data": "gAAAAB",
+                        "format": "openai-responses-v1",
+                    },
+                    {
+                        "type": "reasoning.text",
+                        "text": "theirs",
+                        "signature": "sig",
+                        "format": "google-gemini-v1",
+                    },
+                    {"type": "reasoning.text", "text": "unsigned"},
+                ],
+            },
             {"role": "user", "content": "more"},
         ],
     }

@@ -9,6 +9,7 @@ still emit payloads the SDK types accept.
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import msgspec
@@ -16,8 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from translate import Loss, LossError, TranslationError, to_anthropic, to_openai
-
-
 
 from . import canonical, sdk_strict
 from .test_requests import validate
@@ -66,7 +65,13 @@ def a_text(draw):
 @st.composite
 def a_image(draw):
     if draw(st.booleans()):
-        source = {"type": "base64", "media_type": draw(st.sampled_from(["image/png", "image/jpeg", "image/gif", "image/webp"])), "data": draw(b64)}
+        source = {
+            "type": "base64",
+            "media_type": draw(
+                st.sampled_from(["image/png", "image/jpeg", "image/gif", "image/webp"])
+            ),
+            "data": draw(b64),
+        }
     else:
         source = {"type": "url", "url": "https://example.com/" + draw(ident) + ".png"}
     return with_optional(draw, {"type": "image", "source": source}, cache_control=cache_control())
@@ -74,7 +79,10 @@ def a_image(draw):
 
 @st.composite
 def a_pdf(draw):
-    block = {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBERi0xLjQK"}}
+    block = {
+        "type": "document",
+        "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBERi0xLjQK"},
+    }
     return with_optional(draw, block, title=text, cache_control=cache_control())
 
 
@@ -82,7 +90,11 @@ def a_pdf(draw):
 def a_thinking(draw):
     if draw(st.integers(0, 2)) == 0:
         return {"type": "redacted_thinking", "data": draw(ident)}
-    return {"type": "thinking", "thinking": draw(text), "signature": draw(st.sampled_from(["", "EqQBCkYIBxgCKkD", "sig=="]))}
+    return {
+        "type": "thinking",
+        "thinking": draw(text),
+        "signature": draw(st.sampled_from(["", "EqQBCkYIBxgCKkD", "sig=="])),
+    }
 
 
 @st.composite
@@ -91,13 +103,16 @@ def anthropic_requests(draw):
     messages: list[dict] = []
     pending: list[str] = []  # tool_use ids awaiting results
     for _ in range(draw(st.integers(1, 6))):
-        kind = draw(st.sampled_from(["user", "assistant", "system"] if not pending else ["results"]))
+        kind = draw(
+            st.sampled_from(["user", "assistant", "system"] if not pending else ["results"])
+        )
         if kind == "results":
             content = []
             for tool_use_id in pending:
                 result = {"type": "tool_result", "tool_use_id": tool_use_id}
                 result = with_optional(
-                    draw, result,
+                    draw,
+                    result,
                     content=text | st.lists(a_text() | a_image(), max_size=3),
                     is_error=st.booleans(),
                     cache_control=cache_control(),
@@ -111,7 +126,12 @@ def anthropic_requests(draw):
             content = draw(text | st.lists(a_text() | a_image() | a_pdf(), min_size=1, max_size=3))
             messages.append({"role": "user", "content": content})
         elif kind == "system":
-            messages.append({"role": "system", "content": draw(text | st.lists(a_text(), min_size=1, max_size=2))})
+            messages.append(
+                {
+                    "role": "system",
+                    "content": draw(text | st.lists(a_text(), min_size=1, max_size=2)),
+                }
+            )
         else:
             if draw(st.booleans()):
                 messages.append({"role": "assistant", "content": draw(text)})
@@ -122,9 +142,22 @@ def anthropic_requests(draw):
                 if tool_use_id in pending:
                     continue
                 pending.append(tool_use_id)
-                blocks.append({"type": "tool_use", "id": tool_use_id, "name": draw(st.sampled_from(tool_names)), "input": draw(json_object)})
-            messages.append({"role": "assistant", "content": blocks or [{"type": "text", "text": "ok"}]})
-    req: dict = {"model": draw(ident), "max_tokens": draw(st.integers(1, 64000)), "messages": messages}
+                blocks.append(
+                    {
+                        "type": "tool_use",
+                        "id": tool_use_id,
+                        "name": draw(st.sampled_from(tool_names)),
+                        "input": draw(json_object),
+                    }
+                )
+            messages.append(
+                {"role": "assistant", "content": blocks or [{"type": "text", "text": "ok"}]}
+            )
+    req: dict = {
+        "model": draw(ident),
+        "max_tokens": draw(st.integers(1, 64000)),
+        "messages": messages,
+    }
     system = draw(maybe(text | st.lists(a_text(), min_size=1, max_size=3)))
     if system is not None:
         req["system"] = system
@@ -133,7 +166,9 @@ def anthropic_requests(draw):
             with_optional(
                 draw,
                 {"name": n, "input_schema": {"type": "object", "properties": draw(json_object)}},
-                description=text, strict=st.booleans(), cache_control=cache_control(),
+                description=text,
+                strict=st.booleans(),
+                cache_control=cache_control(),
             )
             for n in tool_names
         ]
@@ -154,14 +189,16 @@ def anthropic_requests(draw):
             config = with_optional(draw, config, display=st.sampled_from(["summarized", "omitted"]))
         req["thinking"] = config
     output_config = with_optional(
-        draw, {},
+        draw,
+        {},
         effort=st.sampled_from(["low", "medium", "high", "xhigh", "max"]),
         format=st.builds(lambda s: {"type": "json_schema", "schema": s}, json_object),
     )
     if output_config:
         req["output_config"] = output_config
     return with_optional(
-        draw, req,
+        draw,
+        req,
         temperature=st.floats(0, 1),
         top_p=st.floats(0, 1),
         top_k=st.integers(1, 500),
@@ -182,13 +219,21 @@ def o_text(draw):
 
 @st.composite
 def o_image(draw):
-    url = draw(st.sampled_from(["https://example.com/a.png"]) | b64.map(lambda d: "data:image/png;base64," + d))
-    return with_optional(draw, {"type": "image_url", "image_url": {"url": url}}, cache_control=cache_control())
+    url = draw(
+        st.sampled_from(["https://example.com/a.png"])
+        | b64.map(lambda d: "data:image/png;base64," + d)
+    )
+    return with_optional(
+        draw, {"type": "image_url", "image_url": {"url": url}}, cache_control=cache_control()
+    )
 
 
 @st.composite
 def o_file(draw):
-    return {"type": "file", "file": {"file_data": "data:application/pdf;base64,JVBERi0xLjQK", "filename": draw(text)}}
+    return {
+        "type": "file",
+        "file": {"file_data": "data:application/pdf;base64,JVBERi0xLjQK", "filename": draw(text)},
+    }
 
 
 @st.composite
@@ -196,49 +241,97 @@ def openai_requests(draw):
     tool_names = draw(st.lists(ident, max_size=4, unique=True))
     messages: list[dict] = []
     if draw(st.booleans()):
-        messages.append({"role": draw(st.sampled_from(["system", "developer"])), "content": draw(text | st.lists(o_text(), min_size=1, max_size=2))})
+        messages.append(
+            {
+                "role": draw(st.sampled_from(["system", "developer"])),
+                "content": draw(text | st.lists(o_text(), min_size=1, max_size=2)),
+            }
+        )
     for _ in range(draw(st.integers(1, 6))):
         kind = draw(st.sampled_from(["user", "assistant", "calls", "system"]))
         if kind == "user":
-            messages.append({"role": "user", "content": draw(text | st.lists(o_text() | o_image() | o_file(), min_size=1, max_size=3))})
+            messages.append(
+                {
+                    "role": "user",
+                    "content": draw(
+                        text | st.lists(o_text() | o_image() | o_file(), min_size=1, max_size=3)
+                    ),
+                }
+            )
         elif kind == "system":
-            messages.append({"role": draw(st.sampled_from(["system", "developer"])), "content": draw(text)})
+            messages.append(
+                {"role": draw(st.sampled_from(["system", "developer"])), "content": draw(text)}
+            )
         else:
-            m: dict = {"role": "assistant", "content": draw(maybe(text | st.lists(o_text(), min_size=1, max_size=2)))}
+            m: dict = {
+                "role": "assistant",
+                "content": draw(maybe(text | st.lists(o_text(), min_size=1, max_size=2))),
+            }
             reasoning = draw(st.sampled_from(["none", "content", "details"]))
             if reasoning == "content":
                 m["reasoning_content"] = draw(text)
             elif reasoning == "details":
-                m["reasoning_details"] = draw(st.lists(
-                    st.builds(lambda t, s: {"type": "reasoning.text", "text": t, "signature": s}, text, st.sampled_from(["", "sig"]))
-                    | st.builds(lambda d: {"type": "reasoning.encrypted", "data": d}, ident),
-                    min_size=2, max_size=3,
-                ))
-            ids = draw(st.lists(ident, max_size=2, unique=True)) if kind == "calls" and tool_names else []
+                m["reasoning_details"] = draw(
+                    st.lists(
+                        st.builds(
+                            lambda t, s: {"type": "reasoning.text", "text": t, "signature": s},
+                            text,
+                            st.sampled_from(["", "sig"]),
+                        )
+                        | st.builds(lambda d: {"type": "reasoning.encrypted", "data": d}, ident),
+                        min_size=2,
+                        max_size=3,
+                    )
+                )
+            ids = (
+                draw(st.lists(ident, max_size=2, unique=True))
+                if kind == "calls" and tool_names
+                else []
+            )
             if ids:
                 m["tool_calls"] = [
-                    {"id": "call_" + i, "type": "function", "function": {
-                        "name": draw(st.sampled_from(tool_names)),
-                        "arguments": json.dumps(draw(json_object), separators=(",", ":"))}}
+                    {
+                        "id": "call_" + i,
+                        "type": "function",
+                        "function": {
+                            "name": draw(st.sampled_from(tool_names)),
+                            "arguments": json.dumps(draw(json_object), separators=(",", ":")),
+                        },
+                    }
                     for i in ids
                 ]
             if m["content"] is None and not ids and reasoning == "none":
                 m["content"] = "ok"
             messages.append(m)
             for i in ids:
-                tool = {"role": "tool", "tool_call_id": "call_" + i, "content": draw(text | st.lists(o_text(), max_size=2))}
-                messages.append(with_optional(draw, tool, is_error=st.booleans(), cache_control=cache_control()))
+                tool = {
+                    "role": "tool",
+                    "tool_call_id": "call_" + i,
+                    "content": draw(text | st.lists(o_text(), max_size=2)),
+                }
+                messages.append(
+                    with_optional(draw, tool, is_error=st.booleans(), cache_control=cache_control())
+                )
     req: dict = {"model": draw(ident), "messages": messages}
     if tool_names:
         req["tools"] = [
-            {"type": "function", "function": with_optional(
-                draw, {"name": n, "parameters": {"type": "object", "properties": draw(json_object)}},
-                description=text, strict=st.booleans())}
+            {
+                "type": "function",
+                "function": with_optional(
+                    draw,
+                    {"name": n, "parameters": {"type": "object", "properties": draw(json_object)}},
+                    description=text,
+                    strict=st.booleans(),
+                ),
+            }
             for n in tool_names
         ]
         choice = draw(maybe(st.sampled_from(["auto", "required", "none", "named"])))
         if choice == "named":
-            req["tool_choice"] = {"type": "function", "function": {"name": draw(st.sampled_from(tool_names))}}
+            req["tool_choice"] = {
+                "type": "function",
+                "function": {"name": draw(st.sampled_from(tool_names))},
+            }
         elif choice is not None:
             req["tool_choice"] = choice
         if choice != "none":
@@ -258,9 +351,13 @@ def openai_requests(draw):
         if stream:
             req["stream_options"] = {"include_usage": True}
     if draw(st.booleans()):
-        req["response_format"] = {"type": "json_schema", "json_schema": {"name": "response", "schema": draw(json_object), "strict": True}}
+        req["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": "response", "schema": draw(json_object), "strict": True},
+        }
     return with_optional(
-        draw, req,
+        draw,
+        req,
         max_completion_tokens=st.integers(1, 64000),
         temperature=st.floats(0, 1),
         top_p=st.floats(0, 1),
@@ -339,20 +436,16 @@ def test_every_anthropic_output_validates(req: dict, target: str) -> None:
 def test_arbitrary_json_is_a_result_or_a_translation_error(value) -> None:
     for fn in (to_openai.request, to_anthropic.request):
         for body in (value, json.dumps(value).encode()):
-            try:
+            with contextlib.suppress(TranslationError):
                 fn(body)
-            except TranslationError:
-                pass
 
 
 @SETTINGS
 @given(st.binary(max_size=200))
 def test_arbitrary_bytes_are_a_result_or_a_translation_error(raw: bytes) -> None:
     for fn in (to_openai.request, to_anthropic.request):
-        try:
+        with contextlib.suppress(TranslationError):
             fn(raw)
-        except TranslationError:
-            pass
 
 
 @SETTINGS
@@ -377,8 +470,13 @@ def test_domain_generators_reach_every_twin() -> None:
     seen_a: set[str] = set()
     seen_o: set[str] = set()
 
-    @settings(max_examples=300, deadline=None, database=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=300,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     @given(anthropic_requests(), openai_requests())
     def sample(ar, orq):
         seen_a.update(ar)
@@ -391,12 +489,46 @@ def test_domain_generators_reach_every_twin() -> None:
             seen_o.update(k for k in m if k.startswith("reasoning"))
 
     sample()
-    assert {"system", "tools", "tool_choice", "thinking", "output_config", "temperature", "top_p", "top_k",
-            "stop_sequences", "stream", "metadata", "service_tier", "block:thinking", "block:redacted_thinking",
-            "block:tool_use", "block:tool_result", "block:image", "block:document", "block:text"} <= seen_a
-    assert {"tools", "tool_choice", "parallel_tool_calls", "reasoning_effort", "thinking", "stream",
-            "response_format", "max_completion_tokens", "temperature", "top_p", "top_k", "stop", "user",
-            "role:developer", "role:tool", "reasoning_content", "reasoning_details"} <= seen_o
+    assert {
+        "system",
+        "tools",
+        "tool_choice",
+        "thinking",
+        "output_config",
+        "temperature",
+        "top_p",
+        "top_k",
+        "stop_sequences",
+        "stream",
+        "metadata",
+        "service_tier",
+        "block:thinking",
+        "block:redacted_thinking",
+        "block:tool_use",
+        "block:tool_result",
+        "block:image",
+        "block:document",
+        "block:text",
+    } <= seen_a
+    assert {
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "reasoning_effort",
+        "thinking",
+        "stream",
+        "response_format",
+        "max_completion_tokens",
+        "temperature",
+        "top_p",
+        "top_k",
+        "stop",
+        "user",
+        "role:developer",
+        "role:tool",
+        "reasoning_content",
+        "reasoning_details",
+    } <= seen_o
 
 
 # --- the whole struct surface ------------------------------------------------------------
@@ -417,7 +549,9 @@ def test_any_anthropic_request_of_the_whole_surface(req) -> None:
     for target in ("compatible", "openai"):
         validate("openai", _dict(to_openai.request(body, target=target)), target)
     losses: list[Loss] = []
-    back = to_anthropic.request(msgspec.json.encode(to_openai.request(body, losses=losses)), losses=losses)
+    back = to_anthropic.request(
+        msgspec.json.encode(to_openai.request(body, losses=losses)), losses=losses
+    )
     if not losses:
         assert canonical.anthropic(_dict(back)) == canonical.anthropic(body)
 
@@ -430,6 +564,8 @@ def test_any_openai_request_of_the_whole_surface(req) -> None:
     for target in ("anthropic", "anthropic-2023-06-01"):
         providers.ANTHROPIC_DIALECT[target](_dict(to_anthropic.request(body, target=target)))
     losses: list[Loss] = []
-    back = to_openai.request(msgspec.json.encode(to_anthropic.request(body, losses=losses)), losses=losses)
+    back = to_openai.request(
+        msgspec.json.encode(to_anthropic.request(body, losses=losses)), losses=losses
+    )
     if not losses:
         assert canonical.openai(_dict(back)) == canonical.openai(body)

@@ -96,7 +96,11 @@ def test_fixture_pair_translates_back(case: str) -> None:
     src, dst = m["source"], other_side(m["source"])
     losses: list[Loss] = []
     back = translate_from(dst)((ROOT / case / f"{dst}.json").read_bytes(), losses=losses)
-    expected = f"{src}.roundtrip.json" if (ROOT / case / f"{src}.roundtrip.json").exists() else f"{src}.json"
+    expected = (
+        f"{src}.roundtrip.json"
+        if (ROOT / case / f"{src}.roundtrip.json").exists()
+        else f"{src}.json"
+    )
     assert as_dict(back) == load(case, expected)
     assert paths(losses) == m["losses"][f"to_{src}"]
 
@@ -133,7 +137,9 @@ def test_the_seed_is_in_the_fixtures() -> None:
         "role": "user",
         "content": "please introduce yourself",
     }
-    assert load("seed_mimo_messages", "anthropic.json")["system"][0]["cache_control"] == {"type": "ephemeral"}
+    assert load("seed_mimo_messages", "anthropic.json")["system"][0]["cache_control"] == {
+        "type": "ephemeral"
+    }
 
 
 def test_claude_code_turn_is_large_and_real() -> None:
@@ -141,7 +147,9 @@ def test_claude_code_turn_is_large_and_real() -> None:
     body = json.loads(raw)
     assert 20_000 <= len(raw) <= 30_000
     assert len(body["tools"]) >= 20
-    kinds = {b["type"] for m in body["messages"] if isinstance(m["content"], list) for b in m["content"]}
+    kinds = {
+        b["type"] for m in body["messages"] if isinstance(m["content"], list) for b in m["content"]
+    }
     assert {"thinking", "redacted_thinking", "tool_use", "tool_result", "text"} <= kinds
 
 
@@ -181,8 +189,16 @@ def test_short_name_is_deterministic_and_distinct() -> None:
 
 # --- fields without a twin ---------------------------------------------------------------
 
-MINIMAL_OPENAI = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "max_completion_tokens": 10}
-MINIMAL_ANTHROPIC = {"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}
+MINIMAL_OPENAI = {
+    "model": "m",
+    "messages": [{"role": "user", "content": "hi"}],
+    "max_completion_tokens": 10,
+}
+MINIMAL_ANTHROPIC = {
+    "model": "m",
+    "max_tokens": 10,
+    "messages": [{"role": "user", "content": "hi"}],
+}
 
 OPENAI_WITHOUT_TWIN = [
     ("n", 2, "dropped"),
@@ -235,9 +251,27 @@ ANTHROPIC_WITHOUT_TWIN = [
     ),
     (
         "messages",
-        [{"role": "user", "content": [{"type": "text", "text": "x", "citations": [
-            {"type": "char_location", "cited_text": "x", "document_index": 0, "document_title": None,
-             "start_char_index": 0, "end_char_index": 1}]}]}],
+        [
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "text",
+                        "text": "x",
+                        "citations": [
+                            {
+                                "type": "char_location",
+                                "cited_text": "x",
+                                "document_index": 0,
+                                "document_title": None,
+                                "start_char_index": 0,
+                                "end_char_index": 1,
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
         "messages[0].content[0].citations",
         "dropped",
     ),
@@ -249,7 +283,14 @@ ANTHROPIC_WITHOUT_TWIN = [
     ),
     (
         "messages",
-        [{"role": "user", "content": [{"type": "document", "source": {"type": "url", "url": "https://x/y.pdf"}}]}],
+        [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "document", "source": {"type": "url", "url": "https://x/y.pdf"}}
+                ],
+            }
+        ],
         "messages[0].content[0]",
         "dropped",
     ),
@@ -282,7 +323,11 @@ def test_official_anthropic_drops_sampling_and_unsigned_thinking() -> None:
     out = as_dict(to_anthropic.request(body, target="anthropic", losses=losses))
     assert "temperature" not in out and "top_p" not in out
     assert out["messages"][1] == {"role": "assistant", "content": "a"}
-    assert paths(losses) == [["messages[1].reasoning", "dropped"], ["temperature", "dropped"], ["top_p", "dropped"]]
+    assert paths(losses) == [
+        ["messages[1].reasoning", "dropped"],
+        ["temperature", "dropped"],
+        ["top_p", "dropped"],
+    ]
     sdk_strict.validate_anthropic_request(out)
 
 
@@ -336,12 +381,20 @@ def test_tool_choice_table_both_ways() -> None:
 
 def test_thinking_and_effort_both_ways() -> None:
     cases = [
-        ({"thinking": {"type": "enabled", "budget_tokens": 8000}}, {"thinking": {"type": "enabled", "budget_tokens": 8000}}),
-        ({"thinking": {"type": "adaptive"}, "output_config": {"effort": "high"}},
-         {"thinking": {"type": "adaptive"}, "reasoning_effort": "high"}),
+        (
+            {"thinking": {"type": "enabled", "budget_tokens": 8000}},
+            {"thinking": {"type": "enabled", "budget_tokens": 8000}},
+        ),
+        (
+            {"thinking": {"type": "adaptive"}, "output_config": {"effort": "high"}},
+            {"thinking": {"type": "adaptive"}, "reasoning_effort": "high"},
+        ),
         ({"output_config": {"effort": "max"}}, {"reasoning_effort": "max"}),
         ({"thinking": {"type": "disabled"}}, {"reasoning_effort": "none"}),
-        ({"thinking": {"type": "adaptive", "display": "omitted"}}, {"thinking": {"type": "adaptive", "display": "omitted"}}),
+        (
+            {"thinking": {"type": "adaptive", "display": "omitted"}},
+            {"thinking": {"type": "adaptive", "display": "omitted"}},
+        ),
     ]
     for anthropic_fields, openai_fields in cases:
         out = as_dict(to_openai.request({**MINIMAL_ANTHROPIC, **anthropic_fields}))
@@ -355,7 +408,10 @@ def test_provider_thinking_switches_are_read() -> None:
     def thinking(**fields):
         return as_dict(to_anthropic.request({**MINIMAL_OPENAI, **fields})).get("thinking")
 
-    assert thinking(thinking={"type": "enabled", "budget_tokens": 2048}) == {"type": "enabled", "budget_tokens": 2048}
+    assert thinking(thinking={"type": "enabled", "budget_tokens": 2048}) == {
+        "type": "enabled",
+        "budget_tokens": 2048,
+    }
     assert thinking(reasoning={"max_tokens": 3000}) == {"type": "enabled", "budget_tokens": 3000}
     assert thinking(reasoning={"enabled": False}) == {"type": "disabled"}
     assert thinking(chat_template_kwargs={"enable_thinking": False}) == {"type": "disabled"}
@@ -372,32 +428,66 @@ def test_tool_results_with_error_images_and_text_after() -> None:
         **MINIMAL_ANTHROPIC,
         "messages": [
             {"role": "user", "content": "go"},
-            {"role": "assistant", "content": [
-                {"type": "tool_use", "id": "toolu_1", "name": "a", "input": {"x": 1}},
-                {"type": "tool_use", "id": "toolu_2", "name": "b", "input": {}},
-            ]},
-            {"role": "user", "content": [
-                {"type": "tool_result", "tool_use_id": "toolu_1", "content": "boom", "is_error": True},
-                {"type": "tool_result", "tool_use_id": "toolu_2", "content": [
-                    {"type": "text", "text": "shot"},
-                    {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
-                ]},
-                {"type": "text", "text": "and then?"},
-            ]},
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "tool_use", "id": "toolu_1", "name": "a", "input": {"x": 1}},
+                    {"type": "tool_use", "id": "toolu_2", "name": "b", "input": {}},
+                ],
+            },
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": "toolu_1",
+                        "content": "boom",
+                        "is_error": True,
+                    },
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": "toolu_2",
+                        "content": [
+                            {"type": "text", "text": "shot"},
+                            {
+                                "type": "image",
+                                "source": {
+                                    "type": "base64",
+                                    "media_type": "image/png",
+                                    "data": "iVBORw0KGgo=",
+                                },
+                            },
+                        ],
+                    },
+                    {"type": "text", "text": "and then?"},
+                ],
+            },
         ],
     }
     out = as_dict(to_openai.request(body))
     assert out["messages"] == [
         {"role": "user", "content": "go"},
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"type": "function", "id": "toolu_1", "function": {"name": "a", "arguments": '{"x":1}'}},
-            {"type": "function", "id": "toolu_2", "function": {"name": "b", "arguments": "{}"}},
-        ]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "type": "function",
+                    "id": "toolu_1",
+                    "function": {"name": "a", "arguments": '{"x":1}'},
+                },
+                {"type": "function", "id": "toolu_2", "function": {"name": "b", "arguments": "{}"}},
+            ],
+        },
         {"role": "tool", "content": "boom", "tool_call_id": "toolu_1", "is_error": True},
-        {"role": "tool", "content": [
-            {"type": "text", "text": "shot"},
-            {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
-        ], "tool_call_id": "toolu_2"},
+        {
+            "role": "tool",
+            "content": [
+                {"type": "text", "text": "shot"},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
+            ],
+            "tool_call_id": "toolu_2",
+        },
         {"role": "user", "content": "and then?"},
     ]
     assert as_dict(to_anthropic.request(out)) == body
@@ -407,10 +497,13 @@ def test_tool_results_with_error_images_and_text_after() -> None:
     assert official["messages"][2:] == [
         {"role": "tool", "content": "Error: boom", "tool_call_id": "toolu_1"},
         {"role": "tool", "content": [{"type": "text", "text": "shot"}], "tool_call_id": "toolu_2"},
-        {"role": "user", "content": [
-            {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
-            {"type": "text", "text": "and then?"},
-        ]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
+                {"type": "text", "text": "and then?"},
+            ],
+        },
     ]
     assert paths(losses) == [
         ["messages[2].content[0].is_error", "approximated"],
@@ -424,11 +517,14 @@ def test_thinking_blocks_and_signatures_become_reasoning() -> None:
         **MINIMAL_ANTHROPIC,
         "messages": [
             {"role": "user", "content": "q"},
-            {"role": "assistant", "content": [
-                {"type": "thinking", "thinking": "first", "signature": "EqQBCkYIBxgCKkD"},
-                {"type": "redacted_thinking", "data": "EmwKAhgBEgy3"},
-                {"type": "text", "text": "answer"},
-            ]},
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "thinking", "thinking": "first", "signature": "EqQBCkYIBxgCKkD"},
+                    {"type": "redacted_thinking", "data": "EmwKAhgBEgy3"},
+                    {"type": "text", "text": "answer"},
+                ],
+            },
             {"role": "user", "content": "next"},
         ],
     }
@@ -448,18 +544,35 @@ def test_thinking_blocks_and_signatures_become_reasoning() -> None:
 def test_images_and_documents_both_ways() -> None:
     body = {
         **MINIMAL_OPENAI,
-        "messages": [{"role": "user", "content": [
-            {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
-            {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,/9j/4AAQ"}},
-            {"type": "file", "file": {"file_data": "data:application/pdf;base64,JVBERi0x", "filename": "r.pdf"}},
-        ]}],
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+                    {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,/9j/4AAQ"}},
+                    {
+                        "type": "file",
+                        "file": {
+                            "file_data": "data:application/pdf;base64,JVBERi0x",
+                            "filename": "r.pdf",
+                        },
+                    },
+                ],
+            }
+        ],
     }
     out = as_dict(to_anthropic.request(body))
     assert out["messages"][0]["content"] == [
         {"type": "image", "source": {"type": "url", "url": "https://example.com/a.png"}},
-        {"type": "image", "source": {"type": "base64", "media_type": "image/jpeg", "data": "/9j/4AAQ"}},
-        {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBERi0x"},
-         "title": "r.pdf"},
+        {
+            "type": "image",
+            "source": {"type": "base64", "media_type": "image/jpeg", "data": "/9j/4AAQ"},
+        },
+        {
+            "type": "document",
+            "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBERi0x"},
+            "title": "r.pdf",
+        },
     ]
     assert as_dict(to_openai.request(out)) == body
 
@@ -479,7 +592,10 @@ def test_system_anywhere() -> None:
     assert out["messages"][1] == {"role": "system", "content": "later rule"}
     losses: list[Loss] = []
     old = as_dict(to_anthropic.request(body, target="anthropic-2023-06-01", losses=losses))
-    assert old["system"] == [{"type": "text", "text": "first"}, {"type": "text", "text": "later rule"}]
+    assert old["system"] == [
+        {"type": "text", "text": "first"},
+        {"type": "text", "text": "later rule"},
+    ]
     assert [m["role"] for m in old["messages"]] == ["user", "user"]
     assert paths(losses) == [["messages[2]", "approximated"]]
 
@@ -489,8 +605,16 @@ def test_arguments_that_are_not_an_object_travel_raw() -> None:
         **MINIMAL_OPENAI,
         "messages": [
             {"role": "user", "content": "q"},
-            {"role": "assistant", "tool_calls": [
-                {"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"a": 1'}}]},
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {
+                        "id": "c1",
+                        "type": "function",
+                        "function": {"name": "f", "arguments": '{"a": 1'},
+                    }
+                ],
+            },
             {"role": "tool", "tool_call_id": "c1", "content": "r"},
         ],
     }
@@ -500,7 +624,10 @@ def test_arguments_that_are_not_an_object_travel_raw() -> None:
         {"type": "tool_use", "id": "c1", "name": "f", "input": {"_raw_arguments": '{"a": 1'}}
     ]
     assert paths(losses) == [["messages[1].tool_calls[0].function.arguments", "approximated"]]
-    assert as_dict(to_openai.request(out))["messages"][1]["tool_calls"][0]["function"]["arguments"] == '{"a": 1'
+    assert (
+        as_dict(to_openai.request(out))["messages"][1]["tool_calls"][0]["function"]["arguments"]
+        == '{"a": 1'
+    )
 
 
 # --- bad input ---------------------------------------------------------------------------
@@ -509,17 +636,54 @@ def test_arguments_that_are_not_an_object_travel_raw() -> None:
 @pytest.mark.parametrize(
     ("fn", "body", "path"),
     [
-        (to_openai.request, {**MINIMAL_ANTHROPIC, "messages": [{"role": "robot", "content": "x"}]}, "messages[0].role"),
-        (to_openai.request, {**MINIMAL_ANTHROPIC, "messages": [{"role": "user", "content": [{"type": "video"}]}]},
-         "messages[0].content[0].type"),
-        (to_openai.request, {**MINIMAL_ANTHROPIC, "messages": [{"role": "user", "content": [
-            {"type": "image", "source": {"type": "base64", "media_type": "image/bmp", "data": "x"}}]}]},
-         "messages[0].content[0].source.media_type"),
+        (
+            to_openai.request,
+            {**MINIMAL_ANTHROPIC, "messages": [{"role": "robot", "content": "x"}]},
+            "messages[0].role",
+        ),
+        (
+            to_openai.request,
+            {**MINIMAL_ANTHROPIC, "messages": [{"role": "user", "content": [{"type": "video"}]}]},
+            "messages[0].content[0].type",
+        ),
+        (
+            to_openai.request,
+            {
+                **MINIMAL_ANTHROPIC,
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [
+                            {
+                                "type": "image",
+                                "source": {
+                                    "type": "base64",
+                                    "media_type": "image/bmp",
+                                    "data": "x",
+                                },
+                            }
+                        ],
+                    }
+                ],
+            },
+            "messages[0].content[0].source.media_type",
+        ),
         (to_openai.request, {"model": "m", "messages": []}, ""),
-        (to_anthropic.request, {**MINIMAL_OPENAI, "messages": [{"role": "narrator", "content": "x"}]}, "messages[0].role"),
-        (to_anthropic.request, {**MINIMAL_OPENAI, "messages": [{"role": "user", "content": [{"type": "video_url"}]}]},
-         "messages[0].content[0].type"),
-        (to_anthropic.request, {**MINIMAL_OPENAI, "max_completion_tokens": "ten"}, "max_completion_tokens"),
+        (
+            to_anthropic.request,
+            {**MINIMAL_OPENAI, "messages": [{"role": "narrator", "content": "x"}]},
+            "messages[0].role",
+        ),
+        (
+            to_anthropic.request,
+            {**MINIMAL_OPENAI, "messages": [{"role": "user", "content": [{"type": "video_url"}]}]},
+            "messages[0].content[0].type",
+        ),
+        (
+            to_anthropic.request,
+            {**MINIMAL_OPENAI, "max_completion_tokens": "ten"},
+            "max_completion_tokens",
+        ),
         (to_anthropic.request, b"{not json", ""),
         (to_anthropic.request, b"[1, 2]", ""),
         (to_anthropic.request, b"\xff\xfe", ""),
@@ -537,7 +701,9 @@ def test_unknown_target_is_an_error() -> None:
     with pytest.raises(TranslationError, match="unknown openai target"):
         to_openai.request(MINIMAL_ANTHROPIC, target="nope")
     with pytest.raises(TranslationError, match="speaks the anthropic dialect"):
-        to_openai.request(MINIMAL_ANTHROPIC, target=translate.targets.PRESETS[("anthropic", "anthropic")])
+        to_openai.request(
+            MINIMAL_ANTHROPIC, target=translate.targets.PRESETS[("anthropic", "anthropic")]
+        )
 
 
 def test_body_forms_agree() -> None:
@@ -550,17 +716,35 @@ def test_body_forms_agree() -> None:
     struct = msgspec.json.decode(raw, type=translate.anthropic.MessagesRequest)
     assert as_dict(to_openai.request(struct)) == expected
     model = anthropic.types.Message.model_validate(
-        {"id": "m", "type": "message", "role": "assistant", "model": "x", "content": [],
-         "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 1, "output_tokens": 1}}
+        {
+            "id": "m",
+            "type": "message",
+            "role": "assistant",
+            "model": "x",
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 1, "output_tokens": 1},
+        }
     )
     with pytest.raises(TranslationError):  # a pydantic object is read, and a Message is no request
         to_openai.request(model)
 
 
 def test_a_data_url_that_is_not_base64_is_a_loss_not_a_crash() -> None:
-    for url in ("data:image/png;base64,ïñvalid", "data:image/png;base64,@@@@", "data:image/png,rawtext", "data:"):
+    for url in (
+        "data:image/png;base64,ïñvalid",
+        "data:image/png;base64,@@@@",
+        "data:image/png,rawtext",
+        "data:",
+    ):
         losses: list[Loss] = []
-        body = {**MINIMAL_OPENAI, "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}]}
+        body = {
+            **MINIMAL_OPENAI,
+            "messages": [
+                {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}
+            ],
+        }
         out = as_dict(to_anthropic.request(body, losses=losses))
         assert out["messages"][0]["content"] == []
         assert paths(losses) == [["messages[0].content[0].image_url.url", "dropped"]]

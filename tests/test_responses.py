@@ -87,7 +87,15 @@ def test_fixture_translates_to_its_pair(case: str) -> None:
     src, dst = m["source"], other(m["source"])
     request = load(case, "request.json") if (ROOT / case / "request.json").exists() else None
     losses: list[Loss] = []
-    out = as_dict(translate(dst, (ROOT / case / f"{src}.json").read_bytes(), request=request, created=m.get("created"), losses=losses))
+    out = as_dict(
+        translate(
+            dst,
+            (ROOT / case / f"{src}.json").read_bytes(),
+            request=request,
+            created=m.get("created"),
+            losses=losses,
+        )
+    )
     assert out == load(case, f"{dst}.json")
     assert paths(losses) == m["losses"][f"to_{dst}"]
     validate(dst, out)
@@ -100,8 +108,14 @@ def test_fixture_pair_translates_back(case: str) -> None:
     m = meta(case)
     src, dst = m["source"], other(m["source"])
     losses: list[Loss] = []
-    back = as_dict(translate(src, load(case, f"{dst}.json"), created=m.get("created"), losses=losses))
-    expected = f"{src}.roundtrip.json" if (ROOT / case / f"{src}.roundtrip.json").exists() else f"{src}.json"
+    back = as_dict(
+        translate(src, load(case, f"{dst}.json"), created=m.get("created"), losses=losses)
+    )
+    expected = (
+        f"{src}.roundtrip.json"
+        if (ROOT / case / f"{src}.roundtrip.json").exists()
+        else f"{src}.json"
+    )
     assert back == load(case, expected)
     assert paths(losses) == m["losses"][f"to_{src}"]
     validate(src, back)
@@ -165,7 +179,9 @@ COMPLETION = {
     "object": "chat.completion",
     "created": 1764230000,
     "model": "gpt-4.1",
-    "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi"}, "finish_reason": "stop"}],
+    "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "Hi"}, "finish_reason": "stop"}
+    ],
     "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
 }
 
@@ -187,12 +203,15 @@ def completion(message: dict | None = None, usage: Any = ..., **choice: Any) -> 
 
 
 def test_thinking_after_text_comes_first_without_loss() -> None:
-    body = message(content=[
-        {"type": "text", "text": "A"},
-        {"type": "thinking", "thinking": "t1", "signature": ""},
-        {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}},
-        {"type": "thinking", "thinking": "t2", "signature": "sig"},
-    ], stop_reason="tool_use")
+    body = message(
+        content=[
+            {"type": "text", "text": "A"},
+            {"type": "thinking", "thinking": "t1", "signature": ""},
+            {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}},
+            {"type": "thinking", "thinking": "t2", "signature": "sig"},
+        ],
+        stop_reason="tool_use",
+    )
     losses: list[Loss] = []
     out = as_dict(to_openai.response(body, losses=losses))
     assert losses == []
@@ -207,10 +226,13 @@ def test_thinking_after_text_comes_first_without_loss() -> None:
 
 
 def test_text_after_a_tool_call_is_a_loss() -> None:
-    body = message(content=[
-        {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"a": 1}},
-        {"type": "text", "text": "done"},
-    ], stop_reason="tool_use")
+    body = message(
+        content=[
+            {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"a": 1}},
+            {"type": "text", "text": "done"},
+        ],
+        stop_reason="tool_use",
+    )
     losses: list[Loss] = []
     out = as_dict(to_openai.response(body, losses=losses))
     assert paths(losses) == [["content[1]", "approximated"]]
@@ -220,14 +242,28 @@ def test_text_after_a_tool_call_is_a_loss() -> None:
 def test_every_reasoning_carrier_reads_as_thinking() -> None:
     for field in ("reasoning_content", "reasoning"):
         out = as_dict(to_anthropic.response(completion({"content": "x", field: "why"})))
-        assert out["content"] == [{"type": "thinking", "thinking": "why", "signature": ""}, {"type": "text", "text": "x"}]
+        assert out["content"] == [
+            {"type": "thinking", "thinking": "why", "signature": ""},
+            {"type": "text", "text": "x"},
+        ]
     details = [
-        {"type": "reasoning.text", "text": "a", "signature": "s1", "format": "anthropic-claude-v1", "index": 0},
+        {
+            "type": "reasoning.text",
+            "text": "a",
+            "signature": "s1",
+            "format": "anthropic-claude-v1",
+            "index": 0,
+        },
         {"type": "reasoning.encrypted", "data": "ENC", "format": "anthropic-claude-v1", "index": 1},
         {"type": "reasoning.text", "text": "b", "index": 2},
     ]
     losses: list[Loss] = []
-    out = as_dict(to_anthropic.response(completion({"content": None, "reasoning": "a\n\nb", "reasoning_details": details}), losses=losses))
+    out = as_dict(
+        to_anthropic.response(
+            completion({"content": None, "reasoning": "a\n\nb", "reasoning_details": details}),
+            losses=losses,
+        )
+    )
     assert losses == []
     assert out["content"] == [
         {"type": "thinking", "thinking": "a", "signature": "s1"},
@@ -238,12 +274,27 @@ def test_every_reasoning_carrier_reads_as_thinking() -> None:
 
 def test_reasoning_carriers_that_disagree_are_a_loss() -> None:
     losses: list[Loss] = []
-    out = as_dict(to_anthropic.response(completion({"content": "x", "reasoning_content": "one", "reasoning": "two"}), losses=losses))
+    out = as_dict(
+        to_anthropic.response(
+            completion({"content": "x", "reasoning_content": "one", "reasoning": "two"}),
+            losses=losses,
+        )
+    )
     assert out["content"][0] == {"type": "thinking", "thinking": "one", "signature": ""}
     assert paths(losses) == [["choices[0].message.reasoning", "dropped"]]
     losses = []
-    details = [{"type": "reasoning.summary", "summary": "short", "format": "openai-responses-v1", "id": "rs_1"}]
-    to_anthropic.response(completion({"content": "x", "reasoning_content": "long", "reasoning_details": details}), losses=losses)
+    details = [
+        {
+            "type": "reasoning.summary",
+            "summary": "short",
+            "format": "openai-responses-v1",
+            "id": "rs_1",
+        }
+    ]
+    to_anthropic.response(
+        completion({"content": "x", "reasoning_content": "long", "reasoning_details": details}),
+        losses=losses,
+    )
     assert paths(losses) == [
         ["choices[0].message.reasoning_details[0]", "approximated"],
         ["choices[0].message.reasoning_details[0].format", "approximated"],
@@ -260,52 +311,121 @@ def test_empty_content_is_no_text_block() -> None:
 
 
 def test_broken_arguments_travel_raw_and_come_back_as_they_were() -> None:
-    call = {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{\"a\": 1,"}}
+    call = {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": '{"a": 1,'}}
     losses: list[Loss] = []
-    out = as_dict(to_anthropic.response(completion({"content": None, "tool_calls": [call]}, finish_reason="tool_calls"), losses=losses))
-    assert out["content"] == [{"type": "tool_use", "id": "call_1", "name": "f", "input": {"_raw_arguments": "{\"a\": 1,"}}]
-    assert paths(losses) == [["choices[0].message.tool_calls[0].function.arguments", "approximated"]]
+    out = as_dict(
+        to_anthropic.response(
+            completion({"content": None, "tool_calls": [call]}, finish_reason="tool_calls"),
+            losses=losses,
+        )
+    )
+    assert out["content"] == [
+        {"type": "tool_use", "id": "call_1", "name": "f", "input": {"_raw_arguments": '{"a": 1,'}}
+    ]
+    assert paths(losses) == [
+        ["choices[0].message.tool_calls[0].function.arguments", "approximated"]
+    ]
     back = as_dict(to_openai.response(out))
-    assert back["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] == "{\"a\": 1,"
+    assert back["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] == '{"a": 1,'
 
 
 def test_a_real_lone_raw_arguments_parameter_is_told_apart() -> None:
     # a parameter named _raw_arguments holding a JSON object is a real parameter
-    body = message(content=[{"type": "tool_use", "id": "t", "name": "f", "input": {"_raw_arguments": "{}"}}], stop_reason="tool_use")
+    body = message(
+        content=[{"type": "tool_use", "id": "t", "name": "f", "input": {"_raw_arguments": "{}"}}],
+        stop_reason="tool_use",
+    )
     out = as_dict(to_openai.response(body))
-    assert out["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] == '{"_raw_arguments":"{}"}'
+    assert (
+        out["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+        == '{"_raw_arguments":"{}"}'
+    )
     # holding anything else, it is ambiguous with the convention: a Loss on the way in
-    call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": '{"_raw_arguments": "x"}'}}
+    call = {
+        "id": "c",
+        "type": "function",
+        "function": {"name": "f", "arguments": '{"_raw_arguments": "x"}'},
+    }
     losses: list[Loss] = []
-    to_anthropic.response(completion({"content": None, "tool_calls": [call]}, finish_reason="tool_calls"), losses=losses)
-    assert paths(losses) == [["choices[0].message.tool_calls[0].function.arguments", "approximated"]]
+    to_anthropic.response(
+        completion({"content": None, "tool_calls": [call]}, finish_reason="tool_calls"),
+        losses=losses,
+    )
+    assert paths(losses) == [
+        ["choices[0].message.tool_calls[0].function.arguments", "approximated"]
+    ]
 
 
 def test_blank_arguments_are_no_arguments() -> None:
     call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": "  "}}
-    out = as_dict(to_anthropic.response(completion({"content": None, "tool_calls": [call]}, finish_reason="tool_calls")))
+    out = as_dict(
+        to_anthropic.response(
+            completion({"content": None, "tool_calls": [call]}, finish_reason="tool_calls")
+        )
+    )
     assert out["content"][0]["input"] == {}
 
 
 def test_legacy_function_call_becomes_a_tool_use_with_a_derived_id() -> None:
     losses: list[Loss] = []
-    body = completion({"content": None, "function_call": {"name": "f", "arguments": "{}"}}, finish_reason="function_call")
+    body = completion(
+        {"content": None, "function_call": {"name": "f", "arguments": "{}"}},
+        finish_reason="function_call",
+    )
     out = as_dict(to_anthropic.response(body, losses=losses))
-    assert out["content"] == [{"type": "tool_use", "id": "chatcmpl-1-function_call", "name": "f", "input": {}}]
+    assert out["content"] == [
+        {"type": "tool_use", "id": "chatcmpl-1-function_call", "name": "f", "input": {}}
+    ]
     assert out["stop_reason"] == "tool_use"
-    assert paths(losses) == [["choices[0].message.function_call", "approximated"], ["choices[0].finish_reason", "approximated"]]
+    assert paths(losses) == [
+        ["choices[0].message.function_call", "approximated"],
+        ["choices[0].finish_reason", "approximated"],
+    ]
 
 
 def test_annotations_split_the_text_and_come_back() -> None:
     content = "See [a](https://a.example) and [b](https://b.example)."
     anns = [
-        {"type": "url_citation", "url_citation": {"url": "https://a.example", "title": "A", "start_index": 4, "end_index": 26}},
-        {"type": "url_citation", "url_citation": {"url": "https://a2.example", "title": "A2", "start_index": 4, "end_index": 26}},
-        {"type": "url_citation", "url_citation": {"url": "https://b.example", "title": "B", "start_index": 31, "end_index": 53}},
+        {
+            "type": "url_citation",
+            "url_citation": {
+                "url": "https://a.example",
+                "title": "A",
+                "start_index": 4,
+                "end_index": 26,
+            },
+        },
+        {
+            "type": "url_citation",
+            "url_citation": {
+                "url": "https://a2.example",
+                "title": "A2",
+                "start_index": 4,
+                "end_index": 26,
+            },
+        },
+        {
+            "type": "url_citation",
+            "url_citation": {
+                "url": "https://b.example",
+                "title": "B",
+                "start_index": 31,
+                "end_index": 53,
+            },
+        },
     ]
     out = as_dict(to_anthropic.response(completion({"content": content, "annotations": anns})))
-    assert [b["text"] for b in out["content"]] == ["See ", "[a](https://a.example)", " and ", "[b](https://b.example)", "."]
-    assert [c["url"] for c in out["content"][1]["citations"]] == ["https://a.example", "https://a2.example"]
+    assert [b["text"] for b in out["content"]] == [
+        "See ",
+        "[a](https://a.example)",
+        " and ",
+        "[b](https://b.example)",
+        ".",
+    ]
+    assert [c["url"] for c in out["content"][1]["citations"]] == [
+        "https://a.example",
+        "https://a2.example",
+    ]
     assert out["content"][1]["citations"][0] == {
         "type": "web_search_result_location",
         "cited_text": "[a](https://a.example)",
@@ -314,25 +434,54 @@ def test_annotations_split_the_text_and_come_back() -> None:
         "encrypted_index": "",
     }
     back = as_dict(to_openai.response(out, created=1764230000))
-    assert back["choices"][0]["message"] == {"role": "assistant", "content": content, "annotations": anns}
+    assert back["choices"][0]["message"] == {
+        "role": "assistant",
+        "content": content,
+        "annotations": anns,
+    }
 
 
 def test_annotations_that_do_not_fit_are_a_loss() -> None:
     anns = [
-        {"type": "url_citation", "url_citation": {"url": "u1", "title": "", "start_index": 0, "end_index": 4}},
-        {"type": "url_citation", "url_citation": {"url": "u2", "title": "", "start_index": 2, "end_index": 5}},
-        {"type": "url_citation", "url_citation": {"url": "u3", "title": "", "start_index": 3, "end_index": 99}},
+        {
+            "type": "url_citation",
+            "url_citation": {"url": "u1", "title": "", "start_index": 0, "end_index": 4},
+        },
+        {
+            "type": "url_citation",
+            "url_citation": {"url": "u2", "title": "", "start_index": 2, "end_index": 5},
+        },
+        {
+            "type": "url_citation",
+            "url_citation": {"url": "u3", "title": "", "start_index": 3, "end_index": 99},
+        },
     ]
     losses: list[Loss] = []
-    out = as_dict(to_anthropic.response(completion({"content": "abcdef", "annotations": anns}), losses=losses))
+    out = as_dict(
+        to_anthropic.response(completion({"content": "abcdef", "annotations": anns}), losses=losses)
+    )
     assert [b["text"] for b in out["content"]] == ["abcd", "ef"]
-    assert paths(losses) == [["choices[0].message.annotations[1]", "dropped"], ["choices[0].message.annotations[2]", "dropped"]]
+    assert paths(losses) == [
+        ["choices[0].message.annotations[1]", "dropped"],
+        ["choices[0].message.annotations[2]", "dropped"],
+    ]
 
 
 def test_citations_without_a_url_are_a_loss() -> None:
-    citation = {"type": "char_location", "cited_text": "x", "document_index": 0, "document_title": None, "start_char_index": 0, "end_char_index": 1}
+    citation = {
+        "type": "char_location",
+        "cited_text": "x",
+        "document_index": 0,
+        "document_title": None,
+        "start_char_index": 0,
+        "end_char_index": 1,
+    }
     losses: list[Loss] = []
-    out = as_dict(to_openai.response(message(content=[{"type": "text", "text": "x", "citations": [citation]}]), losses=losses))
+    out = as_dict(
+        to_openai.response(
+            message(content=[{"type": "text", "text": "x", "citations": [citation]}]), losses=losses
+        )
+    )
     assert "annotations" not in out["choices"][0]["message"]
     assert paths(losses) == [["content[0].citations[0]", "dropped"]]
 
@@ -341,7 +490,14 @@ def test_server_blocks_and_fields_without_a_twin_are_losses() -> None:
     body = message(
         content=[{"type": "container_upload", "file_id": "file_1"}],
         container={"id": "c", "expires_at": "2026-11-27T00:00:00Z"},
-        usage={"input_tokens": 1, "output_tokens": 1, "server_tool_use": {"web_search_requests": 0, "web_fetch_requests": 2}, "inference_geo": "us", "speed": "fast", "service_tier": "batch"},
+        usage={
+            "input_tokens": 1,
+            "output_tokens": 1,
+            "server_tool_use": {"web_search_requests": 0, "web_fetch_requests": 2},
+            "inference_geo": "us",
+            "speed": "fast",
+            "service_tier": "batch",
+        },
     )
     losses: list[Loss] = []
     to_openai.response(body, losses=losses)
@@ -370,8 +526,12 @@ def test_unknown_fields_are_reported_not_carried() -> None:
 
 def test_n_greater_than_one_keeps_the_first_choice() -> None:
     body = completion()
-    body["choices"].append({"index": 1, "message": {"role": "assistant", "content": "Hello"}, "finish_reason": "stop"})
-    body["choices"].append({"index": 2, "message": {"role": "assistant", "content": "Hey"}, "finish_reason": "length"})
+    body["choices"].append(
+        {"index": 1, "message": {"role": "assistant", "content": "Hello"}, "finish_reason": "stop"}
+    )
+    body["choices"].append(
+        {"index": 2, "message": {"role": "assistant", "content": "Hey"}, "finish_reason": "length"}
+    )
     losses: list[Loss] = []
     out = as_dict(to_anthropic.response(body, losses=losses))
     assert out["content"] == [{"type": "text", "text": "Hi"}]
@@ -401,7 +561,9 @@ def test_bad_bodies_raise_translation_errors_naming_the_path() -> None:
         to_openai.response(message(content=[{"type": "hologram"}]))
     assert info.value.path.startswith("content[0]")
     with pytest.raises(TranslationError) as info:
-        to_anthropic.response(completion(), request={"model": "m", "max_tokens": "many", "messages": []})
+        to_anthropic.response(
+            completion(), request={"model": "m", "max_tokens": "many", "messages": []}
+        )
     assert info.value.path == "request.max_tokens"
 
 
@@ -415,15 +577,29 @@ def test_openai_refusal_round_trips_through_stop_details() -> None:
     assert out["stop_reason"] == "refusal"
     assert out["stop_details"] == {"type": "refusal", "category": None, "explanation": "No."}
     back = as_dict(to_openai.response(out, created=body["created"]))
-    assert back["choices"][0] == {"index": 0, "message": {"role": "assistant", "content": None, "refusal": "No."}, "finish_reason": "stop"}
+    assert back["choices"][0] == {
+        "index": 0,
+        "message": {"role": "assistant", "content": None, "refusal": "No."},
+        "finish_reason": "stop",
+    }
 
 
 def test_content_filter_is_refusal_both_ways() -> None:
-    out = as_dict(to_anthropic.response(completion({"content": "partial", "refusal": "Filtered."}, finish_reason="content_filter")))
+    out = as_dict(
+        to_anthropic.response(
+            completion(
+                {"content": "partial", "refusal": "Filtered."}, finish_reason="content_filter"
+            )
+        )
+    )
     assert out["content"] == [{"type": "text", "text": "partial"}]
     assert out["stop_reason"] == "refusal"
     back = as_dict(to_openai.response(out, created=COMPLETION["created"]))
-    assert back["choices"][0]["message"] == {"role": "assistant", "content": "partial", "refusal": "Filtered."}
+    assert back["choices"][0]["message"] == {
+        "role": "assistant",
+        "content": "partial",
+        "refusal": "Filtered.",
+    }
     assert back["choices"][0]["finish_reason"] == "content_filter"
 
 
@@ -437,8 +613,13 @@ def finish_of(body: dict, **kw: Any) -> tuple[str, Any, list[list[str]]]:
 
 
 @pytest.mark.parametrize(("anthropic_reason", "openai_reason", "exact"), STOP_REASONS)
-def test_every_stop_reason_maps_by_the_table_and_comes_back(anthropic_reason: str, openai_reason: str, exact: bool) -> None:
-    body = message(stop_reason=anthropic_reason, stop_sequence="END" if anthropic_reason == "stop_sequence" else None)
+def test_every_stop_reason_maps_by_the_table_and_comes_back(
+    anthropic_reason: str, openai_reason: str, exact: bool
+) -> None:
+    body = message(
+        stop_reason=anthropic_reason,
+        stop_sequence="END" if anthropic_reason == "stop_sequence" else None,
+    )
     if anthropic_reason == "tool_use":
         body["content"].append({"type": "tool_use", "id": "t", "name": "f", "input": {}})
     losses: list[Loss] = []
@@ -454,46 +635,81 @@ def test_every_stop_reason_maps_by_the_table_and_comes_back(anthropic_reason: st
 
 def test_stop_after_tool_calls_is_tool_use() -> None:
     call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}
-    assert finish_of(completion({"content": None, "tool_calls": [call]}, finish_reason="stop")) == ("tool_use", None, [])
+    assert finish_of(completion({"content": None, "tool_calls": [call]}, finish_reason="stop")) == (
+        "tool_use",
+        None,
+        [],
+    )
 
 
 def test_tool_calls_without_a_call_is_end_turn_and_a_loss() -> None:
-    assert finish_of(completion(finish_reason="tool_calls")) == ("end_turn", None, [["choices[0].finish_reason", "approximated"]])
+    assert finish_of(completion(finish_reason="tool_calls")) == (
+        "end_turn",
+        None,
+        [["choices[0].finish_reason", "approximated"]],
+    )
 
 
 def test_unknown_and_missing_finish_reasons_are_losses() -> None:
     assert finish_of(completion(finish_reason="insufficient_system_resource")) == (
-        "end_turn", None, [["choices[0].finish_reason", "approximated"]],
+        "end_turn",
+        None,
+        [["choices[0].finish_reason", "approximated"]],
     )
-    assert finish_of(completion(finish_reason=None)) == ("end_turn", None, [["choices[0].finish_reason", "approximated"]])
+    assert finish_of(completion(finish_reason=None)) == (
+        "end_turn",
+        None,
+        [["choices[0].finish_reason", "approximated"]],
+    )
 
 
 def test_native_finish_reasons() -> None:
     # MiMo says the same as finish_reason: nothing more to say
     assert finish_of(completion(native_finish_reason="stop")) == ("end_turn", None, [])
     # OpenRouter passing on Anthropic's own reason
-    assert finish_of(completion(finish_reason="stop", native_finish_reason="pause_turn")) == ("pause_turn", None, [])
+    assert finish_of(completion(finish_reason="stop", native_finish_reason="pause_turn")) == (
+        "pause_turn",
+        None,
+        [],
+    )
     # a provider's own word beside a different finish reason is a loss
     assert finish_of(completion(finish_reason="length", native_finish_reason="MAX_TOKENS")) == (
-        "max_tokens", None, [["choices[0].native_finish_reason", "dropped"]],
+        "max_tokens",
+        None,
+        [["choices[0].native_finish_reason", "dropped"]],
     )
 
 
 def test_vllm_stop_reason() -> None:
     assert finish_of(completion(stop_reason="</s>")) == ("stop_sequence", "</s>", [])
-    assert finish_of(completion(stop_reason=151645)) == ("end_turn", None, [])  # a stop token: the turn's end
+    assert finish_of(completion(stop_reason=151645)) == (
+        "end_turn",
+        None,
+        [],
+    )  # a stop token: the turn's end
     assert finish_of(completion(stop_reason=None)) == ("end_turn", None, [])
 
 
 def test_stop_sequence_recognised_from_the_request() -> None:
     body = completion(native_finish_reason="stop_sequence")
-    one = {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "x"}], "stop_sequences": ["###"]}
+    one = {
+        "model": "m",
+        "max_tokens": 5,
+        "messages": [{"role": "user", "content": "x"}],
+        "stop_sequences": ["###"],
+    }
     two = dict(one, stop_sequences=["###", "END"])
     assert finish_of(body, request=one) == ("stop_sequence", "###", [])
     assert finish_of(body, request=json.dumps(two).encode()) == (
-        "stop_sequence", None, [["choices[0].native_finish_reason", "approximated"]],
+        "stop_sequence",
+        None,
+        [["choices[0].native_finish_reason", "approximated"]],
     )
-    assert finish_of(body) == ("stop_sequence", None, [["choices[0].native_finish_reason", "approximated"]])
+    assert finish_of(body) == (
+        "stop_sequence",
+        None,
+        [["choices[0].native_finish_reason", "approximated"]],
+    )
     # a plain stop says nothing of a sequence, whatever the request asked for
     assert finish_of(completion(), request=one) == ("end_turn", None, [])
 
@@ -502,14 +718,21 @@ def test_stop_sequence_recognised_from_the_request() -> None:
 
 
 def test_usage_arithmetic_with_cache_reads_and_writes() -> None:
-    body = message(usage={
-        "input_tokens": 10, "output_tokens": 7, "cache_read_input_tokens": 100, "cache_creation_input_tokens": 20,
-        "cache_creation": {"ephemeral_5m_input_tokens": 20, "ephemeral_1h_input_tokens": 0},
-        "output_tokens_details": {"thinking_tokens": 5},
-    })
+    body = message(
+        usage={
+            "input_tokens": 10,
+            "output_tokens": 7,
+            "cache_read_input_tokens": 100,
+            "cache_creation_input_tokens": 20,
+            "cache_creation": {"ephemeral_5m_input_tokens": 20, "ephemeral_1h_input_tokens": 0},
+            "output_tokens_details": {"thinking_tokens": 5},
+        }
+    )
     usage = as_dict(to_openai.response(body))["usage"]
     assert usage == {
-        "prompt_tokens": 130, "completion_tokens": 7, "total_tokens": 137,
+        "prompt_tokens": 130,
+        "completion_tokens": 7,
+        "total_tokens": 137,
         "prompt_tokens_details": {"cached_tokens": 100, "cache_write_tokens": 20},
         "completion_tokens_details": {"reasoning_tokens": 5},
     }
@@ -518,15 +741,35 @@ def test_usage_arithmetic_with_cache_reads_and_writes() -> None:
 
 
 def test_deepseek_and_kimi_cache_reads() -> None:
-    deepseek = {"prompt_tokens": 100, "completion_tokens": 5, "total_tokens": 105, "prompt_cache_hit_tokens": 64, "prompt_cache_miss_tokens": 36}
-    assert as_dict(to_anthropic.response(completion(usage=deepseek)))["usage"] == {"input_tokens": 36, "output_tokens": 5, "cache_read_input_tokens": 64}
+    deepseek = {
+        "prompt_tokens": 100,
+        "completion_tokens": 5,
+        "total_tokens": 105,
+        "prompt_cache_hit_tokens": 64,
+        "prompt_cache_miss_tokens": 36,
+    }
+    assert as_dict(to_anthropic.response(completion(usage=deepseek)))["usage"] == {
+        "input_tokens": 36,
+        "output_tokens": 5,
+        "cache_read_input_tokens": 64,
+    }
     kimi = {"prompt_tokens": 100, "completion_tokens": 5, "total_tokens": 105, "cached_tokens": 80}
-    assert as_dict(to_anthropic.response(completion(usage=kimi)))["usage"] == {"input_tokens": 20, "output_tokens": 5, "cache_read_input_tokens": 80}
+    assert as_dict(to_anthropic.response(completion(usage=kimi)))["usage"] == {
+        "input_tokens": 20,
+        "output_tokens": 5,
+        "cache_read_input_tokens": 80,
+    }
 
 
 def test_usage_that_does_not_add_up_is_a_loss() -> None:
     losses: list[Loss] = []
-    usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 99, "prompt_tokens_details": {"cached_tokens": 30}, "prompt_cache_hit_tokens": 20}
+    usage = {
+        "prompt_tokens": 10,
+        "completion_tokens": 5,
+        "total_tokens": 99,
+        "prompt_tokens_details": {"cached_tokens": 30},
+        "prompt_cache_hit_tokens": 20,
+    }
     out = as_dict(to_anthropic.response(completion(usage=usage), losses=losses))
     assert out["usage"] == {"input_tokens": 0, "output_tokens": 5, "cache_read_input_tokens": 30}
     assert paths(losses) == [
@@ -538,9 +781,14 @@ def test_usage_that_does_not_add_up_is_a_loss() -> None:
 
 def test_counts_without_a_twin_are_losses_unless_zero() -> None:
     usage = {
-        "prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15,
+        "prompt_tokens": 10,
+        "completion_tokens": 5,
+        "total_tokens": 15,
         "prompt_tokens_details": {"audio_tokens": 0, "image_tokens": 4},
-        "completion_tokens_details": {"accepted_prediction_tokens": 0, "rejected_prediction_tokens": 3},
+        "completion_tokens_details": {
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 3,
+        },
     }
     losses: list[Loss] = []
     to_anthropic.response(completion(usage=usage), losses=losses)
@@ -556,7 +804,11 @@ def test_counts_without_a_twin_are_losses_unless_zero() -> None:
 def test_request_echoes_the_model_the_client_asked_for() -> None:
     req = {"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}]}
     assert as_dict(to_openai.response(message(), request=req))["model"] == "gpt-4o"
-    areq = {"model": "claude-opus-4-1", "max_tokens": 9, "messages": [{"role": "user", "content": "x"}]}
+    areq = {
+        "model": "claude-opus-4-1",
+        "max_tokens": 9,
+        "messages": [{"role": "user", "content": "x"}],
+    }
     assert as_dict(to_anthropic.response(completion(), request=areq))["model"] == "claude-opus-4-1"
     # optional: without it the upstream's model stays
     assert as_dict(to_anthropic.response(completion()))["model"] == "gpt-4.1"
@@ -565,23 +817,50 @@ def test_request_echoes_the_model_the_client_asked_for() -> None:
 def test_request_restores_shortened_tool_names_from_history_and_tool_choice() -> None:
     long_a, long_b = "mcp__" + "a" * 90, "mcp__" + "b" * 70
     req = {
-        "model": "m", "max_tokens": 9,
+        "model": "m",
+        "max_tokens": 9,
         "tools": [{"name": "Bash", "input_schema": {"type": "object"}}],
         "tool_choice": {"type": "tool", "name": long_b},
         "messages": [
             {"role": "user", "content": "x"},
-            {"role": "assistant", "content": [{"type": "tool_use", "id": "t0", "name": long_a, "input": {}}]},
-            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t0", "content": "ok"}]},
+            {
+                "role": "assistant",
+                "content": [{"type": "tool_use", "id": "t0", "name": long_a, "input": {}}],
+            },
+            {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": "t0", "content": "ok"}],
+            },
         ],
     }
     sent = as_dict(to_openai.request(req))
     assert sent["tool_choice"]["function"]["name"] == short_name(long_b, 64)
-    calls = [{"id": f"c{i}", "type": "function", "function": {"name": short_name(n, 64), "arguments": "{}"}} for i, n in enumerate((long_a, long_b, "Bash"))]
-    out = as_dict(to_anthropic.response(completion({"content": None, "tool_calls": calls}, finish_reason="tool_calls"), request=req))
+    calls = [
+        {
+            "id": f"c{i}",
+            "type": "function",
+            "function": {"name": short_name(n, 64), "arguments": "{}"},
+        }
+        for i, n in enumerate((long_a, long_b, "Bash"))
+    ]
+    out = as_dict(
+        to_anthropic.response(
+            completion({"content": None, "tool_calls": calls}, finish_reason="tool_calls"),
+            request=req,
+        )
+    )
     assert [b["name"] for b in out["content"]] == [long_a, long_b, "Bash"]
     # without the request the names stay as sent
-    out = as_dict(to_anthropic.response(completion({"content": None, "tool_calls": calls}, finish_reason="tool_calls")))
-    assert [b["name"] for b in out["content"]] == [short_name(long_a, 64), short_name(long_b, 64), "Bash"]
+    out = as_dict(
+        to_anthropic.response(
+            completion({"content": None, "tool_calls": calls}, finish_reason="tool_calls")
+        )
+    )
+    assert [b["name"] for b in out["content"]] == [
+        short_name(long_a, 64),
+        short_name(long_b, 64),
+        "Bash",
+    ]
 
 
 def test_created_is_the_callers_or_zero() -> None:
@@ -601,7 +880,9 @@ json_value = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(ident, inner, max_size=3),
     max_leaves=6,
 )
-json_object = st.dictionaries(ident, json_value, max_size=3).filter(lambda d: "_raw_arguments" not in d)
+json_object = st.dictionaries(ident, json_value, max_size=3).filter(
+    lambda d: "_raw_arguments" not in d
+)
 signature = st.sampled_from(["", "EqQBCkYIBxgCKkDs1pF0x7P9aQ", "sig=="])
 
 
@@ -615,8 +896,13 @@ def absent_none_or(draw: Any, d: dict, key: str, strategy: Any) -> None:
 
 @st.composite
 def a_citation(draw: Any, cited: str) -> dict:
-    return {"type": "web_search_result_location", "cited_text": cited, "url": "https://" + draw(ident) + ".example",
-            "title": draw(text), "encrypted_index": ""}
+    return {
+        "type": "web_search_result_location",
+        "cited_text": cited,
+        "url": "https://" + draw(ident) + ".example",
+        "title": draw(text),
+        "encrypted_index": "",
+    }
 
 
 @st.composite
@@ -626,7 +912,11 @@ def a_text_block(draw: Any) -> dict:
         absent_none_or(draw, block, "citations", st.just([]))
         return block
     body = draw(nonempty)
-    return {"type": "text", "text": body, "citations": draw(st.lists(a_citation(body), min_size=1, max_size=2))}
+    return {
+        "type": "text",
+        "text": body,
+        "citations": draw(st.lists(a_citation(body), min_size=1, max_size=2)),
+    }
 
 
 @st.composite
@@ -643,8 +933,15 @@ def a_usage(draw: Any) -> dict:
     absent_none_or(draw, u, "cache_creation_input_tokens", count)
     write = u.get("cache_creation_input_tokens")
     if isinstance(write, int):
-        absent_none_or(draw, u, "cache_creation", st.just({"ephemeral_5m_input_tokens": write, "ephemeral_1h_input_tokens": 0}))
-    absent_none_or(draw, u, "output_tokens_details", st.builds(lambda n: {"thinking_tokens": n}, count))
+        absent_none_or(
+            draw,
+            u,
+            "cache_creation",
+            st.just({"ephemeral_5m_input_tokens": write, "ephemeral_1h_input_tokens": 0}),
+        )
+    absent_none_or(
+        draw, u, "output_tokens_details", st.builds(lambda n: {"thinking_tokens": n}, count)
+    )
     absent_none_or(draw, u, "service_tier", st.sampled_from(["standard", "priority"]))
     absent_none_or(draw, u, "server_tool_use", st.just(None))
     absent_none_or(draw, u, "inference_geo", st.just(None))
@@ -658,7 +955,15 @@ def anthropic_messages(draw: Any) -> dict:
     citations quoting their block, every stop reason the table carries."""
     texts = draw(st.lists(a_text_block(), max_size=3))
     ids = draw(st.lists(ident, max_size=3, unique=True))
-    tools = [{"type": "tool_use", "id": i, "name": draw(st.text("abcdefghijklmnopqrstuvwxyz_-", min_size=1, max_size=90)), "input": draw(json_object)} for i in ids]
+    tools = [
+        {
+            "type": "tool_use",
+            "id": i,
+            "name": draw(st.text("abcdefghijklmnopqrstuvwxyz_-", min_size=1, max_size=90)),
+            "input": draw(json_object),
+        }
+        for i in ids
+    ]
     for t in tools:
         absent_none_or(draw, t, "toolset_name", st.just(None))
         if draw(st.booleans()):
@@ -666,19 +971,41 @@ def anthropic_messages(draw: Any) -> dict:
     blocks = texts + tools
     for thought in draw(st.lists(a_thinking_block(), max_size=3)):
         blocks.insert(draw(st.integers(0, len(blocks))), thought)
-    reasons = ["max_tokens", "stop_sequence", "pause_turn", "model_context_window_exceeded", "refusal"]
+    reasons = [
+        "max_tokens",
+        "stop_sequence",
+        "pause_turn",
+        "model_context_window_exceeded",
+        "refusal",
+    ]
     reasons.append("tool_use" if tools else "end_turn")
     reason = draw(st.sampled_from(reasons))
-    m = {"id": draw(ident), "type": "message", "role": "assistant", "model": draw(ident), "content": blocks,
-         "stop_reason": reason, "usage": draw(a_usage())}
+    m = {
+        "id": draw(ident),
+        "type": "message",
+        "role": "assistant",
+        "model": draw(ident),
+        "content": blocks,
+        "stop_reason": reason,
+        "usage": draw(a_usage()),
+    }
     if reason == "stop_sequence":
         m["stop_sequence"] = draw(text)
     else:
         absent_none_or(draw, m, "stop_sequence", st.just(None))
     if reason == "refusal":
         last = [b for b in texts if "citations" not in b or not b["citations"]]
-        explanation = draw(st.sampled_from([None, "No.", last[-1]["text"]] if last and texts[-1] is last[-1] else [None, "No."]))
-        absent_none_or(draw, m, "stop_details", st.just({"type": "refusal", "category": None, "explanation": explanation}))
+        explanation = draw(
+            st.sampled_from(
+                [None, "No.", last[-1]["text"]] if last and texts[-1] is last[-1] else [None, "No."]
+            )
+        )
+        absent_none_or(
+            draw,
+            m,
+            "stop_details",
+            st.just({"type": "refusal", "category": None, "explanation": explanation}),
+        )
     for field in ("container", "diagnostics"):
         absent_none_or(draw, m, field, st.just(None))
     return m
@@ -705,8 +1032,14 @@ def canonical_anthropic(m: dict) -> dict:
             del t["caller"]
     sd = m.get("stop_details")
     marker = None
-    if m["stop_reason"] == "refusal" and sd and isinstance(sd.get("explanation"), str) and texts \
-            and "citations" not in texts[-1] and texts[-1]["text"] == sd["explanation"]:
+    if (
+        m["stop_reason"] == "refusal"
+        and sd
+        and isinstance(sd.get("explanation"), str)
+        and texts
+        and "citations" not in texts[-1]
+        and texts[-1]["text"] == sd["explanation"]
+    ):
         marker = texts.pop()
     merged: list[dict] = []
     for b in texts:
@@ -721,8 +1054,16 @@ def canonical_anthropic(m: dict) -> dict:
         m.pop("stop_details", None)
     u = m["usage"]
     if isinstance(u.get("cache_creation_input_tokens"), int) and u.get("cache_creation") is None:
-        u["cache_creation"] = {"ephemeral_5m_input_tokens": u["cache_creation_input_tokens"], "ephemeral_1h_input_tokens": 0}
-    for key, quiet in (("server_tool_use", (None,)), ("inference_geo", (None,)), ("speed", (None, "standard")), ("cache_creation", (None,))):
+        u["cache_creation"] = {
+            "ephemeral_5m_input_tokens": u["cache_creation_input_tokens"],
+            "ephemeral_1h_input_tokens": 0,
+        }
+    for key, quiet in (
+        ("server_tool_use", (None,)),
+        ("inference_geo", (None,)),
+        ("speed", (None, "standard")),
+        ("cache_creation", (None,)),
+    ):
         if key in u and u[key] in quiet:
             del u[key]
     for key in ("container", "diagnostics"):
@@ -756,7 +1097,18 @@ def an_annotated_content(draw: Any) -> tuple[str, list[dict]]:
     spans = []
     for s, e in zip(cuts[::2], cuts[1::2]):
         spans.extend([(s, e)] * draw(st.integers(1, 2)))
-    anns = [{"type": "url_citation", "url_citation": {"url": "https://" + draw(ident), "title": draw(text), "start_index": s, "end_index": e}} for s, e in spans]
+    anns = [
+        {
+            "type": "url_citation",
+            "url_citation": {
+                "url": "https://" + draw(ident),
+                "title": draw(text),
+                "start_index": s,
+                "end_index": e,
+            },
+        }
+        for s, e in spans
+    ]
     return content, anns
 
 
@@ -766,7 +1118,11 @@ def an_openai_usage(draw: Any) -> dict:
     write = draw(st.none() | count)
     prompt = draw(count) + (read or 0) + (write or 0)
     completion = draw(count)
-    u: dict = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    u: dict = {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
     where = draw(st.sampled_from(["details", "deepseek", "kimi", "none"]))
     details: dict = {}
     if read is not None or where == "details":
@@ -782,8 +1138,15 @@ def an_openai_usage(draw: Any) -> dict:
         details["audio_tokens"] = 0
     if details or draw(st.booleans()):
         u["prompt_tokens_details"] = details if details or draw(st.booleans()) else None
-    absent_none_or(draw, u, "completion_tokens_details", st.fixed_dictionaries(
-        {"reasoning_tokens": st.none() | count}, optional={"accepted_prediction_tokens": st.just(0), "audio_tokens": st.none()}))
+    absent_none_or(
+        draw,
+        u,
+        "completion_tokens_details",
+        st.fixed_dictionaries(
+            {"reasoning_tokens": st.none() | count},
+            optional={"accepted_prediction_tokens": st.just(0), "audio_tokens": st.none()},
+        ),
+    )
     return u
 
 
@@ -811,17 +1174,35 @@ def openai_completions(draw: Any) -> dict:
         msg["reasoning"] = msg["reasoning_content"]
     if carrier == "details":
         details = []
-        for i, kind in enumerate(draw(st.lists(st.sampled_from(["text", "encrypted"]), min_size=1, max_size=3))):
-            d = {"type": "reasoning.text", "text": draw(text), "signature": draw(signature)} if kind == "text" else {"type": "reasoning.encrypted", "data": draw(ident)}
+        for i, kind in enumerate(
+            draw(st.lists(st.sampled_from(["text", "encrypted"]), min_size=1, max_size=3))
+        ):
+            d = (
+                {"type": "reasoning.text", "text": draw(text), "signature": draw(signature)}
+                if kind == "text"
+                else {"type": "reasoning.encrypted", "data": draw(ident)}
+            )
             absent_none_or(draw, d, "format", st.sampled_from(["anthropic-claude-v1", "unknown"]))
             if draw(st.booleans()):
                 d["index"] = i
             details.append(d)
         msg["reasoning_details"] = details
         if draw(st.booleans()):
-            msg["reasoning_content"] = "\n\n".join(d.get("text", "") for d in details if d["type"] == "reasoning.text")
+            msg["reasoning_content"] = "\n\n".join(
+                d.get("text", "") for d in details if d["type"] == "reasoning.text"
+            )
     ids = draw(st.lists(ident, max_size=3, unique=True))
-    calls = [{"id": i, "type": "function", "function": {"name": draw(ident), "arguments": draw(st.sampled_from(["", "{}"]) | json_object.map(json.dumps))}} for i in ids]
+    calls = [
+        {
+            "id": i,
+            "type": "function",
+            "function": {
+                "name": draw(ident),
+                "arguments": draw(st.sampled_from(["", "{}"]) | json_object.map(json.dumps)),
+            },
+        }
+        for i in ids
+    ]
     if calls or draw(st.booleans()):
         msg["tool_calls"] = calls
     refusal = draw(st.none() | st.text(max_size=8).map(lambda t: "\u26d4" + t))
@@ -833,17 +1214,31 @@ def openai_completions(draw: Any) -> dict:
     if refusal is not None:
         choice["finish_reason"] = draw(st.sampled_from(["stop", "content_filter"]))
     else:
-        choice["finish_reason"] = draw(st.sampled_from(["stop", "length", "content_filter"] + (["tool_calls"] if calls else [])))
-        natives = {"stop": ["stop", "end_turn", "pause_turn"], "length": ["length", "max_tokens", "model_context_window_exceeded"],
-                   "content_filter": ["refusal"], "tool_calls": ["tool_calls", "tool_use"]}[choice["finish_reason"]]
+        choice["finish_reason"] = draw(
+            st.sampled_from(
+                ["stop", "length", "content_filter"] + (["tool_calls"] if calls else [])
+            )
+        )
+        natives = {
+            "stop": ["stop", "end_turn", "pause_turn"],
+            "length": ["length", "max_tokens", "model_context_window_exceeded"],
+            "content_filter": ["refusal"],
+            "tool_calls": ["tool_calls", "tool_use"],
+        }[choice["finish_reason"]]
         absent_none_or(draw, choice, "native_finish_reason", st.sampled_from(natives))
         if choice["finish_reason"] == "stop" and choice.get("native_finish_reason") != "pause_turn":
             absent_none_or(draw, choice, "stop_reason", text | st.integers(0, 200000))
             if isinstance(choice.get("stop_reason"), str) and draw(st.booleans()):
                 choice["native_finish_reason"] = "stop_sequence"
     absent_none_or(draw, choice, "logprobs", st.just(None))
-    c = {"id": draw(ident), "object": "chat.completion", "created": draw(count), "model": draw(ident),
-         "choices": [choice], "usage": draw(an_openai_usage())}
+    c = {
+        "id": draw(ident),
+        "object": "chat.completion",
+        "created": draw(count),
+        "model": draw(ident),
+        "choices": [choice],
+        "usage": draw(an_openai_usage()),
+    }
     absent_none_or(draw, c, "service_tier", st.sampled_from(["default", "priority"]))
     for field in ("system_fingerprint", "metadata", "moderation"):
         absent_none_or(draw, c, field, st.just(None))
@@ -870,7 +1265,9 @@ def canonical_openai(c: dict) -> dict:
         msg.pop("tool_calls", None)
     for call in msg.get("tool_calls", ()):
         args = call["function"]["arguments"]
-        call["function"]["arguments"] = msgspec.json.encode(json.loads(args) if args.strip() else {}).decode()
+        call["function"]["arguments"] = msgspec.json.encode(
+            json.loads(args) if args.strip() else {}
+        ).decode()
     if "reasoning" in msg:
         msg.setdefault("reasoning_content", msg["reasoning"])
         del msg["reasoning"]
@@ -883,24 +1280,46 @@ def canonical_openai(c: dict) -> dict:
             d["text"] = d.get("text") or ""
             d["signature"] = d.get("signature") or ""
     if details:
-        msg["reasoning_content"] = "\n\n".join(d["text"] for d in details if d["type"] == "reasoning.text")
-        if not (len(details) == 1 and details[0]["type"] == "reasoning.text" and not details[0]["signature"]):
+        msg["reasoning_content"] = "\n\n".join(
+            d["text"] for d in details if d["type"] == "reasoning.text"
+        )
+        if not (
+            len(details) == 1
+            and details[0]["type"] == "reasoning.text"
+            and not details[0]["signature"]
+        ):
             msg["reasoning_details"] = details
     if msg.get("annotations"):
-        msg["annotations"].sort(key=lambda a: (a["url_citation"]["start_index"], a["url_citation"]["end_index"]))
+        msg["annotations"].sort(
+            key=lambda a: (a["url_citation"]["start_index"], a["url_citation"]["end_index"])
+        )
     choice.pop("logprobs", None)
-    fr, native, matched = choice["finish_reason"], choice.get("native_finish_reason"), choice.get("stop_reason")
+    fr, native, matched = (
+        choice["finish_reason"],
+        choice.get("native_finish_reason"),
+        choice.get("stop_reason"),
+    )
     if not isinstance(matched, str):
         choice.pop("stop_reason", None)
     exact: dict[str, str] = {}
     for a_reason, o_reason, is_exact in STOP_REASONS:
         if is_exact:
             exact.setdefault(o_reason, a_reason)
-    if native is None or native == fr or exact.get(fr) == native or (native == "tool_use" and fr == "tool_calls") \
-            or (native == "stop_sequence" and isinstance(matched, str)):
+    if (
+        native is None
+        or native == fr
+        or exact.get(fr) == native
+        or (native == "tool_use" and fr == "tool_calls")
+        or (native == "stop_sequence" and isinstance(matched, str))
+    ):
         choice.pop("native_finish_reason", None)
-    if fr == "stop" and msg.get("tool_calls") and msg.get("refusal") is None and not isinstance(matched, str) \
-            and choice.get("native_finish_reason") != "pause_turn":
+    if (
+        fr == "stop"
+        and msg.get("tool_calls")
+        and msg.get("refusal") is None
+        and not isinstance(matched, str)
+        and choice.get("native_finish_reason") != "pause_turn"
+    ):
         choice["finish_reason"] = "tool_calls"
     u = c["usage"]
     hit = u.pop("prompt_cache_hit_tokens", None)
@@ -946,7 +1365,12 @@ def test_openai_round_trip_is_exact_on_the_lossless_domain(c: dict) -> None:
 @given(a_usage())
 def test_usage_totals_are_invariant_from_anthropic(u: dict) -> None:
     out = as_dict(to_openai.response(message(usage=u)))["usage"]
-    total = u["input_tokens"] + (u.get("cache_read_input_tokens") or 0) + (u.get("cache_creation_input_tokens") or 0) + u["output_tokens"]
+    total = (
+        u["input_tokens"]
+        + (u.get("cache_read_input_tokens") or 0)
+        + (u.get("cache_creation_input_tokens") or 0)
+        + u["output_tokens"]
+    )
     assert out["total_tokens"] == total == out["prompt_tokens"] + out["completion_tokens"]
     assert out["completion_tokens"] == u["output_tokens"]
 
@@ -955,7 +1379,12 @@ def test_usage_totals_are_invariant_from_anthropic(u: dict) -> None:
 @given(an_openai_usage())
 def test_usage_totals_are_invariant_from_openai(u: dict) -> None:
     out = as_dict(to_anthropic.response(completion(usage=u)))["usage"]
-    total = out["input_tokens"] + (out.get("cache_read_input_tokens") or 0) + (out.get("cache_creation_input_tokens") or 0) + out["output_tokens"]
+    total = (
+        out["input_tokens"]
+        + (out.get("cache_read_input_tokens") or 0)
+        + (out.get("cache_creation_input_tokens") or 0)
+        + out["output_tokens"]
+    )
     assert total == u["total_tokens"]
 
 
@@ -963,13 +1392,31 @@ def test_usage_totals_are_invariant_from_openai(u: dict) -> None:
 
 
 @SETTINGS
-@given(st.lists(st.text("abcdefghijklmnopqrstuvwxyz_-0123456789", min_size=1, max_size=128), min_size=1, max_size=5, unique=True), ident, ident)
-def test_request_restores_every_shortened_name_and_echoes_the_model(names: list[str], asked: str, served: str) -> None:
-    req = {"model": asked, "max_tokens": 9, "messages": [{"role": "user", "content": "x"}],
-           "tools": [{"name": n, "input_schema": {"type": "object"}} for n in names]}
+@given(
+    st.lists(
+        st.text("abcdefghijklmnopqrstuvwxyz_-0123456789", min_size=1, max_size=128),
+        min_size=1,
+        max_size=5,
+        unique=True,
+    ),
+    ident,
+    ident,
+)
+def test_request_restores_every_shortened_name_and_echoes_the_model(
+    names: list[str], asked: str, served: str
+) -> None:
+    req = {
+        "model": asked,
+        "max_tokens": 9,
+        "messages": [{"role": "user", "content": "x"}],
+        "tools": [{"name": n, "input_schema": {"type": "object"}} for n in names],
+    }
     sent = [t["function"]["name"] for t in as_dict(to_openai.request(req))["tools"]]
     assert all(len(n) <= 64 for n in sent)
-    calls = [{"id": f"c{i}", "type": "function", "function": {"name": n, "arguments": "{}"}} for i, n in enumerate(sent)]
+    calls = [
+        {"id": f"c{i}", "type": "function", "function": {"name": n, "arguments": "{}"}}
+        for i, n in enumerate(sent)
+    ]
     body = completion({"content": None, "tool_calls": calls}, finish_reason="tool_calls")
     body["model"] = served
     losses: list[Loss] = []
@@ -982,13 +1429,21 @@ def test_request_restores_every_shortened_name_and_echoes_the_model(names: list[
 @SETTINGS
 @given(st.lists(nonempty, min_size=1, max_size=4, unique=True), st.data())
 def test_request_names_the_stop_sequence_that_matched(stops: list[str], data: Any) -> None:
-    req = {"model": "m", "max_tokens": 9, "messages": [{"role": "user", "content": "x"}], "stop_sequences": stops}
+    req = {
+        "model": "m",
+        "max_tokens": 9,
+        "messages": [{"role": "user", "content": "x"}],
+        "stop_sequences": stops,
+    }
     matched = data.draw(st.sampled_from(stops))
     # vLLM says which: always recognised
     assert finish_of(completion(stop_reason=matched), request=req)[:2] == ("stop_sequence", matched)
     # the upstream says only that a sequence matched: recognised when there is one candidate
     expected = stops[0] if len(stops) == 1 else None
-    assert finish_of(completion(native_finish_reason="stop_sequence"), request=req)[:2] == ("stop_sequence", expected)
+    assert finish_of(completion(native_finish_reason="stop_sequence"), request=req)[:2] == (
+        "stop_sequence",
+        expected,
+    )
 
 
 # --- properties: the whole struct surface ------------------------------------------------
@@ -996,7 +1451,9 @@ def test_request_names_the_stop_sequence_that_matched(stops: list[str], data: An
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(from_type(a.MessageResponse))
-def test_any_message_translates_to_a_valid_completion_or_reports_why_not(m: a.MessageResponse) -> None:
+def test_any_message_translates_to_a_valid_completion_or_reports_why_not(
+    m: a.MessageResponse,
+) -> None:
     """Whatever a Message holds: a ChatCompletion the SDK accepts, and where nothing was
     reported lost, the way back is the canonical input."""
     losses: list[Loss] = []
@@ -1013,7 +1470,9 @@ def test_any_message_translates_to_a_valid_completion_or_reports_why_not(m: a.Me
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(from_type(o.ChatCompletion))
-def test_any_completion_translates_to_a_valid_message_or_reports_why_not(c: o.ChatCompletion) -> None:
+def test_any_completion_translates_to_a_valid_message_or_reports_why_not(
+    c: o.ChatCompletion,
+) -> None:
     losses: list[Loss] = []
     out = as_dict(to_anthropic.response(c, losses=losses))
     validate("anthropic", out)
@@ -1028,7 +1487,9 @@ def test_any_completion_translates_to_a_valid_message_or_reports_why_not(c: o.Ch
 
 # The same surface narrowed to what a response of each dialect holds (its block types, its
 # stop reasons, consistent usage), so that the lossless branch above is taken often.
-_A_REASONS = st.sampled_from([r for r, _, _ in STOP_REASONS if r not in ("stop_sequence", "refusal")])
+_A_REASONS = st.sampled_from(
+    [r for r, _, _ in STOP_REASONS if r not in ("stop_sequence", "refusal")]
+)
 _A_BLOCK_OVERRIDES = {
     (a.TextBlock, "cache_control"): st.none(),
     (a.TextBlock, "citations"): st.none() | st.just([]),
@@ -1047,15 +1508,20 @@ _A_TOOL_USE = from_type(a.ToolUseBlock, overrides=_A_BLOCK_OVERRIDES)
 
 @st.composite
 def _response_messages(draw: Any) -> a.MessageResponse:
-    m = draw(from_type(a.MessageResponse, overrides={
-        (a.MessageResponse, "stop_reason"): _A_REASONS,
-        (a.MessageResponse, "stop_sequence"): st.none(),
-        (a.MessageResponse, "stop_details"): st.none(),
-        (a.MessageResponse, "container"): st.none(),
-        (a.MessageResponse, "diagnostics"): st.none(),
-        (a.MessageResponse, "content"): st.lists(_A_RESPONSE_BLOCK, max_size=4),
-        a.Usage: a_usage().map(lambda u: msgspec.convert(u, a.Usage)),
-    }))
+    m = draw(
+        from_type(
+            a.MessageResponse,
+            overrides={
+                (a.MessageResponse, "stop_reason"): _A_REASONS,
+                (a.MessageResponse, "stop_sequence"): st.none(),
+                (a.MessageResponse, "stop_details"): st.none(),
+                (a.MessageResponse, "container"): st.none(),
+                (a.MessageResponse, "diagnostics"): st.none(),
+                (a.MessageResponse, "content"): st.lists(_A_RESPONSE_BLOCK, max_size=4),
+                a.Usage: a_usage().map(lambda u: msgspec.convert(u, a.Usage)),
+            },
+        )
+    )
     tools = draw(st.lists(_A_TOOL_USE, max_size=2, unique_by=lambda t: t.id))
     m.content = m.content + tools
     if tools and m.stop_reason == "end_turn":
@@ -1067,7 +1533,9 @@ def _response_messages(draw: Any) -> a.MessageResponse:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(_response_messages())
-def test_response_shaped_messages_round_trip_unless_a_loss_is_reported(m: a.MessageResponse) -> None:
+def test_response_shaped_messages_round_trip_unless_a_loss_is_reported(
+    m: a.MessageResponse,
+) -> None:
     losses: list[Loss] = []
     out = as_dict(to_openai.response(m, created=1, losses=losses))
     validate("openai", out)
@@ -1080,31 +1548,59 @@ def test_response_shaped_messages_round_trip_unless_a_loss_is_reported(m: a.Mess
 
 @st.composite
 def _response_completions(draw: Any) -> o.ChatCompletion:
-    c = draw(from_type(o.ChatCompletion, overrides={
-        o.Usage: an_openai_usage().map(lambda u: msgspec.convert(u, o.Usage)),
-        (o.ChatCompletion, "choices"): st.lists(from_type(o.Choice, overrides={
-            (o.Choice, "finish_reason"): st.sampled_from(["stop", "length", "tool_calls", "content_filter"]),
-            (o.Choice, "native_finish_reason"): st.none(),
-            (o.Choice, "logprobs"): st.none(),
-            (o.ResponseMessage, "annotations"): st.none() | st.just([]),
-            (o.ResponseMessage, "audio"): st.none(),
-            (o.ResponseMessage, "function_call"): st.none(),
-            (o.ResponseMessage, "reasoning_details"): st.none() | st.just([]),
-            (o.ResponseMessage, "tool_calls"): st.none() | st.lists(st.builds(
-                lambda i, n, args: o.FunctionToolCall(id=i, function=o.FunctionCall(name=n, arguments=json.dumps(args))),
-                ident, ident, json_object), max_size=2, unique_by=lambda t: t.id),
-        }), min_size=1, max_size=1),
-        (o.ChatCompletion, "service_tier"): st.none() | st.sampled_from(["default", "priority"]),
-        (o.ChatCompletion, "system_fingerprint"): st.none(),
-        (o.ChatCompletion, "metadata"): st.none(),
-        (o.ChatCompletion, "moderation"): st.none(),
-    }))
+    c = draw(
+        from_type(
+            o.ChatCompletion,
+            overrides={
+                o.Usage: an_openai_usage().map(lambda u: msgspec.convert(u, o.Usage)),
+                (o.ChatCompletion, "choices"): st.lists(
+                    from_type(
+                        o.Choice,
+                        overrides={
+                            (o.Choice, "finish_reason"): st.sampled_from(
+                                ["stop", "length", "tool_calls", "content_filter"]
+                            ),
+                            (o.Choice, "native_finish_reason"): st.none(),
+                            (o.Choice, "logprobs"): st.none(),
+                            (o.ResponseMessage, "annotations"): st.none() | st.just([]),
+                            (o.ResponseMessage, "audio"): st.none(),
+                            (o.ResponseMessage, "function_call"): st.none(),
+                            (o.ResponseMessage, "reasoning_details"): st.none() | st.just([]),
+                            (o.ResponseMessage, "tool_calls"): st.none()
+                            | st.lists(
+                                st.builds(
+                                    lambda i, n, args: o.FunctionToolCall(
+                                        id=i,
+                                        function=o.FunctionCall(name=n, arguments=json.dumps(args)),
+                                    ),
+                                    ident,
+                                    ident,
+                                    json_object,
+                                ),
+                                max_size=2,
+                                unique_by=lambda t: t.id,
+                            ),
+                        },
+                    ),
+                    min_size=1,
+                    max_size=1,
+                ),
+                (o.ChatCompletion, "service_tier"): st.none()
+                | st.sampled_from(["default", "priority"]),
+                (o.ChatCompletion, "system_fingerprint"): st.none(),
+                (o.ChatCompletion, "metadata"): st.none(),
+                (o.ChatCompletion, "moderation"): st.none(),
+            },
+        )
+    )
     return c
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(_response_completions())
-def test_response_shaped_completions_round_trip_unless_a_loss_is_reported(c: o.ChatCompletion) -> None:
+def test_response_shaped_completions_round_trip_unless_a_loss_is_reported(
+    c: o.ChatCompletion,
+) -> None:
     losses: list[Loss] = []
     out = as_dict(to_anthropic.response(c, losses=losses))
     validate("anthropic", out)

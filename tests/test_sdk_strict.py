@@ -9,13 +9,13 @@ import math
 import os
 import pathlib
 import time
-from typing import IO, Any, Dict, Iterable, List, Optional, Union
-
-import pytest
-from typing_extensions import Annotated, Literal, NotRequired, Required, TypedDict
+from collections.abc import Iterable
+from typing import IO, Annotated, Any, Literal, NotRequired, Required, Union
 
 import anthropic.types as at
+import pytest
 from openai._utils._transform import PropertyInfo
+from typing_extensions import TypedDict
 
 try:
     import sdk_strict as ss
@@ -51,7 +51,7 @@ def mutated(payload, edit):
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 
-CLAUDE_CODE_REQUEST: Dict[str, Any] = {
+CLAUDE_CODE_REQUEST: dict[str, Any] = {
     "model": "claude-sonnet-4-5-20250929",
     "max_tokens": 32000,
     "stream": True,
@@ -92,16 +92,28 @@ CLAUDE_CODE_REQUEST: Dict[str, Any] = {
             "content": [
                 {"type": "text", "text": "<system-reminder>context</system-reminder>"},
                 {"type": "text", "text": "What is in this screenshot? Then list the files."},
-                {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG}},
+                {
+                    "type": "image",
+                    "source": {"type": "base64", "media_type": "image/png", "data": PNG},
+                },
             ],
         },
         {
             "role": "assistant",
             "content": [
-                {"type": "thinking", "thinking": "I should run ls.", "signature": "EqQBCkYIBxgCKkA..."},
+                {
+                    "type": "thinking",
+                    "thinking": "I should run ls.",
+                    "signature": "EqQBCkYIBxgCKkA...",
+                },
                 {"type": "redacted_thinking", "data": "EmwKAhgBEgy..."},
                 {"type": "text", "text": "A terminal. Listing files."},
-                {"type": "tool_use", "id": "toolu_01A", "name": "Bash", "input": {"command": "ls -la"}},
+                {
+                    "type": "tool_use",
+                    "id": "toolu_01A",
+                    "name": "Bash",
+                    "input": {"command": "ls -la"},
+                },
             ],
         },
         {
@@ -126,7 +138,7 @@ CLAUDE_CODE_REQUEST: Dict[str, Any] = {
     ],
 }
 
-OPENAI_REQUEST: Dict[str, Any] = {
+OPENAI_REQUEST: dict[str, Any] = {
     "model": "gpt-5.1",
     "messages": [
         {"role": "developer", "content": "You are a terse assistant."},
@@ -134,7 +146,10 @@ OPENAI_REQUEST: Dict[str, Any] = {
             "role": "user",
             "content": [
                 {"type": "text", "text": "Describe the image and fetch the weather."},
-                {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}", "detail": "high"}},
+                {
+                    "type": "image_url",
+                    "image_url": {"url": f"data:image/png;base64,{PNG}", "detail": "high"},
+                },
             ],
             "name": "alice",
         },
@@ -158,7 +173,11 @@ OPENAI_REQUEST: Dict[str, Any] = {
             "function": {
                 "name": "get_weather",
                 "description": "Current weather for a city.",
-                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+                "parameters": {
+                    "type": "object",
+                    "properties": {"city": {"type": "string"}},
+                    "required": ["city"],
+                },
                 "strict": True,
             },
         }
@@ -184,7 +203,7 @@ OPENAI_REQUEST: Dict[str, Any] = {
     "user": "alice@example.com",
 }
 
-ANTHROPIC_MESSAGE: Dict[str, Any] = {
+ANTHROPIC_MESSAGE: dict[str, Any] = {
     "id": "msg_01XFDUDYJgAACzvnptvVoYEL",
     "type": "message",
     "role": "assistant",
@@ -206,7 +225,7 @@ ANTHROPIC_MESSAGE: Dict[str, Any] = {
     },
 }
 
-CHAT_COMPLETION: Dict[str, Any] = {
+CHAT_COMPLETION: dict[str, Any] = {
     "id": "chatcmpl-123",
     "object": "chat.completion",
     "created": 1764240000,
@@ -242,7 +261,7 @@ CHAT_COMPLETION: Dict[str, Any] = {
     "system_fingerprint": None,
 }
 
-ANTHROPIC_STREAM: List[Dict[str, Any]] = [
+ANTHROPIC_STREAM: list[dict[str, Any]] = [
     {
         "type": "message_start",
         "message": {
@@ -257,9 +276,21 @@ ANTHROPIC_STREAM: List[Dict[str, Any]] = [
         },
     },
     {"type": "ping"},
-    {"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": "", "signature": ""}},
-    {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": "Hmm."}},
-    {"type": "content_block_delta", "index": 0, "delta": {"type": "signature_delta", "signature": "EqQB"}},
+    {
+        "type": "content_block_start",
+        "index": 0,
+        "content_block": {"type": "thinking", "thinking": "", "signature": ""},
+    },
+    {
+        "type": "content_block_delta",
+        "index": 0,
+        "delta": {"type": "thinking_delta", "thinking": "Hmm."},
+    },
+    {
+        "type": "content_block_delta",
+        "index": 0,
+        "delta": {"type": "signature_delta", "signature": "EqQB"},
+    },
     {"type": "content_block_stop", "index": 0},
     {"type": "content_block_start", "index": 1, "content_block": {"type": "text", "text": ""}},
     {"type": "content_block_delta", "index": 1, "delta": {"type": "text_delta", "text": "Hi"}},
@@ -269,7 +300,11 @@ ANTHROPIC_STREAM: List[Dict[str, Any]] = [
         "index": 2,
         "content_block": {"type": "tool_use", "id": "toolu_01", "name": "Bash", "input": {}},
     },
-    {"type": "content_block_delta", "index": 2, "delta": {"type": "input_json_delta", "partial_json": '{"command"'}},
+    {
+        "type": "content_block_delta",
+        "index": 2,
+        "delta": {"type": "input_json_delta", "partial_json": '{"command"'},
+    },
     {"type": "content_block_stop", "index": 2},
     {
         "type": "message_delta",
@@ -280,20 +315,24 @@ ANTHROPIC_STREAM: List[Dict[str, Any]] = [
     {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
 ]
 
-OPENAI_CHUNKS: List[Dict[str, Any]] = [
+OPENAI_CHUNKS: list[dict[str, Any]] = [
     {
         "id": "chatcmpl-1",
         "object": "chat.completion.chunk",
         "created": 1764240000,
         "model": "gpt-5.1",
-        "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}],
+        "choices": [
+            {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}
+        ],
     },
     {
         "id": "chatcmpl-1",
         "object": "chat.completion.chunk",
         "created": 1764240000,
         "model": "gpt-5.1",
-        "choices": [{"index": 0, "delta": {"content": "Hi"}, "logprobs": None, "finish_reason": None}],
+        "choices": [
+            {"index": 0, "delta": {"content": "Hi"}, "logprobs": None, "finish_reason": None}
+        ],
     },
     {
         "id": "chatcmpl-1",
@@ -321,7 +360,9 @@ OPENAI_CHUNKS: List[Dict[str, Any]] = [
         "object": "chat.completion.chunk",
         "created": 1764240000,
         "model": "gpt-5.1",
-        "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "{}"}}]}}],
+        "choices": [
+            {"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "{}"}}]}}
+        ],
     },
     {
         "id": "chatcmpl-1",
@@ -352,10 +393,21 @@ def test_valid_payloads():
     ss.validate_anthropic_message(ANTHROPIC_MESSAGE)
     ss.validate_chat_completion(CHAT_COMPLETION)
     ss.validate_anthropic_error(
-        {"type": "error", "error": {"type": "invalid_request_error", "message": "bad"}, "request_id": "req_01"}
+        {
+            "type": "error",
+            "error": {"type": "invalid_request_error", "message": "bad"},
+            "request_id": "req_01",
+        }
     )
     ss.validate_openai_error(
-        {"error": {"message": "Rate limit reached", "type": "rate_limit_exceeded", "param": None, "code": None}}
+        {
+            "error": {
+                "message": "Rate limit reached",
+                "type": "rate_limit_exceeded",
+                "param": None,
+                "code": None,
+            }
+        }
     )
     for event in ANTHROPIC_STREAM:
         ss.validate_anthropic_stream_event(event)
@@ -364,7 +416,11 @@ def test_valid_payloads():
 
 
 def test_non_streaming_and_minimal_requests():
-    minimal = {"model": "claude-haiku-4-5", "max_tokens": 1024, "messages": [{"role": "user", "content": "Hi"}]}
+    minimal = {
+        "model": "claude-haiku-4-5",
+        "max_tokens": 1024,
+        "messages": [{"role": "user", "content": "Hi"}],
+    }
     ss.validate_anthropic_request(minimal)
     ss.validate_anthropic_request({**minimal, "stream": False})
     ss.validate_openai_request({"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}]})
@@ -372,7 +428,9 @@ def test_non_streaming_and_minimal_requests():
 
 
 def test_response_models_allow_absent_optional_fields_and_null():
-    message = mutated(ANTHROPIC_MESSAGE, lambda m: (m.pop("stop_sequence"), m["usage"].pop("cache_creation")))
+    message = mutated(
+        ANTHROPIC_MESSAGE, lambda m: (m.pop("stop_sequence"), m["usage"].pop("cache_creation"))
+    )
     ss.validate_anthropic_message(message)
     ss.validate_anthropic_message(mutated(ANTHROPIC_MESSAGE, lambda m: m.update(stop_reason=None)))
     ss.validate_chat_completion(mutated(CHAT_COMPLETION, lambda c: c.pop("usage")))
@@ -403,28 +461,59 @@ def test_every_entry_point_type_compiles_completely():
     "edit, path, words",
     [
         (lambda r: r.update(foo=1), "$.foo", ["unknown key"]),
-        (lambda r: r["messages"][1]["content"][3].update(bogus=1), "$.messages[1].content[3].bogus", ["ToolUseBlock"]),
+        (
+            lambda r: r["messages"][1]["content"][3].update(bogus=1),
+            "$.messages[1].content[3].bogus",
+            ["ToolUseBlock"],
+        ),
         (lambda r: r.update(max_tokens="32000"), "$.max_tokens", ["integer", "string"]),
         (lambda r: r.update(max_tokens=True), "$.max_tokens", ["integer", "bool"]),
         (lambda r: r.update(max_tokens=1.0), "$.max_tokens", ["integer"]),
         (lambda r: r.pop("max_tokens"), "$.max_tokens", ["missing required key"]),
-        (lambda r: r["messages"][2]["content"][0].pop("tool_use_id"), "$.messages[2].content[0].tool_use_id", ["missing"]),
+        (
+            lambda r: r["messages"][2]["content"][0].pop("tool_use_id"),
+            "$.messages[2].content[0].tool_use_id",
+            ["missing"],
+        ),
         (
             lambda r: r["messages"][0]["content"][2]["source"].update(media_type="image/bmp"),
             "$.messages[0].content[2].source.media_type",
             ["'image/png'", "'image/bmp'"],
         ),
-        (lambda r: r["messages"][0].update(role="robot"), "$.messages[0].role", ["unknown role", "'assistant'"]),
-        (lambda r: r["messages"][0]["content"].append({"type": "video"}), "$.messages[0].content[3].type", ["unknown type"]),
-        (lambda r: r["messages"][0]["content"][0].pop("type"), "$.messages[0].content[0].type", ["missing"]),
-        (lambda r: r["system"][1]["cache_control"].update(ttl="1d"), "$.system[1].cache_control.ttl", ["'1h'"]),
-        (lambda r: r["messages"][1]["content"][0].update(cache_control={"type": "ephemeral"}),
-         "$.messages[1].content[0].cache_control", ["unknown key"]),
+        (
+            lambda r: r["messages"][0].update(role="robot"),
+            "$.messages[0].role",
+            ["unknown role", "'assistant'"],
+        ),
+        (
+            lambda r: r["messages"][0]["content"].append({"type": "video"}),
+            "$.messages[0].content[3].type",
+            ["unknown type"],
+        ),
+        (
+            lambda r: r["messages"][0]["content"][0].pop("type"),
+            "$.messages[0].content[0].type",
+            ["missing"],
+        ),
+        (
+            lambda r: r["system"][1]["cache_control"].update(ttl="1d"),
+            "$.system[1].cache_control.ttl",
+            ["'1h'"],
+        ),
+        (
+            lambda r: r["messages"][1]["content"][0].update(cache_control={"type": "ephemeral"}),
+            "$.messages[1].content[0].cache_control",
+            ["unknown key"],
+        ),
         (lambda r: r.update(stream="yes"), "$.stream", ["unknown stream"]),
         (lambda r: r["tools"][0].pop("input_schema"), "$.tools[0].input_schema", ["missing"]),
         (lambda r: r["messages"][3].update(content=None), "$.messages[3].content", ["null"]),
         (lambda r: r.update(messages={"role": "user"}), "$.messages", ["array"]),
-        (lambda r: r["messages"][0]["content"][1].update(text=("a", "b")), "$.messages[0].content[1].text", ["non-JSON tuple"]),
+        (
+            lambda r: r["messages"][0]["content"][1].update(text=("a", "b")),
+            "$.messages[0].content[1].text",
+            ["non-JSON tuple"],
+        ),
         (lambda r: r.update(temperature=0.5), "$.temperature", ["unknown key"]),
     ],
 )
@@ -437,10 +526,21 @@ def test_anthropic_request_2023_sampling_fields():
     ss.validate_anthropic_request_2023(with_sampling)
     ss.validate_anthropic_request_2023({**with_sampling, "stream": False})
     rejects(ss.validate_anthropic_request, with_sampling, "$.temperature", "unknown key")
-    rejects(ss.validate_anthropic_request_2023, {**with_sampling, "top_k": True}, "$.top_k", "integer")
-    rejects(ss.validate_anthropic_request_2023, {**with_sampling, "top_k": 1.5}, "$.top_k", "integer")
-    rejects(ss.validate_anthropic_request_2023, {**with_sampling, "temperature": "hot"}, "$.temperature", "number")
-    rejects(ss.validate_anthropic_request_2023, {**with_sampling, "top_p": None}, "$.top_p", "number")
+    rejects(
+        ss.validate_anthropic_request_2023, {**with_sampling, "top_k": True}, "$.top_k", "integer"
+    )
+    rejects(
+        ss.validate_anthropic_request_2023, {**with_sampling, "top_k": 1.5}, "$.top_k", "integer"
+    )
+    rejects(
+        ss.validate_anthropic_request_2023,
+        {**with_sampling, "temperature": "hot"},
+        "$.temperature",
+        "number",
+    )
+    rejects(
+        ss.validate_anthropic_request_2023, {**with_sampling, "top_p": None}, "$.top_p", "number"
+    )
     # everything else is as strict as the SDK's MessageCreateParams
     rejects(ss.validate_anthropic_request_2023, {**with_sampling, "foo": 1}, "$.foo", "unknown key")
 
@@ -459,26 +559,53 @@ def test_sdk_2_14_has_no_sampling_fields():
     "edit, path, words",
     [
         (lambda r: r.update(foo=1), "$.foo", ["unknown key"]),
-        (lambda r: r["messages"][1]["content"][1]["image_url"].update(detail="ultra"),
-         "$.messages[1].content[1].image_url.detail", ["'high'", "'ultra'"]),
-        (lambda r: r["messages"][1]["content"][1]["image_url"].update(size=3), "$.messages[1].content[1].image_url.size", []),
-        (lambda r: r["messages"][2]["tool_calls"][0]["function"].update(arguments={"city": "Paris"}),
-         "$.messages[2].tool_calls[0].function.arguments", ["string", "object"]),
+        (
+            lambda r: r["messages"][1]["content"][1]["image_url"].update(detail="ultra"),
+            "$.messages[1].content[1].image_url.detail",
+            ["'high'", "'ultra'"],
+        ),
+        (
+            lambda r: r["messages"][1]["content"][1]["image_url"].update(size=3),
+            "$.messages[1].content[1].image_url.size",
+            [],
+        ),
+        (
+            lambda r: r["messages"][2]["tool_calls"][0]["function"].update(
+                arguments={"city": "Paris"}
+            ),
+            "$.messages[2].tool_calls[0].function.arguments",
+            ["string", "object"],
+        ),
         (lambda r: r["messages"][3].pop("tool_call_id"), "$.messages[3].tool_call_id", ["missing"]),
         (lambda r: r.update(n=True), "$.n", ["integer", "bool"]),
         (lambda r: r.update(seed=False), "$.seed", ["integer"]),
         (lambda r: r.update(temperature=True), "$.temperature", ["number"]),
         (lambda r: r.update(temperature=math.nan), "$.temperature", ["finite"]),
         (lambda r: r["messages"][0].update(role="model"), "$.messages[0].role", ["unknown role"]),
-        (lambda r: r["messages"][1]["content"].append({"type": "video_url", "video_url": {}}),
-         "$.messages[1].content[2].type", ["unknown type", "'image_url'"]),
-        (lambda r: r["response_format"]["json_schema"].pop("name"), "$.response_format.json_schema.name", ["missing"]),
-        (lambda r: r["response_format"].update(type="xml"), "$.response_format.type", ["unknown type"]),
+        (
+            lambda r: r["messages"][1]["content"].append({"type": "video_url", "video_url": {}}),
+            "$.messages[1].content[2].type",
+            ["unknown type", "'image_url'"],
+        ),
+        (
+            lambda r: r["response_format"]["json_schema"].pop("name"),
+            "$.response_format.json_schema.name",
+            ["missing"],
+        ),
+        (
+            lambda r: r["response_format"].update(type="xml"),
+            "$.response_format.type",
+            ["unknown type"],
+        ),
         (lambda r: r.pop("model"), "$.model", ["missing"]),
         (lambda r: r.update(stop=["a", 1]), "$.stop[1]", ["string"]),
         (lambda r: r.update(logit_bias={"50256": "x"}), '$.logit_bias["50256"]', ["integer"]),
         (lambda r: r.update(stream=1), "$.stream", ["unknown stream"]),
-        (lambda r: r["tools"][0].update(cache_control={"type": "ephemeral"}), "$.tools[0].cache_control", ["unknown key"]),
+        (
+            lambda r: r["tools"][0].update(cache_control={"type": "ephemeral"}),
+            "$.tools[0].cache_control",
+            ["unknown key"],
+        ),
     ],
 )
 def test_openai_request_rejections(edit, path, words):
@@ -490,7 +617,9 @@ def test_openai_request_extensions():
         r["messages"][2].update(
             reasoning_content="I should call the tool.",
             reasoning="I should call the tool.",
-            reasoning_details=[{"type": "reasoning.text", "text": "...", "signature": None, "format": "unknown"}],
+            reasoning_details=[
+                {"type": "reasoning.text", "text": "...", "signature": None, "format": "unknown"}
+            ],
         )
         r["messages"][1]["content"][0]["cache_control"] = {"type": "ephemeral"}
         r["messages"][4]["content"][0]["cache_control"] = {"type": "ephemeral", "ttl": "1h"}
@@ -504,16 +633,36 @@ def test_openai_request_extensions():
     extended = mutated(OPENAI_REQUEST, with_extensions)
     ss.validate_openai_request(extended)
     # only where allowed: off by default in validate(), and per path / role
-    rejects(ss.validate_openai_request, extended, "$.messages[1].content[0].cache_control", extensions=())
-    rejects(validate, extended, "$.messages[1].content[0].cache_control", tp=ss._occp.CompletionCreateParams)
+    rejects(
+        ss.validate_openai_request,
+        extended,
+        "$.messages[1].content[0].cache_control",
+        extensions=(),
+    )
+    rejects(
+        validate,
+        extended,
+        "$.messages[1].content[0].cache_control",
+        tp=ss._occp.CompletionCreateParams,
+    )
     on_user = mutated(OPENAI_REQUEST, lambda r: r["messages"][1].update(reasoning_content="x"))
     rejects(ss.validate_openai_request, on_user, "$.messages[1].reasoning_content", "unknown key")
-    on_message = mutated(OPENAI_REQUEST, lambda r: r["messages"][0].update(cache_control={"type": "ephemeral"}))
+    on_message = mutated(
+        OPENAI_REQUEST, lambda r: r["messages"][0].update(cache_control={"type": "ephemeral"})
+    )
     rejects(ss.validate_openai_request, on_message, "$.messages[0].cache_control", "unknown key")
     nested = mutated(OPENAI_REQUEST, lambda r: r["messages"][2].update(top_k=3))
     rejects(ss.validate_openai_request, nested, "$.messages[2].top_k", "unknown key")
-    deeper = mutated(OPENAI_REQUEST, lambda r: r["messages"][1]["content"][1]["image_url"].update(cache_control={}))
-    rejects(ss.validate_openai_request, deeper, "$.messages[1].content[1].image_url.cache_control", "unknown key")
+    deeper = mutated(
+        OPENAI_REQUEST,
+        lambda r: r["messages"][1]["content"][1]["image_url"].update(cache_control={}),
+    )
+    rejects(
+        ss.validate_openai_request,
+        deeper,
+        "$.messages[1].content[1].image_url.cache_control",
+        "unknown key",
+    )
     # a plain `[*]` pattern (the brief's form) also works, and extensions are only skipped keys
     ss.validate_openai_request(on_user, extensions={"$.messages[*].reasoning_content"})
     known = mutated(OPENAI_REQUEST, lambda r: r.update(seed="7"))
@@ -530,14 +679,21 @@ def test_openai_request_extensions():
         (lambda m: m.update(foo=1), "$.foo", ["unknown key in Message"]),
         (lambda m: m["usage"].pop("output_tokens"), "$.usage.output_tokens", ["missing"]),
         (lambda m: m["usage"].update(input_tokens=True), "$.usage.input_tokens", ["integer"]),
-        (lambda m: m["usage"].update(cache_read_input_tokens="0"), "$.usage.cache_read_input_tokens", ["integer"]),
+        (
+            lambda m: m["usage"].update(cache_read_input_tokens="0"),
+            "$.usage.cache_read_input_tokens",
+            ["integer"],
+        ),
         (lambda m: m.update(stop_reason="done"), "$.stop_reason", ["'end_turn'"]),
         (lambda m: m.update(role="user"), "$.role", ["'assistant'"]),
         (lambda m: m["content"].append({"type": "image"}), "$.content[3].type", ["unknown type"]),
         (lambda m: m["content"][0].pop("signature"), "$.content[0].signature", ["missing"]),
         (lambda m: m["content"][2].update(input="{}"), "$.content[2].input", ["object"]),
-        (lambda m: m["content"][1].update(citations=[{"type": "char_location"}]), "$.content[1].citations[0].cited_text",
-         ["missing"]),
+        (
+            lambda m: m["content"][1].update(citations=[{"type": "char_location"}]),
+            "$.content[1].citations[0].cited_text",
+            ["missing"],
+        ),
     ],
 )
 def test_anthropic_message_rejections(edit, path, words):
@@ -545,73 +701,191 @@ def test_anthropic_message_rejections(edit, path, words):
 
 
 def test_chat_completion():
-    rejects(ss.validate_chat_completion, mutated(CHAT_COMPLETION, lambda c: c.update(object="chat.completion.chunk")),
-            "$.object", "'chat.completion'")
-    rejects(ss.validate_chat_completion, mutated(CHAT_COMPLETION, lambda c: c["choices"][0].update(finish_reason=None)),
-            "$.choices[0].finish_reason", "null")
-    rejects(ss.validate_chat_completion, mutated(CHAT_COMPLETION, lambda c: c["usage"].update(total_tokens=None)),
-            "$.usage.total_tokens", "integer")
-    rejects(ss.validate_chat_completion, mutated(CHAT_COMPLETION, lambda c: c["choices"][0].pop("index")),
-            "$.choices[0].index", "missing")
-    reasoning = mutated(CHAT_COMPLETION, lambda c: c["choices"][0]["message"].update(reasoning_content="hmm"))
+    rejects(
+        ss.validate_chat_completion,
+        mutated(CHAT_COMPLETION, lambda c: c.update(object="chat.completion.chunk")),
+        "$.object",
+        "'chat.completion'",
+    )
+    rejects(
+        ss.validate_chat_completion,
+        mutated(CHAT_COMPLETION, lambda c: c["choices"][0].update(finish_reason=None)),
+        "$.choices[0].finish_reason",
+        "null",
+    )
+    rejects(
+        ss.validate_chat_completion,
+        mutated(CHAT_COMPLETION, lambda c: c["usage"].update(total_tokens=None)),
+        "$.usage.total_tokens",
+        "integer",
+    )
+    rejects(
+        ss.validate_chat_completion,
+        mutated(CHAT_COMPLETION, lambda c: c["choices"][0].pop("index")),
+        "$.choices[0].index",
+        "missing",
+    )
+    reasoning = mutated(
+        CHAT_COMPLETION, lambda c: c["choices"][0]["message"].update(reasoning_content="hmm")
+    )
     ss.validate_chat_completion(reasoning)
-    rejects(ss.validate_chat_completion, reasoning, "$.choices[0].message.reasoning_content", extensions=())
+    rejects(
+        ss.validate_chat_completion,
+        reasoning,
+        "$.choices[0].message.reasoning_content",
+        extensions=(),
+    )
     misplaced = mutated(CHAT_COMPLETION, lambda c: c["choices"][0].update(reasoning_content="hmm"))
     rejects(ss.validate_chat_completion, misplaced, "$.choices[0].reasoning_content", "unknown key")
 
 
 def test_chat_completion_chunks():
-    delta = mutated(OPENAI_CHUNKS[1], lambda c: c["choices"][0]["delta"].update(reasoning_content="hmm", reasoning="hmm"))
+    delta = mutated(
+        OPENAI_CHUNKS[1],
+        lambda c: c["choices"][0]["delta"].update(reasoning_content="hmm", reasoning="hmm"),
+    )
     ss.validate_chat_completion_chunk(delta)
-    rejects(ss.validate_chat_completion_chunk, delta, "$.choices[0].delta.reasoning_content", extensions=())
-    bad_index = mutated(OPENAI_CHUNKS[2], lambda c: c["choices"][0]["delta"]["tool_calls"][0].update(index=True))
-    rejects(ss.validate_chat_completion_chunk, bad_index, "$.choices[0].delta.tool_calls[0].index", "integer")
-    no_index = mutated(OPENAI_CHUNKS[3], lambda c: c["choices"][0]["delta"]["tool_calls"][0].pop("index"))
-    rejects(ss.validate_chat_completion_chunk, no_index, "$.choices[0].delta.tool_calls[0].index", "missing")
+    rejects(
+        ss.validate_chat_completion_chunk,
+        delta,
+        "$.choices[0].delta.reasoning_content",
+        extensions=(),
+    )
+    bad_index = mutated(
+        OPENAI_CHUNKS[2], lambda c: c["choices"][0]["delta"]["tool_calls"][0].update(index=True)
+    )
+    rejects(
+        ss.validate_chat_completion_chunk,
+        bad_index,
+        "$.choices[0].delta.tool_calls[0].index",
+        "integer",
+    )
+    no_index = mutated(
+        OPENAI_CHUNKS[3], lambda c: c["choices"][0]["delta"]["tool_calls"][0].pop("index")
+    )
+    rejects(
+        ss.validate_chat_completion_chunk,
+        no_index,
+        "$.choices[0].delta.tool_calls[0].index",
+        "missing",
+    )
     bad_role = mutated(OPENAI_CHUNKS[0], lambda c: c["choices"][0]["delta"].update(role="bot"))
     rejects(ss.validate_chat_completion_chunk, bad_role, "$.choices[0].delta.role", "'assistant'")
-    rejects(ss.validate_chat_completion_chunk, {**OPENAI_CHUNKS[0], "foo": 1}, "$.foo", "unknown key")
+    rejects(
+        ss.validate_chat_completion_chunk, {**OPENAI_CHUNKS[0], "foo": 1}, "$.foo", "unknown key"
+    )
 
 
 def test_anthropic_errors():
     # not in the SDK's ErrorObject union, but in its ErrorType literal / the API docs
     for error_type in ("conflict_error", "request_too_large", "timeout_error", "billing_error"):
-        ss.validate_anthropic_error({"type": "error", "error": {"type": error_type, "message": "m"}, "request_id": None})
+        ss.validate_anthropic_error(
+            {"type": "error", "error": {"type": error_type, "message": "m"}, "request_id": None}
+        )
     ok = {"type": "error", "error": {"type": "api_error", "message": "Internal"}}
     ss.validate_anthropic_error(ok)
-    rejects(ss.validate_anthropic_error, mutated(ok, lambda e: e["error"].update(type="teapot_error")),
-            "$.error.type", "unknown type")
+    rejects(
+        ss.validate_anthropic_error,
+        mutated(ok, lambda e: e["error"].update(type="teapot_error")),
+        "$.error.type",
+        "unknown type",
+    )
     rejects(ss.validate_anthropic_error, mutated(ok, lambda e: e.pop("type")), "$.type", "missing")
-    rejects(ss.validate_anthropic_error, mutated(ok, lambda e: e["error"].pop("message")), "$.error.message", "missing")
-    rejects(ss.validate_anthropic_error, mutated(ok, lambda e: e["error"].update(code=1)), "$.error.code", "unknown key")
-    rejects(ss.validate_anthropic_error, mutated(ok, lambda e: e.update(request_id=5)), "$.request_id", "string")
+    rejects(
+        ss.validate_anthropic_error,
+        mutated(ok, lambda e: e["error"].pop("message")),
+        "$.error.message",
+        "missing",
+    )
+    rejects(
+        ss.validate_anthropic_error,
+        mutated(ok, lambda e: e["error"].update(code=1)),
+        "$.error.code",
+        "unknown key",
+    )
+    rejects(
+        ss.validate_anthropic_error,
+        mutated(ok, lambda e: e.update(request_id=5)),
+        "$.request_id",
+        "string",
+    )
 
 
 def test_anthropic_error_mirror_matches_sdk():
     assert set(ss._compile(ss.AnthropicErrorResponse).fields) == set(at.ErrorResponse.model_fields)
-    assert "request_too_large" in ss._EXTRA_ERROR_TYPES and "conflict_error" in ss._EXTRA_ERROR_TYPES
+    assert (
+        "request_too_large" in ss._EXTRA_ERROR_TYPES and "conflict_error" in ss._EXTRA_ERROR_TYPES
+    )
     assert "invalid_request_error" not in ss._EXTRA_ERROR_TYPES
 
 
 def test_openai_errors():
-    ok = {"error": {"message": "Invalid 'model'", "type": "invalid_request_error", "param": "model", "code": None}}
+    ok = {
+        "error": {
+            "message": "Invalid 'model'",
+            "type": "invalid_request_error",
+            "param": "model",
+            "code": None,
+        }
+    }
     ss.validate_openai_error(ok)
-    rejects(ss.validate_openai_error, mutated(ok, lambda e: e["error"].update(code=429)), "$.error.code", "string")
-    rejects(ss.validate_openai_error, mutated(ok, lambda e: e["error"].pop("message")), "$.error.message", "missing")
-    rejects(ss.validate_openai_error, mutated(ok, lambda e: e.update(status=400)), "$.status", "unknown key")
+    rejects(
+        ss.validate_openai_error,
+        mutated(ok, lambda e: e["error"].update(code=429)),
+        "$.error.code",
+        "string",
+    )
+    rejects(
+        ss.validate_openai_error,
+        mutated(ok, lambda e: e["error"].pop("message")),
+        "$.error.message",
+        "missing",
+    )
+    rejects(
+        ss.validate_openai_error,
+        mutated(ok, lambda e: e.update(status=400)),
+        "$.status",
+        "unknown key",
+    )
     rejects(ss.validate_openai_error, {"message": "x"}, "$.message", "unknown key")
 
 
 def test_anthropic_stream_rejections():
-    rejects(ss.validate_anthropic_stream_event, {"type": "message_end"}, "$.type", "unknown type", "'message_stop'")
-    rejects(ss.validate_anthropic_stream_event, {"type": "content_block_delta", "index": 0,
-            "delta": {"type": "text", "text": "x"}}, "$.delta.type", "unknown type", "'text_delta'")
-    rejects(ss.validate_anthropic_stream_event, {"type": "content_block_stop"}, "$.index", "missing")
-    rejects(ss.validate_anthropic_stream_event, {"type": "content_block_stop", "index": False}, "$.index", "integer")
-    rejects(ss.validate_anthropic_stream_event, mutated(ANTHROPIC_STREAM[12], lambda e: e.pop("usage")), "$.usage",
-            "missing")
-    rejects(ss.validate_anthropic_stream_event, mutated(ANTHROPIC_STREAM[0], lambda e: e["message"]["usage"].pop(
-            "input_tokens")), "$.message.usage.input_tokens", "missing")
+    rejects(
+        ss.validate_anthropic_stream_event,
+        {"type": "message_end"},
+        "$.type",
+        "unknown type",
+        "'message_stop'",
+    )
+    rejects(
+        ss.validate_anthropic_stream_event,
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text", "text": "x"}},
+        "$.delta.type",
+        "unknown type",
+        "'text_delta'",
+    )
+    rejects(
+        ss.validate_anthropic_stream_event, {"type": "content_block_stop"}, "$.index", "missing"
+    )
+    rejects(
+        ss.validate_anthropic_stream_event,
+        {"type": "content_block_stop", "index": False},
+        "$.index",
+        "integer",
+    )
+    rejects(
+        ss.validate_anthropic_stream_event,
+        mutated(ANTHROPIC_STREAM[12], lambda e: e.pop("usage")),
+        "$.usage",
+        "missing",
+    )
+    rejects(
+        ss.validate_anthropic_stream_event,
+        mutated(ANTHROPIC_STREAM[0], lambda e: e["message"]["usage"].pop("input_tokens")),
+        "$.message.usage.input_tokens",
+        "missing",
+    )
     rejects(ss.validate_anthropic_stream_event, {"type": "ping", "x": 1}, "$.x", "unknown key")
     rejects(ss.validate_anthropic_stream_event, "ping", "$", "expected")
 
@@ -632,27 +906,39 @@ class Child(Base, total=False):
 
 class Mixed(TypedDict, total=False):
     a: Required[str]
-    b: NotRequired[Optional[bool]]
+    b: NotRequired[bool | None]
     wire: Annotated[str, PropertyInfo(alias="wireName")]
     items: Iterable[int]
-    scores: Dict[str, float]
+    scores: dict[str, float]
     anything: object
-    loose: Dict[str, object]
-    upload: Union[str, IO[bytes], os.PathLike]
+    loose: dict[str, object]
+    upload: str | IO[bytes] | os.PathLike
     one: Literal[1]
 
 
 class Node(TypedDict, total=False):
     name: Required[str]
-    children: List["Node"]
+    children: list[Node]
 
 
 def test_typeddict_forms():
     validate(Child, {"kind": "base", "count": 1, "must": 2})
     rejects(validate, {"kind": "base", "count": 1}, "$.must", "missing", tp=Child)
     rejects(validate, {"kind": "base", "must": 1.5}, "$.count", "missing", tp=Child)
-    validate(Mixed, {"a": "x", "b": None, "wireName": "w", "items": [1, 2], "scores": {"x": 1, "y": 0.5},
-                     "anything": [{"deep": None}], "loose": {"k": [1]}, "upload": "file.txt", "one": 1})
+    validate(
+        Mixed,
+        {
+            "a": "x",
+            "b": None,
+            "wireName": "w",
+            "items": [1, 2],
+            "scores": {"x": 1, "y": 0.5},
+            "anything": [{"deep": None}],
+            "loose": {"k": [1]},
+            "upload": "file.txt",
+            "one": 1,
+        },
+    )
     rejects(validate, {"a": "x", "wire": "w"}, "$.wire", "unknown key", tp=Mixed)
     rejects(validate, {"b": True}, "$.a", "missing", tp=Mixed)
     rejects(validate, {"a": "x", "one": True}, "$.one", "one of 1", tp=Mixed)
@@ -664,8 +950,13 @@ def test_typeddict_forms():
     rejects(validate, {"a": "x", "upload": pathlib.Path("f")}, "$.upload", "non-JSON", tp=Mixed)
     rejects(validate, {"a": "x", "loose": {1: 2}}, "$.loose", "keys must be strings", tp=Mixed)
     validate(Node, {"name": "a", "children": [{"name": "b", "children": [{"name": "c"}]}]})
-    rejects(validate, {"name": "a", "children": [{"name": "b", "children": [{}]}]}, "$.children[0].children[0].name",
-            "missing", tp=Node)
+    rejects(
+        validate,
+        {"name": "a", "children": [{"name": "b", "children": [{}]}]},
+        "$.children[0].children[0].name",
+        "missing",
+        tp=Node,
+    )
 
 
 def test_scalars():
@@ -686,13 +977,33 @@ def test_scalars():
 
 def test_pydantic_alias_and_datetime():
     point = {"type": "coordinate", "x": 1, "y": 2}
-    validate(at.BrowserLeftClickDragInput, {"from": point, "target": point})  # from_ = Field(alias="from")
-    rejects(validate, {"from_": point, "target": point}, "$.from_", "unknown key", tp=at.BrowserLeftClickDragInput)
+    validate(
+        at.BrowserLeftClickDragInput, {"from": point, "target": point}
+    )  # from_ = Field(alias="from")
+    rejects(
+        validate,
+        {"from_": point, "target": point},
+        "$.from_",
+        "unknown key",
+        tp=at.BrowserLeftClickDragInput,
+    )
     rejects(validate, {"target": point}, "$.from", "missing", tp=at.BrowserLeftClickDragInput)
     container = {"id": "container_1", "expires_at": "2026-11-27T10:00:00Z"}
     validate(at.Container, container)
-    rejects(validate, {**container, "expires_at": "tomorrow"}, "$.expires_at", "RFC 3339", tp=at.Container)
-    rejects(validate, {**container, "expires_at": 1764240000}, "$.expires_at", "RFC 3339", tp=at.Container)
+    rejects(
+        validate,
+        {**container, "expires_at": "tomorrow"},
+        "$.expires_at",
+        "RFC 3339",
+        tp=at.Container,
+    )
+    rejects(
+        validate,
+        {**container, "expires_at": 1764240000},
+        "$.expires_at",
+        "RFC 3339",
+        tp=at.Container,
+    )
 
 
 def test_union_reporting():
@@ -703,19 +1014,24 @@ def test_union_reporting():
         y: str
 
     # members failing at different places: all are listed, at the union's path
-    err = rejects(validate, {}, "$", "matches no member", "A: $.x: missing", "B: $.y: missing", tp=Union[A, B])
+    err = rejects(
+        validate, {}, "$", "matches no member", "A: $.x: missing", "B: $.y: missing", tp=Union[A, B]
+    )
     # members failing at the same place: reported there, with each member's reason
     rejects(validate, {"z": 1}, "$.z", "as A: unknown key", "as B: unknown key", tp=Union[A, B])
     # the member that got furthest is reported with its own path
     rejects(validate, {"x": "1"}, "$.x", "integer", tp=Union[A, B])
     # by JSON kind first: a list goes to the list member only
-    rejects(validate, ["a", 2], "$[1]", "string", tp=Union[str, List[str], None])
-    rejects(validate, 3, "$", "string | array of string | null", tp=Union[str, List[str], None])
+    rejects(validate, ["a", 2], "$[1]", "string", tp=Union[str, list[str], None])
+    rejects(validate, 3, "$", "string | array of string | null", tp=Union[str, list[str], None])
 
 
 def test_text_blocks_are_both_param_and_model_shape():
     """MessageParam content accepts ContentBlockParam | ContentBlock; errors name both."""
-    bad = mutated(CLAUDE_CODE_REQUEST, lambda r: r["messages"][3].update(content=[{"type": "text", "txt": "x"}]))
+    bad = mutated(
+        CLAUDE_CODE_REQUEST,
+        lambda r: r["messages"][3].update(content=[{"type": "text", "txt": "x"}]),
+    )
     err = rejects(ss.validate_anthropic_request, bad, "$.messages[3].content[0].txt", "unknown key")
     assert "TextBlockParam" in err.reason and "TextBlock " in err.reason
 
@@ -731,7 +1047,7 @@ def test_strict_error_is_assertion_error():
 # speed
 
 
-def _big_request(size: int) -> Dict[str, Any]:
+def _big_request(size: int) -> dict[str, Any]:
     request = copy.deepcopy(CLAUDE_CODE_REQUEST)
     turn = copy.deepcopy(CLAUDE_CODE_REQUEST["messages"][1:3])
     while len(json.dumps(request)) < size:
@@ -744,7 +1060,10 @@ def test_speed_25kb():
     openai_request = copy.deepcopy(OPENAI_REQUEST)
     while len(json.dumps(openai_request)) < 25_000:
         openai_request["messages"][-1:-1] = copy.deepcopy(OPENAI_REQUEST["messages"][1:4])
-    for fn, payload in [(ss.validate_anthropic_request, anthropic_request), (ss.validate_openai_request, openai_request)]:
+    for fn, payload in [
+        (ss.validate_anthropic_request, anthropic_request),
+        (ss.validate_openai_request, openai_request),
+    ]:
         fn(payload)  # warm the per-type cache
         best = math.inf
         for _ in range(5):

@@ -398,7 +398,7 @@ def test_bytes_like_input():
 
 RICH_STREAM = (
     b"\xef\xbb\xbf: comment\r\n\r\n"
-    b"event: message_start\r\ndata: {\"a\": \"\xc3\xa9\xf0\x9f\x98\x80\"}\r\n\r\n"
+    b'event: message_start\r\ndata: {"a": "\xc3\xa9\xf0\x9f\x98\x80"}\r\n\r\n'
     b"id: 7\rretry: 100\rdata: one\rdata: two\r\r"
     b"event: ping\n\n"
     b"data\ndata:x\ndata:  y\n\n\n\n"
@@ -590,8 +590,7 @@ def reference(stream: bytes):
         if line.startswith(":"):
             continue
         name, colon, value = line.partition(":")
-        if value.startswith(" "):
-            value = value[1:]
+        value = value.removeprefix(" ")
         if name == "data":
             data.append(value)
         elif name == "event":

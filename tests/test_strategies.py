@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from typing import Annotated, Any, Iterator, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 
 import msgspec
 import pytest

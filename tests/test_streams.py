@@ -15,15 +15,14 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import anthropic
 import httpx2
 import msgspec
+import openai
 import pytest
+from anthropic.lib.streaming._messages import accumulate_event
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import anthropic
-import openai
-from anthropic.lib.streaming._messages import accumulate_event
 from openai.lib.streaming.chat import ChatCompletionStreamState
 from openai.types.chat import ChatCompletionChunk as SDKChunk
 
@@ -66,7 +65,11 @@ def translate_case(case: str, chunks: list[bytes] | None = None) -> tuple[bytes,
     data = (ROOT / case / f"{src}.sse").read_bytes()
     module = to_anthropic if src == "openai" else to_openai
     losses: list[Loss] = []
-    out = b"".join(module.sse(chunks if chunks is not None else [data], request=request_of(case), losses=losses))
+    out = b"".join(
+        module.sse(
+            chunks if chunks is not None else [data], request=request_of(case), losses=losses
+        )
+    )
     return out, losses
 
 
@@ -151,7 +154,7 @@ def test_fixture_sdk_accumulators(case: str) -> None:
             return
         ours = accumulate_anthropic(frames)
         sdk = sdk_accumulate_anthropic(frames).to_dict()
-        assert [b for b in sdk["content"]] == ours["content"]
+        assert list(sdk["content"]) == ours["content"]
         assert sdk["stop_reason"] == ours["stop_reason"]
         assert sdk["usage"] == ours["usage"]
     else:
@@ -164,8 +167,14 @@ def test_fixture_sdk_accumulators(case: str) -> None:
         msg = ours["choices"][0]["message"]
         assert sdk.choices[0].message.content == msg.get("content")
         assert sdk.choices[0].finish_reason == ours["choices"][0]["finish_reason"]
-        calls = [(c.id, c.function.name, c.function.arguments) for c in sdk.choices[0].message.tool_calls or ()]
-        assert calls == [(c["id"], c["function"]["name"], c["function"]["arguments"]) for c in msg.get("tool_calls", ())]
+        calls = [
+            (c.id, c.function.name, c.function.arguments)
+            for c in sdk.choices[0].message.tool_calls or ()
+        ]
+        assert calls == [
+            (c["id"], c["function"]["name"], c["function"]["arguments"])
+            for c in msg.get("tool_calls", ())
+        ]
         extra = sdk.choices[0].message.model_extra or {}
         assert extra.get("reasoning_content") == msg.get("reasoning_content")
         if "usage" in ours:
@@ -199,10 +208,15 @@ def test_fixture_struct_level_equals_sse(case: str) -> None:
         items: list[Any] = chunks + (["[DONE]"] if done else [])
         events = list(to_anthropic.stream(items, request=request_of(case)))
         expected = b"".join(
-            b"event: " + e.__struct_config__.tag.encode() + b"\ndata: " + msgspec.json.encode(e) + b"\n\n" for e in events
+            b"event: "
+            + e.__struct_config__.tag.encode()
+            + b"\ndata: "
+            + msgspec.json.encode(e)
+            + b"\n\n"
+            for e in events
         )
     else:
-        items = [e for e in anthropic_frames(data)]
+        items = list(anthropic_frames(data))
         chunks_out = list(to_openai.stream(items, request=request_of(case)))
         expected = b"".join(b"data: " + msgspec.json.encode(c) + b"\n\n" for c in chunks_out)
         if not isinstance(chunks_out[-1], o.ErrorBody):
@@ -212,8 +226,13 @@ def test_fixture_struct_level_equals_sse(case: str) -> None:
 
 def test_fixtures_cover_the_issue() -> None:
     need = {
-        "mimo_reasoning_tool_calls", "deepseek_reasoner", "vllm_reasoning", "openrouter_reasoning_details",
-        "openai_usage_parallel_tools", "anthropic_interleaved_thinking", "anthropic_error",
+        "mimo_reasoning_tool_calls",
+        "deepseek_reasoner",
+        "vllm_reasoning",
+        "openrouter_reasoning_details",
+        "openai_usage_parallel_tools",
+        "anthropic_interleaved_thinking",
+        "anthropic_error",
     }
     assert need <= set(CASES)
     text = (ROOT / "anthropic_interleaved_thinking" / "anthropic.sse").read_text()
@@ -234,7 +253,9 @@ def test_request_restores_names_and_model() -> None:
     data = (ROOT / "openai_usage_parallel_tools" / "openai.sse").read_bytes()
     events = anthropic_frames(b"".join(to_anthropic.sse([data])))
     assert events[0]["message"]["model"] == "gpt-4.1-2025-04-14"
-    assert short_name(long, 64) in [e["content_block"]["name"] for e in events if e["type"] == "content_block_start"]
+    assert short_name(long, 64) in [
+        e["content_block"]["name"] for e in events if e["type"] == "content_block_start"
+    ]
 
 
 # --- the real SDK clients reading sse() output --------------------------------------------
@@ -257,8 +278,14 @@ def test_anthropic_client_reads_translated_stream() -> None:
         body = to_anthropic.sse(_pieces(upstream), request=json.loads(request.content))
         return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=body)
 
-    client = anthropic.Anthropic(api_key="k", base_url="http://gateway", http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
-    with client.messages.stream(model="mimo", max_tokens=1024, messages=[{"role": "user", "content": "weather?"}]) as s:
+    client = anthropic.Anthropic(
+        api_key="k",
+        base_url="http://gateway",
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+    )
+    with client.messages.stream(
+        model="mimo", max_tokens=1024, messages=[{"role": "user", "content": "weather?"}]
+    ) as s:
         texts = list(s.text_stream)
         final = s.get_final_message()
     assert "".join(texts) == "Let me check both cities."
@@ -267,20 +294,39 @@ def test_anthropic_client_reads_translated_stream() -> None:
     assert [b.input for b in final.content[2:]] == [{"city": "Beijing"}, {"city": "Shanghai"}]
     assert final.stop_reason == "tool_use"
     assert final.model == "mimo"
-    assert (final.usage.input_tokens, final.usage.cache_read_input_tokens, final.usage.output_tokens) == (84, 128, 87)
+    assert (
+        final.usage.input_tokens,
+        final.usage.cache_read_input_tokens,
+        final.usage.output_tokens,
+    ) == (84, 128, 87)
 
 
 def test_anthropic_client_sees_the_upstream_error() -> None:
-    upstream = openai_sse([_chunk({"role": "assistant", "content": "Hel"}),
-                           {"error": {"message": "Rate limit reached", "type": "rate_limit_error", "code": "429"}}], done=False)
+    upstream = openai_sse(
+        [
+            _chunk({"role": "assistant", "content": "Hel"}),
+            {"error": {"message": "Rate limit reached", "type": "rate_limit_error", "code": "429"}},
+        ],
+        done=False,
+    )
 
     def handler(request: httpx2.Request) -> httpx2.Response:
-        return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=to_anthropic.sse([upstream]))
+        return httpx2.Response(
+            200, headers={"content-type": "text/event-stream"}, content=to_anthropic.sse([upstream])
+        )
 
-    client = anthropic.Anthropic(api_key="k", base_url="http://gateway", http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
-    with pytest.raises(anthropic.APIStatusError) as info:
-        with client.messages.stream(model="m", max_tokens=10, messages=[{"role": "user", "content": "x"}]) as s:
-            s.get_final_message()
+    client = anthropic.Anthropic(
+        api_key="k",
+        base_url="http://gateway",
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+    )
+    with (
+        pytest.raises(anthropic.APIStatusError) as info,
+        client.messages.stream(
+            model="m", max_tokens=10, messages=[{"role": "user", "content": "x"}]
+        ) as s,
+    ):
+        s.get_final_message()
     assert "rate_limit_error" in str(info.value)
 
 
@@ -293,10 +339,19 @@ def test_openai_client_reads_translated_stream() -> None:
         body = to_openai.sse(_pieces(upstream, 11), request=json.loads(request.content))
         return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=body)
 
-    client = openai.OpenAI(api_key="k", base_url="http://gateway/v1", http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
-    chunks = list(client.chat.completions.create(
-        model="claude", messages=[{"role": "user", "content": "why?"}], stream=True, stream_options={"include_usage": True}
-    ))
+    client = openai.OpenAI(
+        api_key="k",
+        base_url="http://gateway/v1",
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+    )
+    chunks = list(
+        client.chat.completions.create(
+            model="claude",
+            messages=[{"role": "user", "content": "why?"}],
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
     state = ChatCompletionStreamState()
     for c in chunks:
         state.handle_chunk(c)
@@ -304,14 +359,19 @@ def test_openai_client_reads_translated_stream() -> None:
     msg = final.choices[0].message
     assert msg.content == "I'll read the module and its test."
     assert [(c.function.name, json.loads(c.function.arguments)) for c in msg.tool_calls] == [
-        ("Read", {"file_path": "/repo/src/app.py"}), ("Read", {"file_path": "/repo/tests/test_app.py"}), ("TodoRead", {})
+        ("Read", {"file_path": "/repo/src/app.py"}),
+        ("Read", {"file_path": "/repo/tests/test_app.py"}),
+        ("TodoRead", {}),
     ]
     assert final.choices[0].finish_reason == "tool_calls"
     assert final.model == "claude"
     assert final.usage.prompt_tokens == 12 + 2048 + 15360
     assert final.usage.prompt_tokens_details.cached_tokens == 15360
     extra = msg.model_extra
-    assert extra["reasoning_content"] == "The tests fail on import. I should read the module and its test together."
+    assert (
+        extra["reasoning_content"]
+        == "The tests fail on import. I should read the module and its test together."
+    )
     assert extra["reasoning_details"][0]["signature"].startswith("EuYB")
     assert extra["reasoning_details"][1]["type"] == "reasoning.encrypted"
 
@@ -323,8 +383,16 @@ def test_openai_client_without_usage_request_gets_no_usage_chunk() -> None:
         body = to_openai.sse([upstream], request=json.loads(request.content))
         return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=body)
 
-    client = openai.OpenAI(api_key="k", base_url="http://gateway/v1", http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
-    chunks = list(client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}], stream=True))
+    client = openai.OpenAI(
+        api_key="k",
+        base_url="http://gateway/v1",
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+    )
+    chunks = list(
+        client.chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "x"}], stream=True
+        )
+    )
     assert all(c.choices for c in chunks) and all(c.usage is None for c in chunks)
     assert chunks[-1].choices[0].finish_reason == "stop"
 
@@ -333,11 +401,19 @@ def test_openai_client_raises_on_upstream_error() -> None:
     upstream = _fixture_upstream("anthropic_error")
 
     def handler(request: httpx2.Request) -> httpx2.Response:
-        return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=to_openai.sse([upstream]))
+        return httpx2.Response(
+            200, headers={"content-type": "text/event-stream"}, content=to_openai.sse([upstream])
+        )
 
-    client = openai.OpenAI(api_key="k", base_url="http://gateway/v1", http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
+    client = openai.OpenAI(
+        api_key="k",
+        base_url="http://gateway/v1",
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+    )
     with pytest.raises(openai.APIError, match="Overloaded"):
-        for _ in client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}], stream=True):
+        for _ in client.chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "x"}], stream=True
+        ):
             pass
 
 
@@ -355,14 +431,24 @@ async def _asgi_app(scope: dict, receive: Any, send: Any) -> None:
     if path == "/v1/messages":
         upstream, translate, case = "openai", to_anthropic.async_sse, "openrouter_reasoning_details"
     else:
-        upstream, translate, case = "anthropic", to_openai.async_sse, "anthropic_interleaved_thinking"
+        upstream, translate, case = (
+            "anthropic",
+            to_openai.async_sse,
+            "anthropic_interleaved_thinking",
+        )
 
     async def pieces() -> Any:
         for p in _pieces((ROOT / case / f"{upstream}.sse").read_bytes(), 13):
             await asyncio.sleep(0)
             yield p
 
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/event-stream")],
+        }
+    )
     async for out in translate(pieces(), request=request):
         await send({"type": "http.response.body", "body": out, "more_body": True})
     await send({"type": "http.response.body", "body": b"", "more_body": False})
@@ -371,14 +457,29 @@ async def _asgi_app(scope: dict, receive: Any, send: Any) -> None:
 def test_async_clients_through_an_asgi_app() -> None:
     async def main() -> None:
         transport = httpx2.ASGITransport(app=_asgi_app)
-        ac = anthropic.AsyncAnthropic(api_key="k", base_url="http://gateway", http_client=httpx2.AsyncClient(transport=transport))
-        async with ac.messages.stream(model="m", max_tokens=99, messages=[{"role": "user", "content": "haiku"}]) as s:
+        ac = anthropic.AsyncAnthropic(
+            api_key="k",
+            base_url="http://gateway",
+            http_client=httpx2.AsyncClient(transport=transport),
+        )
+        async with ac.messages.stream(
+            model="m", max_tokens=99, messages=[{"role": "user", "content": "haiku"}]
+        ) as s:
             final = await s.get_final_message()
         assert [b.type for b in final.content] == ["thinking", "text"]
         assert final.content[0].signature.startswith("EqMB")
         assert final.content[1].text.startswith("Soft rain")
-        oc = openai.AsyncOpenAI(api_key="k", base_url="http://gateway/v1", http_client=httpx2.AsyncClient(transport=transport))
-        chunks = [c async for c in await oc.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}], stream=True)]
+        oc = openai.AsyncOpenAI(
+            api_key="k",
+            base_url="http://gateway/v1",
+            http_client=httpx2.AsyncClient(transport=transport),
+        )
+        chunks = [
+            c
+            async for c in await oc.chat.completions.create(
+                model="m", messages=[{"role": "user", "content": "x"}], stream=True
+            )
+        ]
         assert chunks[-1].choices[0].finish_reason == "tool_calls"
 
     asyncio.run(main())
@@ -394,7 +495,11 @@ def _chunk(delta: dict, finish: str | None = None, **extra: Any) -> dict:
 
 
 def _usage_chunk(prompt: int = 10, completion: int = 5, cached: int = 0) -> dict:
-    usage: dict = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    usage: dict = {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
     if cached:
         usage["prompt_tokens_details"] = {"cached_tokens": cached}
     return dict(ENV, choices=[], usage=usage)
@@ -417,7 +522,9 @@ def _short(events: list[dict]) -> list[tuple]:
             out.append(("start",))
         elif t == "content_block_start":
             b = e["content_block"]
-            out.append(("open", e["index"], b["type"]) + ((b["name"],) if b["type"] == "tool_use" else ()))
+            out.append(
+                ("open", e["index"], b["type"]) + ((b["name"],) if b["type"] == "tool_use" else ())
+            )
         elif t == "content_block_delta":
             d = e["delta"]
             value = d.get("text", d.get("thinking", d.get("partial_json", d.get("signature"))))
@@ -434,19 +541,39 @@ def _short(events: list[dict]) -> list[tuple]:
 
 
 def test_text_after_tool_calls_opens_a_new_block() -> None:
-    events, _ = _to_anthropic([
-        _chunk({"role": "assistant", "content": "A"}),
-        _chunk({"tool_calls": [{"index": 0, "id": "c0", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}),
-        _chunk({"content": "B"}),
-        _chunk({}, "tool_calls"),
-        _usage_chunk(),
-    ])
+    events, _ = _to_anthropic(
+        [
+            _chunk({"role": "assistant", "content": "A"}),
+            _chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": 0,
+                            "id": "c0",
+                            "type": "function",
+                            "function": {"name": "f", "arguments": "{}"},
+                        }
+                    ]
+                }
+            ),
+            _chunk({"content": "B"}),
+            _chunk({}, "tool_calls"),
+            _usage_chunk(),
+        ]
+    )
     assert _short(events) == [
         ("start",),
-        ("open", 0, "text"), ("text", 0, "A"), ("close", 0),
-        ("open", 1, "tool_use", "f"), ("input_json", 1, "{}"), ("close", 1),
-        ("open", 2, "text"), ("text", 2, "B"), ("close", 2),
-        ("delta", "tool_use", {"output_tokens": 5, "input_tokens": 10}), ("stop",),
+        ("open", 0, "text"),
+        ("text", 0, "A"),
+        ("close", 0),
+        ("open", 1, "tool_use", "f"),
+        ("input_json", 1, "{}"),
+        ("close", 1),
+        ("open", 2, "text"),
+        ("text", 2, "B"),
+        ("close", 2),
+        ("delta", "tool_use", {"output_tokens": 5, "input_tokens": 10}),
+        ("stop",),
     ]
     accumulate_anthropic(events)
     sdk_accumulate_anthropic(events)
@@ -455,55 +582,109 @@ def test_text_after_tool_calls_opens_a_new_block() -> None:
 def test_several_thinking_segments() -> None:
     """reasoning_content interrupted by text is a new thinking block; reasoning_details
     with a new index is a new thinking block even without anything between."""
-    events, losses = _to_anthropic([
-        _chunk({"role": "assistant", "content": "", "reasoning_content": "r1"}),
-        _chunk({"content": "t1"}),
-        _chunk({"reasoning_content": "r2"}),
-        _chunk({"reasoning_details": [{"type": "reasoning.text", "text": "d0", "index": 5}]}),
-        _chunk({"reasoning_details": [{"type": "reasoning.text", "text": "d1", "index": 6, "signature": "S"}]}),
-        _chunk({"reasoning_details": [{"type": "reasoning.encrypted", "data": "ENC", "index": 7}]}),
-        _chunk({"content": "t2"}, "stop"),
-    ])
+    events, losses = _to_anthropic(
+        [
+            _chunk({"role": "assistant", "content": "", "reasoning_content": "r1"}),
+            _chunk({"content": "t1"}),
+            _chunk({"reasoning_content": "r2"}),
+            _chunk({"reasoning_details": [{"type": "reasoning.text", "text": "d0", "index": 5}]}),
+            _chunk(
+                {
+                    "reasoning_details": [
+                        {"type": "reasoning.text", "text": "d1", "index": 6, "signature": "S"}
+                    ]
+                }
+            ),
+            _chunk(
+                {"reasoning_details": [{"type": "reasoning.encrypted", "data": "ENC", "index": 7}]}
+            ),
+            _chunk({"content": "t2"}, "stop"),
+        ]
+    )
     assert _short(events) == [
         ("start",),
-        ("open", 0, "thinking"), ("thinking", 0, "r1"), ("close", 0),
-        ("open", 1, "text"), ("text", 1, "t1"), ("close", 1),
-        ("open", 2, "thinking"), ("thinking", 2, "r2"), ("thinking", 2, "d0"), ("close", 2),
-        ("open", 3, "thinking"), ("thinking", 3, "d1"), ("signature", 3, "S"), ("close", 3),
-        ("open", 4, "redacted_thinking"), ("close", 4),
-        ("open", 5, "text"), ("text", 5, "t2"), ("close", 5),
-        ("delta", "end_turn", {"output_tokens": 0, "input_tokens": 0}), ("stop",),
+        ("open", 0, "thinking"),
+        ("thinking", 0, "r1"),
+        ("close", 0),
+        ("open", 1, "text"),
+        ("text", 1, "t1"),
+        ("close", 1),
+        ("open", 2, "thinking"),
+        ("thinking", 2, "r2"),
+        ("thinking", 2, "d0"),
+        ("close", 2),
+        ("open", 3, "thinking"),
+        ("thinking", 3, "d1"),
+        ("signature", 3, "S"),
+        ("close", 3),
+        ("open", 4, "redacted_thinking"),
+        ("close", 4),
+        ("open", 5, "text"),
+        ("text", 5, "t2"),
+        ("close", 5),
+        ("delta", "end_turn", {"output_tokens": 0, "input_tokens": 0}),
+        ("stop",),
     ]
     assert [(x.path, x.kind) for x in losses] == [("usage", "approximated")]
     message = accumulate_anthropic(events)
-    assert [b.get("signature") for b in message["content"] if b["type"] == "thinking"] == ["", "", "S"]
+    assert [b.get("signature") for b in message["content"] if b["type"] == "thinking"] == [
+        "",
+        "",
+        "S",
+    ]
 
 
 def test_ghost_tool_call_is_a_loss_not_a_block() -> None:
-    events, losses = _to_anthropic([
-        _chunk({"role": "assistant", "content": ""}),
-        _chunk({"tool_calls": [{"index": 0, "id": "c0", "type": "function", "function": {"name": "f", "arguments": "{\"a\":1}"}}]}),
-        _chunk({"tool_calls": [{"index": 1, "id": "", "type": "function", "function": {"arguments": "{}"}}]}),
-        _chunk({}, "tool_calls"),
-        _usage_chunk(),
-        "[DONE]",
-    ])
+    events, losses = _to_anthropic(
+        [
+            _chunk({"role": "assistant", "content": ""}),
+            _chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": 0,
+                            "id": "c0",
+                            "type": "function",
+                            "function": {"name": "f", "arguments": '{"a":1}'},
+                        }
+                    ]
+                }
+            ),
+            _chunk(
+                {
+                    "tool_calls": [
+                        {"index": 1, "id": "", "type": "function", "function": {"arguments": "{}"}}
+                    ]
+                }
+            ),
+            _chunk({}, "tool_calls"),
+            _usage_chunk(),
+            "[DONE]",
+        ]
+    )
     assert _short(events) == [
         ("start",),
-        ("open", 0, "tool_use", "f"), ("input_json", 0, "{\"a\":1}"), ("close", 0),
-        ("delta", "tool_use", {"output_tokens": 5, "input_tokens": 10}), ("stop",),
+        ("open", 0, "tool_use", "f"),
+        ("input_json", 0, '{"a":1}'),
+        ("close", 0),
+        ("delta", "tool_use", {"output_tokens": 5, "input_tokens": 10}),
+        ("stop",),
     ]
-    assert [(x.path, x.kind) for x in losses] == [("choices[0].delta.tool_calls[index=1]", "dropped")]
+    assert [(x.path, x.kind) for x in losses] == [
+        ("choices[0].delta.tool_calls[index=1]", "dropped")
+    ]
     assert "ghost" in losses[0].detail
 
 
 def test_only_a_ghost_call_stops_as_end_turn() -> None:
-    events, losses = _to_anthropic([
-        _chunk({"role": "assistant", "content": "ok"}),
-        _chunk({"tool_calls": [{"index": 0, "function": {"arguments": ""}}]}),
-        _chunk({}, "tool_calls"),
-        _usage_chunk(),
-    ])
+    events, losses = _to_anthropic(
+        [
+            _chunk({"role": "assistant", "content": "ok"}),
+            _chunk({"tool_calls": [{"index": 0, "function": {"arguments": ""}}]}),
+            _chunk({}, "tool_calls"),
+            _usage_chunk(),
+        ]
+    )
     assert _short(events)[-2][:2] == ("delta", "end_turn")
     assert [(x.path, x.kind) for x in losses] == [
         ("choices[0].delta.tool_calls[index=0]", "dropped"),
@@ -514,89 +695,175 @@ def test_only_a_ghost_call_stops_as_end_turn() -> None:
 def test_parallel_tool_calls_with_late_names() -> None:
     """Arguments before the name are held until the name comes; each openai index is its
     own block, in order; a call's first argument piece is never lost."""
-    events, losses = _to_anthropic([
-        _chunk({"role": "assistant"}),
-        _chunk({"tool_calls": [{"index": 0, "id": "c0", "type": "function", "function": {"arguments": "{\"x\""}}]}),
-        _chunk({"tool_calls": [{"index": 0, "function": {"name": "first", "arguments": ":1}"}}]}),
-        _chunk({"tool_calls": [{"index": 1, "id": "c1", "function": {"arguments": "{\"y\":"}}]}),
-        _chunk({"tool_calls": [{"index": 1, "function": {"name": "second"}}]}),
-        _chunk({"tool_calls": [{"index": 1, "function": {"arguments": "2}"}}]}),
-        _chunk({}, "tool_calls"),
-        _usage_chunk(),
-    ])
+    events, losses = _to_anthropic(
+        [
+            _chunk({"role": "assistant"}),
+            _chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": 0,
+                            "id": "c0",
+                            "type": "function",
+                            "function": {"arguments": '{"x"'},
+                        }
+                    ]
+                }
+            ),
+            _chunk(
+                {"tool_calls": [{"index": 0, "function": {"name": "first", "arguments": ":1}"}}]}
+            ),
+            _chunk({"tool_calls": [{"index": 1, "id": "c1", "function": {"arguments": '{"y":'}}]}),
+            _chunk({"tool_calls": [{"index": 1, "function": {"name": "second"}}]}),
+            _chunk({"tool_calls": [{"index": 1, "function": {"arguments": "2}"}}]}),
+            _chunk({}, "tool_calls"),
+            _usage_chunk(),
+        ]
+    )
     assert _short(events) == [
         ("start",),
-        ("open", 0, "tool_use", "first"), ("input_json", 0, "{\"x\":1}"), ("close", 0),
-        ("open", 1, "tool_use", "second"), ("input_json", 1, "{\"y\":"), ("input_json", 1, "2}"), ("close", 1),
-        ("delta", "tool_use", {"output_tokens": 5, "input_tokens": 10}), ("stop",),
+        ("open", 0, "tool_use", "first"),
+        ("input_json", 0, '{"x":1}'),
+        ("close", 0),
+        ("open", 1, "tool_use", "second"),
+        ("input_json", 1, '{"y":'),
+        ("input_json", 1, "2}"),
+        ("close", 1),
+        ("delta", "tool_use", {"output_tokens": 5, "input_tokens": 10}),
+        ("stop",),
     ]
     assert losses == []
     message = accumulate_anthropic(events)
-    assert [(b["id"], b["input"]) for b in message["content"]] == [("c0", {"x": 1}), ("c1", {"y": 2})]
+    assert [(b["id"], b["input"]) for b in message["content"]] == [
+        ("c0", {"x": 1}),
+        ("c1", {"y": 2}),
+    ]
 
 
 def test_fragment_for_an_earlier_call_is_a_loss() -> None:
-    events, losses = _to_anthropic([
-        _chunk({"role": "assistant"}),
-        _chunk({"tool_calls": [{"index": 0, "id": "c0", "function": {"name": "f", "arguments": "{}"}}]}),
-        _chunk({"tool_calls": [{"index": 1, "id": "c1", "function": {"name": "g", "arguments": "{}"}}]}),
-        _chunk({"tool_calls": [{"index": 0, "function": {"arguments": " "}}]}),
-        _chunk({}, "tool_calls"),
-        _usage_chunk(),
-    ])
+    events, losses = _to_anthropic(
+        [
+            _chunk({"role": "assistant"}),
+            _chunk(
+                {
+                    "tool_calls": [
+                        {"index": 0, "id": "c0", "function": {"name": "f", "arguments": "{}"}}
+                    ]
+                }
+            ),
+            _chunk(
+                {
+                    "tool_calls": [
+                        {"index": 1, "id": "c1", "function": {"name": "g", "arguments": "{}"}}
+                    ]
+                }
+            ),
+            _chunk({"tool_calls": [{"index": 0, "function": {"arguments": " "}}]}),
+            _chunk({}, "tool_calls"),
+            _usage_chunk(),
+        ]
+    )
     accumulate_anthropic(events)  # never a delta into a closed or other block
-    assert [(x.path, x.kind) for x in losses] == [("choices[0].delta.tool_calls[index=0]", "dropped")]
+    assert [(x.path, x.kind) for x in losses] == [
+        ("choices[0].delta.tool_calls[index=0]", "dropped")
+    ]
 
 
 def test_finish_stop_after_tool_calls_is_tool_use() -> None:
-    events, _ = _to_anthropic([
-        _chunk({"role": "assistant"}),
-        _chunk({"tool_calls": [{"index": 0, "id": "c0", "function": {"name": "f", "arguments": "{}"}}]}),
-        _chunk({}, "stop"),
-        _usage_chunk(),
-    ])
+    events, _ = _to_anthropic(
+        [
+            _chunk({"role": "assistant"}),
+            _chunk(
+                {
+                    "tool_calls": [
+                        {"index": 0, "id": "c0", "function": {"name": "f", "arguments": "{}"}}
+                    ]
+                }
+            ),
+            _chunk({}, "stop"),
+            _usage_chunk(),
+        ]
+    )
     assert _short(events)[-2][:2] == ("delta", "tool_use")
 
 
 def test_usage_less_stream() -> None:
     """No usage chunk ever: the stream still ends (at [DONE] or the end), usage zero, a Loss."""
     for tail in (["[DONE]"], []):
-        events, losses = _to_anthropic([_chunk({"role": "assistant", "content": "hi"}), _chunk({}, "length")] + tail)
+        events, losses = _to_anthropic(
+            [_chunk({"role": "assistant", "content": "hi"}), _chunk({}, "length")] + tail
+        )
         assert _short(events) == [
-            ("start",), ("open", 0, "text"), ("text", 0, "hi"), ("close", 0),
-            ("delta", "max_tokens", {"output_tokens": 0, "input_tokens": 0}), ("stop",),
+            ("start",),
+            ("open", 0, "text"),
+            ("text", 0, "hi"),
+            ("close", 0),
+            ("delta", "max_tokens", {"output_tokens": 0, "input_tokens": 0}),
+            ("stop",),
         ]
         assert [(x.path, x.kind) for x in losses] == [("usage", "approximated")]
 
 
 def test_usage_on_the_finish_chunk() -> None:
     """DeepSeek / MiMo style: usage rides on the finish chunk, no choices: [] chunk."""
-    events, losses = _to_anthropic([
-        _chunk({"role": "assistant", "content": "hi"}),
-        _chunk({}, "stop", usage={"prompt_tokens": 7, "completion_tokens": 2, "total_tokens": 9,
-                                  "prompt_tokens_details": {"cached_tokens": 3}}),
-        "[DONE]",
-    ])
-    assert _short(events)[-2] == ("delta", "end_turn", {"output_tokens": 2, "input_tokens": 4, "cache_read_input_tokens": 3})
+    events, losses = _to_anthropic(
+        [
+            _chunk({"role": "assistant", "content": "hi"}),
+            _chunk(
+                {},
+                "stop",
+                usage={
+                    "prompt_tokens": 7,
+                    "completion_tokens": 2,
+                    "total_tokens": 9,
+                    "prompt_tokens_details": {"cached_tokens": 3},
+                },
+            ),
+            "[DONE]",
+        ]
+    )
+    assert _short(events)[-2] == (
+        "delta",
+        "end_turn",
+        {"output_tokens": 2, "input_tokens": 4, "cache_read_input_tokens": 3},
+    )
     assert losses == []
 
 
 def test_error_chunk_becomes_error_event() -> None:
     for extra in ([], ["[DONE]"]):
-        events, _ = _to_anthropic([
-            _chunk({"role": "assistant", "content": "par"}),
-            {"error": {"message": "Param Incorrect", "type": "", "param": "reasoning_content is missing", "code": "400"}},
-            _chunk({"content": "ignored"}),
-        ] + extra)
+        events, _ = _to_anthropic(
+            [
+                _chunk({"role": "assistant", "content": "par"}),
+                {
+                    "error": {
+                        "message": "Param Incorrect",
+                        "type": "",
+                        "param": "reasoning_content is missing",
+                        "code": "400",
+                    }
+                },
+                _chunk({"content": "ignored"}),
+            ]
+            + extra
+        )
         assert _short(events) == [
-            ("start",), ("open", 0, "text"), ("text", 0, "par"), ("close", 0),
+            ("start",),
+            ("open", 0, "text"),
+            ("text", 0, "par"),
+            ("close", 0),
             ("error", "invalid_request_error", "Param Incorrect: reasoning_content is missing"),
         ]
 
 
 def test_error_bytes_at_sse_level() -> None:
-    upstream = openai_sse([_chunk({"role": "assistant", "content": "x"}),
-                           {"error": {"message": "boom", "type": "server_error", "code": None}}], done=False)
+    upstream = openai_sse(
+        [
+            _chunk({"role": "assistant", "content": "x"}),
+            {"error": {"message": "boom", "type": "server_error", "code": None}},
+        ],
+        done=False,
+    )
     events = anthropic_frames(b"".join(to_anthropic.sse([upstream])))
     assert _short(events)[-1] == ("error", "api_error", "boom")
 
@@ -607,21 +874,43 @@ def test_truncated_openai_stream(cut: int) -> None:
     chunks = [
         _chunk({"role": "assistant", "content": "", "reasoning_content": "hmm"}),
         _chunk({"content": "partial"}),
-        _chunk({"tool_calls": [{"index": 0, "id": "c", "function": {"name": "f", "arguments": "{\"a\""}}]}),
+        _chunk(
+            {
+                "tool_calls": [
+                    {"index": 0, "id": "c", "function": {"name": "f", "arguments": '{"a"'}}
+                ]
+            }
+        ),
     ][:cut]
     data = openai_sse(chunks, done=False) + b'data: {"id":"chatcmpl-1","obj'  # and a torn frame
     events = anthropic_frames(b"".join(to_anthropic.sse([data])))
     expected = {
         0: [],
         1: [("open", 0, "thinking"), ("thinking", 0, "hmm"), ("close", 0)],
-        2: [("open", 0, "thinking"), ("thinking", 0, "hmm"), ("close", 0),
-            ("open", 1, "text"), ("text", 1, "partial"), ("close", 1)],
-        3: [("open", 0, "thinking"), ("thinking", 0, "hmm"), ("close", 0),
-            ("open", 1, "text"), ("text", 1, "partial"), ("close", 1),
-            ("open", 2, "tool_use", "f"), ("input_json", 2, "{\"a\""), ("close", 2)],
+        2: [
+            ("open", 0, "thinking"),
+            ("thinking", 0, "hmm"),
+            ("close", 0),
+            ("open", 1, "text"),
+            ("text", 1, "partial"),
+            ("close", 1),
+        ],
+        3: [
+            ("open", 0, "thinking"),
+            ("thinking", 0, "hmm"),
+            ("close", 0),
+            ("open", 1, "text"),
+            ("text", 1, "partial"),
+            ("close", 1),
+            ("open", 2, "tool_use", "f"),
+            ("input_json", 2, '{"a"'),
+            ("close", 2),
+        ],
     }[cut]
     if cut == 0:
-        assert _short(events) == [("error", "api_error", "the upstream stream ended before its first chunk")]
+        assert _short(events) == [
+            ("error", "api_error", "the upstream stream ended before its first chunk")
+        ]
         return
     assert _short(events) == [("start",)] + expected + [
         ("error", "api_error", "the upstream stream ended without a finish reason")
@@ -634,11 +923,18 @@ def test_truncated_openai_stream(cut: int) -> None:
 
 def test_done_without_finish_reason_is_an_error() -> None:
     events, _ = _to_anthropic([_chunk({"role": "assistant", "content": "x"}), "[DONE]"])
-    assert _short(events)[-1] == ("error", "api_error", "the upstream stream ended ([DONE]) without a finish reason")
+    assert _short(events)[-1] == (
+        "error",
+        "api_error",
+        "the upstream stream ended ([DONE]) without a finish reason",
+    )
 
 
 def test_unreadable_upstream_ends_with_error_event() -> None:
-    data = openai_sse([_chunk({"role": "assistant", "content": "x"})], done=False) + b"data: {not json\n\n"
+    data = (
+        openai_sse([_chunk({"role": "assistant", "content": "x"})], done=False)
+        + b"data: {not json\n\n"
+    )
     events = anthropic_frames(b"".join(to_anthropic.sse([data])))
     assert _short(events)[-1][:2] == ("error", "api_error")
     with pytest.raises(TranslationError):
@@ -649,7 +945,10 @@ def test_struct_and_dict_and_bytes_inputs_agree() -> None:
     items = [_chunk({"role": "assistant", "content": "a"}), _chunk({}, "stop"), _usage_chunk()]
     as_bytes = [json.dumps(c).encode() for c in items]
     as_structs = [msgspec.convert(c, o.ChatCompletionChunk) for c in items]
-    results = [builtins(to_anthropic.stream(x)) for x in (items, as_bytes, as_structs, [json.dumps(c) for c in items])]
+    results = [
+        builtins(to_anthropic.stream(x))
+        for x in (items, as_bytes, as_structs, [json.dumps(c) for c in items])
+    ]
     assert all(r == results[0] for r in results)
 
 
@@ -669,7 +968,10 @@ def test_strict_raises_at_the_first_loss() -> None:
 
 
 def test_n_greater_than_one_keeps_the_first_choice() -> None:
-    c = dict(ENV, choices=[{"index": 0, "delta": {"content": "a"}}, {"index": 1, "delta": {"content": "b"}}])
+    c = dict(
+        ENV,
+        choices=[{"index": 0, "delta": {"content": "a"}}, {"index": 1, "delta": {"content": "b"}}],
+    )
     events, losses = _to_anthropic([c, _chunk({}, "stop"), _usage_chunk()])
     assert ("text", 0, "a") in _short(events) and ("text", 0, "b") not in _short(events)
     assert ("choices[1]", "dropped") in [(x.path, x.kind) for x in losses]
@@ -677,9 +979,19 @@ def test_n_greater_than_one_keeps_the_first_choice() -> None:
 
 # --- anthropic -> openai: exact chunks -------------------------------------------------------
 
-START = {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude",
-                                               "content": [], "stop_reason": None, "stop_sequence": None,
-                                               "usage": {"input_tokens": 10, "output_tokens": 1}}}
+START = {
+    "type": "message_start",
+    "message": {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 10, "output_tokens": 1},
+    },
+}
 
 
 def _to_openai(events: list[Any], **kw: Any) -> tuple[list[dict], list[Loss]]:
@@ -715,42 +1027,115 @@ def _block(i: int, block: dict, *deltas: dict) -> list[dict]:
     )
 
 
-END = [{"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 20}},
-       {"type": "message_stop"}]
+END = [
+    {
+        "type": "message_delta",
+        "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+        "usage": {"output_tokens": 20},
+    },
+    {"type": "message_stop"},
+]
 
 
 def test_openai_thinking_text_tools_exact() -> None:
-    events = [START, {"type": "ping"}] + _block(
-        0, {"type": "thinking", "thinking": "", "signature": ""},
-        {"type": "thinking_delta", "thinking": "a"}, {"type": "signature_delta", "signature": "SIG"},
-    ) + _block(1, {"type": "thinking", "thinking": "", "signature": ""}, {"type": "thinking_delta", "thinking": "b"}) + _block(
-        2, {"type": "text", "text": ""}, {"type": "text_delta", "text": "hi"},
-    ) + _block(3, {"type": "tool_use", "id": "t1", "name": "f", "input": {}},
-               {"type": "input_json_delta", "partial_json": "{\"q\":"}, {"type": "input_json_delta", "partial_json": "1}"}) + _block(
-        4, {"type": "tool_use", "id": "t2", "name": "g", "input": {}}) + _block(
-        5, {"type": "text", "text": ""}, {"type": "text_delta", "text": " after"},
-    ) + [{"type": "message_delta", "delta": {"stop_reason": "tool_use", "stop_sequence": None},
-          "usage": {"output_tokens": 20, "cache_read_input_tokens": 5}}, {"type": "message_stop"}]
+    events = (
+        [START, {"type": "ping"}]
+        + _block(
+            0,
+            {"type": "thinking", "thinking": "", "signature": ""},
+            {"type": "thinking_delta", "thinking": "a"},
+            {"type": "signature_delta", "signature": "SIG"},
+        )
+        + _block(
+            1,
+            {"type": "thinking", "thinking": "", "signature": ""},
+            {"type": "thinking_delta", "thinking": "b"},
+        )
+        + _block(
+            2,
+            {"type": "text", "text": ""},
+            {"type": "text_delta", "text": "hi"},
+        )
+        + _block(
+            3,
+            {"type": "tool_use", "id": "t1", "name": "f", "input": {}},
+            {"type": "input_json_delta", "partial_json": '{"q":'},
+            {"type": "input_json_delta", "partial_json": "1}"},
+        )
+        + _block(4, {"type": "tool_use", "id": "t2", "name": "g", "input": {}})
+        + _block(
+            5,
+            {"type": "text", "text": ""},
+            {"type": "text_delta", "text": " after"},
+        )
+        + [
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "tool_use", "stop_sequence": None},
+                "usage": {"output_tokens": 20, "cache_read_input_tokens": 5},
+            },
+            {"type": "message_stop"},
+        ]
+    )
     chunks, losses = _to_openai(events)
     assert _deltas(chunks) == [
         {"role": "assistant", "content": ""},
-        {"reasoning_content": "", "reasoning_details": [{"type": "reasoning.text", "index": 0, "text": ""}]},
-        {"reasoning_content": "a", "reasoning_details": [{"type": "reasoning.text", "index": 0, "text": "a"}]},
+        {
+            "reasoning_content": "",
+            "reasoning_details": [{"type": "reasoning.text", "index": 0, "text": ""}],
+        },
+        {
+            "reasoning_content": "a",
+            "reasoning_details": [{"type": "reasoning.text", "index": 0, "text": "a"}],
+        },
         {"reasoning_details": [{"type": "reasoning.text", "index": 0, "signature": "SIG"}]},
-        {"reasoning_content": "\n\n", "reasoning_details": [{"type": "reasoning.text", "index": 1, "text": ""}]},
-        {"reasoning_content": "b", "reasoning_details": [{"type": "reasoning.text", "index": 1, "text": "b"}]},
+        {
+            "reasoning_content": "\n\n",
+            "reasoning_details": [{"type": "reasoning.text", "index": 1, "text": ""}],
+        },
+        {
+            "reasoning_content": "b",
+            "reasoning_details": [{"type": "reasoning.text", "index": 1, "text": "b"}],
+        },
         {"content": "hi"},
-        {"tool_calls": [{"index": 0, "id": "t1", "type": "function", "function": {"name": "f", "arguments": ""}}]},
-        {"tool_calls": [{"index": 0, "function": {"arguments": "{\"q\":"}}]},
+        {
+            "tool_calls": [
+                {
+                    "index": 0,
+                    "id": "t1",
+                    "type": "function",
+                    "function": {"name": "f", "arguments": ""},
+                }
+            ]
+        },
+        {"tool_calls": [{"index": 0, "function": {"arguments": '{"q":'}}]},
         {"tool_calls": [{"index": 0, "function": {"arguments": "1}"}}]},
-        {"tool_calls": [{"index": 1, "id": "t2", "type": "function", "function": {"name": "g", "arguments": ""}}]},
+        {
+            "tool_calls": [
+                {
+                    "index": 1,
+                    "id": "t2",
+                    "type": "function",
+                    "function": {"name": "g", "arguments": ""},
+                }
+            ]
+        },
         {"tool_calls": [{"index": 1, "function": {"arguments": "{}"}}]},
         {"content": " after"},
         ("finish", "tool_calls"),
-        ("usage", {"prompt_tokens": 15, "completion_tokens": 20, "total_tokens": 35,
-                   "prompt_tokens_details": {"cached_tokens": 5}}),
+        (
+            "usage",
+            {
+                "prompt_tokens": 15,
+                "completion_tokens": 20,
+                "total_tokens": 35,
+                "prompt_tokens_details": {"cached_tokens": 5},
+            },
+        ),
     ]
-    assert [(x.path, x.kind) for x in losses] == [("content[5]", "approximated")]  # text after a tool call
+    assert [(x.path, x.kind) for x in losses] == [
+        ("content[5]", "approximated")
+    ]  # text after a tool call
     final = sdk_accumulate_openai(chunks)
     assert final.choices[0].message.content == "hi after"
     assert final.choices[0].message.model_extra["reasoning_details"] == [
@@ -761,26 +1146,51 @@ def test_openai_thinking_text_tools_exact() -> None:
 
 def test_openai_error_event_and_truncation() -> None:
     body = [START] + _block(0, {"type": "text", "text": ""}, {"type": "text_delta", "text": "x"})
-    chunks, _ = _to_openai(body + [{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}])
+    chunks, _ = _to_openai(
+        body + [{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}]
+    )
     assert _deltas(chunks)[-1] == ("error", "overloaded_error", "Overloaded")
     chunks, _ = _to_openai(body[:-1])  # the stream stops inside the text block
-    assert _deltas(chunks) == [{"role": "assistant", "content": ""}, {"content": "x"},
-                               ("error", "server_error", "the upstream stream ended before its message_delta")]
+    assert _deltas(chunks) == [
+        {"role": "assistant", "content": ""},
+        {"content": "x"},
+        ("error", "server_error", "the upstream stream ended before its message_delta"),
+    ]
     data = anthropic_sse(body[:-1])[:-9]  # torn last frame, no message_delta
     out, done = openai_frames(b"".join(to_openai.sse([data])))
-    assert not done and out[-1]["error"]["message"] == "the upstream stream ended before its message_delta"
+    assert (
+        not done
+        and out[-1]["error"]["message"] == "the upstream stream ended before its message_delta"
+    )
     out, done = openai_frames(b"".join(to_openai.sse([b""])))
-    assert not done and out == [{"error": {"message": "the upstream stream ended before message_start",
-                                           "type": "server_error", "param": None, "code": None}}]
+    assert not done and out == [
+        {
+            "error": {
+                "message": "the upstream stream ended before message_start",
+                "type": "server_error",
+                "param": None,
+                "code": None,
+            }
+        }
+    ]
 
 
 def test_openai_missing_message_stop_still_completes() -> None:
-    chunks, _ = _to_openai([START] + _block(0, {"type": "text", "text": ""}, {"type": "text_delta", "text": "x"}) + END[:1])
-    assert _deltas(chunks)[-2:] == [("finish", "stop"), ("usage", {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30})]
+    chunks, _ = _to_openai(
+        [START]
+        + _block(0, {"type": "text", "text": ""}, {"type": "text_delta", "text": "x"})
+        + END[:1]
+    )
+    assert _deltas(chunks)[-2:] == [
+        ("finish", "stop"),
+        ("usage", {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30}),
+    ]
 
 
 def test_openai_include_usage_follows_the_request() -> None:
-    events = [START] + _block(0, {"type": "text", "text": ""}, {"type": "text_delta", "text": "x"}) + END
+    events = (
+        [START] + _block(0, {"type": "text", "text": ""}, {"type": "text_delta", "text": "x"}) + END
+    )
     req = {"model": "asked", "messages": [{"role": "user", "content": "q"}], "stream": True}
     chunks, _ = _to_openai(events, request=req)
     assert _deltas(chunks)[-1] == ("finish", "stop") and {c["model"] for c in chunks} == {"asked"}
@@ -789,25 +1199,43 @@ def test_openai_include_usage_follows_the_request() -> None:
 
 
 def test_openai_created_is_the_callers() -> None:
-    events = [START] + _block(0, {"type": "text", "text": ""}, {"type": "text_delta", "text": "x"}) + END
-    chunks, done = openai_frames(b"".join(to_openai.sse([anthropic_sse(events)], created=1764237602)))
+    events = (
+        [START] + _block(0, {"type": "text", "text": ""}, {"type": "text_delta", "text": "x"}) + END
+    )
+    chunks, done = openai_frames(
+        b"".join(to_openai.sse([anthropic_sse(events)], created=1764237602))
+    )
     assert done and {c["created"] for c in chunks} == {1764237602}
     assert {c["created"] for c in builtins(to_openai.stream(events))} == {0}
 
 
 def test_openai_unknown_event_type_is_skipped_with_a_loss() -> None:
-    events = [START, {"type": "message_annotation", "x": 1}] + _block(0, {"type": "text", "text": ""}) + END
+    events = (
+        [START, {"type": "message_annotation", "x": 1}]
+        + _block(0, {"type": "text", "text": ""})
+        + END
+    )
     chunks, losses = _to_openai(events)
     assert _deltas(chunks)[-2:][0] == ("finish", "stop")
     assert [(x.path, x.kind) for x in losses] == [("message_annotation", "dropped")]
 
 
 def test_openai_server_tool_blocks_are_losses() -> None:
-    events = [START] + _block(0, {"type": "server_tool_use", "id": "s", "name": "web_search", "input": {}},
-                              {"type": "input_json_delta", "partial_json": "{\"q\":1}"}) + END
+    events = (
+        [START]
+        + _block(
+            0,
+            {"type": "server_tool_use", "id": "s", "name": "web_search", "input": {}},
+            {"type": "input_json_delta", "partial_json": '{"q":1}'},
+        )
+        + END
+    )
     chunks, losses = _to_openai(events)
-    assert _deltas(chunks) == [{"role": "assistant", "content": ""}, ("finish", "stop"),
-                               ("usage", {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30})]
+    assert _deltas(chunks) == [
+        {"role": "assistant", "content": ""},
+        ("finish", "stop"),
+        ("usage", {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30}),
+    ]
     assert [(x.path, x.kind) for x in losses] == [("content[0]", "dropped")]
 
 
@@ -821,8 +1249,13 @@ def test_openai_event_before_message_start_is_an_error() -> None:
 _text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 _ident = st.text("abcdefghijklmnopqrstuvwxyz0123456789_", min_size=1, max_size=10)
 _json_leaf = st.one_of(st.none(), st.booleans(), st.integers(-1000, 1000), _text)
-_json_value = st.recursive(_json_leaf, lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(_ident, inner, max_size=3)), max_leaves=6)
+_json_value = st.recursive(
+    _json_leaf,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(_ident, inner, max_size=3)
+    ),
+    max_leaves=6,
+)
 _input = st.dictionaries(_ident, _json_value, max_size=3)
 _count = st.integers(0, 10**6)
 
@@ -849,7 +1282,13 @@ def anthropic_messages(draw: Any, any_order: bool = False) -> dict:
     content: list[dict] = []
     for _ in range(draw(st.integers(0, 3))):
         if draw(st.booleans()):
-            content.append({"type": "thinking", "thinking": draw(_text), "signature": draw(st.sampled_from(["", "Eq" + "x" * 8]))})
+            content.append(
+                {
+                    "type": "thinking",
+                    "thinking": draw(_text),
+                    "signature": draw(st.sampled_from(["", "Eq" + "x" * 8])),
+                }
+            )
         else:
             content.append({"type": "redacted_thinking", "data": "ENC" + draw(_ident)})
     if draw(st.booleans()):
@@ -859,11 +1298,25 @@ def anthropic_messages(draw: Any, any_order: bool = False) -> dict:
         content.append({"type": "tool_use", "id": f"toolu_{i}", "name": name, "input": args})
     if any_order:
         content = draw(st.permutations(content))
-        content = [b for i, b in enumerate(content) if not (b["type"] == "text" and any(c["type"] == "tool_use" for c in content[:i]))]
+        content = [
+            b
+            for i, b in enumerate(content)
+            if not (b["type"] == "text" and any(c["type"] == "tool_use" for c in content[:i]))
+        ]
     stop, sequence = "tool_use", None
     if not calls:
-        stop = draw(st.sampled_from(["end_turn", "max_tokens", "refusal", "stop_sequence", "pause_turn",
-                                     "model_context_window_exceeded"]))
+        stop = draw(
+            st.sampled_from(
+                [
+                    "end_turn",
+                    "max_tokens",
+                    "refusal",
+                    "stop_sequence",
+                    "pause_turn",
+                    "model_context_window_exceeded",
+                ]
+            )
+        )
         if stop == "stop_sequence":
             sequence = draw(_text.filter(bool))
     usage: dict = {"input_tokens": draw(_count), "output_tokens": draw(_count)}
@@ -875,8 +1328,16 @@ def anthropic_messages(draw: Any, any_order: bool = False) -> dict:
         usage["output_tokens_details"] = {"thinking_tokens": draw(_count)}
     if draw(st.booleans()):
         usage["service_tier"] = draw(st.sampled_from(["standard", "priority"]))
-    return {"id": "msg_" + draw(_ident), "type": "message", "role": "assistant", "model": draw(_ident),
-            "content": content, "stop_reason": stop, "stop_sequence": sequence, "usage": usage}
+    return {
+        "id": "msg_" + draw(_ident),
+        "type": "message",
+        "role": "assistant",
+        "model": draw(_ident),
+        "content": content,
+        "stop_reason": stop,
+        "stop_sequence": sequence,
+        "usage": usage,
+    }
 
 
 @st.composite
@@ -885,13 +1346,19 @@ def openai_completions(draw: Any, refusals: bool = True) -> dict:
     domain of the stream round trip: see test_refusal_round_trip_is_a_loss)."""
     message: dict = {"role": "assistant"}
     if draw(st.booleans()):
-        message[draw(st.sampled_from(["reasoning_content", "reasoning"]))] = draw(_text.filter(bool))
+        message[draw(st.sampled_from(["reasoning_content", "reasoning"]))] = draw(
+            _text.filter(bool)
+        )
     if draw(st.booleans()):
         message["content"] = draw(_text.filter(bool))
     calls = draw(st.lists(st.tuples(_ident, _input), max_size=3))
     if calls:
         message["tool_calls"] = [
-            {"id": f"call_{i}", "type": "function", "function": {"name": n, "arguments": json.dumps(args)}}
+            {
+                "id": f"call_{i}",
+                "type": "function",
+                "function": {"name": n, "arguments": json.dumps(args)},
+            }
             for i, (n, args) in enumerate(calls)
         ]
     choice: dict = {"index": 0, "message": message}
@@ -910,15 +1377,25 @@ def openai_completions(draw: Any, refusals: bool = True) -> dict:
     prompt, cached, written = draw(_count), draw(_count), draw(_count)
     completion = draw(_count)
     total = prompt + cached + written
-    usage: dict = {"prompt_tokens": total, "completion_tokens": completion, "total_tokens": total + completion}
+    usage: dict = {
+        "prompt_tokens": total,
+        "completion_tokens": completion,
+        "total_tokens": total + completion,
+    }
     if cached or written or draw(st.booleans()):
         usage["prompt_tokens_details"] = {"cached_tokens": cached}
         if written:
             usage["prompt_tokens_details"]["cache_write_tokens"] = written
     if draw(st.booleans()):
         usage["completion_tokens_details"] = {"reasoning_tokens": draw(_count)}
-    out = {"id": "chatcmpl-" + draw(_ident), "object": "chat.completion", "created": 0, "model": draw(_ident),
-           "choices": [choice], "usage": usage}
+    out = {
+        "id": "chatcmpl-" + draw(_ident),
+        "object": "chat.completion",
+        "created": 0,
+        "model": draw(_ident),
+        "choices": [choice],
+        "usage": usage,
+    }
     if draw(st.booleans()):
         out["service_tier"] = draw(st.sampled_from(["default", "priority"]))
     return out
@@ -933,8 +1410,13 @@ def canonical_anthropic(message: dict) -> dict:
     for k in [k for k, v in usage.items() if v is None]:
         del usage[k]
     if isinstance(usage.get("cache_creation_input_tokens"), int):
-        usage.setdefault("cache_creation", {"ephemeral_5m_input_tokens": usage["cache_creation_input_tokens"],
-                                            "ephemeral_1h_input_tokens": 0})
+        usage.setdefault(
+            "cache_creation",
+            {
+                "ephemeral_5m_input_tokens": usage["cache_creation_input_tokens"],
+                "ephemeral_1h_input_tokens": 0,
+            },
+        )
     return m
 
 
@@ -953,7 +1435,9 @@ def canonical_openai(completion: dict) -> dict:
         del m[k]
     if "reasoning" in m:  # reasoning is reasoning_content
         m.setdefault("reasoning_content", m.pop("reasoning"))
-    if m.get("tool_calls") and choice["finish_reason"] == "stop":  # stop after tool calls is tool_calls
+    if (
+        m.get("tool_calls") and choice["finish_reason"] == "stop"
+    ):  # stop after tool calls is tool_calls
         choice["finish_reason"] = "tool_calls"
     for call in m.get("tool_calls", ()):
         call["function"]["arguments"] = json.loads(call["function"]["arguments"] or "{}")
@@ -964,7 +1448,10 @@ def canonical_openai(completion: dict) -> dict:
             d.pop("index", None)
             if d.get("type") == "reasoning.text" and not d.get("signature"):
                 d.pop("signature", None)
-        if len(details) == 1 and details[0] == {"type": "reasoning.text", "text": m.get("reasoning_content", "")}:
+        if len(details) == 1 and details[0] == {
+            "type": "reasoning.text",
+            "text": m.get("reasoning_content", ""),
+        }:
             del m["reasoning_details"]
     if m.get("content") == "":
         del m["content"]
@@ -990,7 +1477,9 @@ def test_round_trip_anthropic_stream(message: dict, cut1: Any, cut2: Any) -> Non
     data = anthropic_sse(events)
     pieces = [p.encode() for p in cut2(data.decode())] or [data]
     again = b"".join(to_anthropic.sse(to_openai.sse(pieces)))
-    assert canonical_anthropic(accumulate_anthropic(anthropic_frames(again))) == canonical_anthropic(message)
+    assert canonical_anthropic(
+        accumulate_anthropic(anthropic_frames(again))
+    ) == canonical_anthropic(message)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -1011,18 +1500,35 @@ def test_round_trip_openai_stream(completion: dict, cut: Any) -> None:
 def test_refusal_round_trip_is_a_loss() -> None:
     """An openai refusal goes to anthropic as a last text block plus stop_details; on the
     way back a stream cannot take the text out of content again: a Loss says so."""
-    completion = {"id": "c1", "object": "chat.completion", "created": 0, "model": "m",
-                  "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi", "refusal": "no way"},
-                               "finish_reason": "stop"}],
-                  "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+    completion = {
+        "id": "c1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "m",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "hi", "refusal": "no way"},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
     losses: list[Loss] = []
     events = builtins(to_anthropic.stream(openai_chunks(completion), losses=losses))
     message = accumulate_anthropic(events)
-    assert message["content"] == [{"type": "text", "text": "hi"}, {"type": "text", "text": "no way"}]
+    assert message["content"] == [
+        {"type": "text", "text": "hi"},
+        {"type": "text", "text": "no way"},
+    ]
     assert (message["stop_reason"], message["stop_details"]["explanation"]) == ("refusal", "no way")
     assert losses == []
     back = accumulate_openai(builtins(to_openai.stream(events, losses=losses)))
-    assert back["choices"][0]["message"] == {"role": "assistant", "content": "hino way", "refusal": "no way"}
+    assert back["choices"][0]["message"] == {
+        "role": "assistant",
+        "content": "hino way",
+        "refusal": "no way",
+    }
     assert [(x.path, x.kind) for x in losses] == [("stop_details.explanation", "approximated")]
 
 
@@ -1054,24 +1560,56 @@ def _openai_upstream(n: int) -> Any:
     yield head + b'{"role":"assistant","content":""},"finish_reason":null}]}\n\n'
     for i in range(n):
         if i % 3 == 0:
-            delta = b'{"reasoning_content":"thinking %d "}' % i if i < n // 3 else b'{"content":"word %d "}' % i
+            delta = (
+                b'{"reasoning_content":"thinking %d "}' % i
+                if i < n // 3
+                else b'{"content":"word %d "}' % i
+            )
         else:
-            delta = b'{"content":"word %d "}' % i if i < 2 * n // 3 else (
-                b'{"tool_calls":[{"index":0,"id":"c","type":"function","function":{"name":"f","arguments":"{\\"a\\":\\""}}]}'
-                if i == 2 * n // 3 + 1 else b'{"tool_calls":[{"index":0,"function":{"arguments":"xxxxxxxx"}}]}')
+            delta = (
+                b'{"content":"word %d "}' % i
+                if i < 2 * n // 3
+                else (
+                    b'{"tool_calls":[{"index":0,"id":"c","type":"function","function":{"name":"f","arguments":"{\\"a\\":\\""}}]}'
+                    if i == 2 * n // 3 + 1
+                    else b'{"tool_calls":[{"index":0,"function":{"arguments":"xxxxxxxx"}}]}'
+                )
+            )
         yield head + delta + b',"finish_reason":null}]}\n\n'
     yield head + b'{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
 
 
 def _anthropic_upstream(n: int) -> Any:
     yield anthropic_sse([START])
-    yield anthropic_sse([{"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": "", "signature": ""}}])
+    yield anthropic_sse(
+        [
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "thinking", "thinking": "", "signature": ""},
+            }
+        ]
+    )
     for i in range(n // 2):
-        yield b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"t %d"}}\n\n' % i
-    yield anthropic_sse([{"type": "content_block_stop", "index": 0},
-                         {"type": "content_block_start", "index": 1, "content_block": {"type": "tool_use", "id": "t", "name": "f", "input": {}}}])
+        yield (
+            b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"t %d"}}\n\n'
+            % i
+        )
+    yield anthropic_sse(
+        [
+            {"type": "content_block_stop", "index": 0},
+            {
+                "type": "content_block_start",
+                "index": 1,
+                "content_block": {"type": "tool_use", "id": "t", "name": "f", "input": {}},
+            },
+        ]
+    )
     for i in range(n // 2):
-        yield b'event: content_block_delta\ndata: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"x %d"}}\n\n' % i
+        yield (
+            b'event: content_block_delta\ndata: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"x %d"}}\n\n'
+            % i
+        )
     yield anthropic_sse([{"type": "content_block_stop", "index": 1}] + END)
 
 
@@ -1079,7 +1617,11 @@ def _anthropic_upstream(n: int) -> Any:
 def test_100k_chunks_in_constant_memory(direction: str) -> None:
     """Memory held while translating does not grow with the stream: the peak over a
     100,000-chunk stream is the peak over a 1,000-chunk one, give or take a little."""
-    module, upstream = (to_anthropic, _openai_upstream) if direction == "to_anthropic" else (to_openai, _anthropic_upstream)
+    module, upstream = (
+        (to_anthropic, _openai_upstream)
+        if direction == "to_anthropic"
+        else (to_openai, _anthropic_upstream)
+    )
 
     def peak(n: int) -> tuple[int, int]:
         gc.collect()
@@ -1100,10 +1642,16 @@ def test_100k_chunks_in_constant_memory(direction: str) -> None:
 def test_an_unreadable_frame_after_a_good_one_ends_in_an_error_never_an_exception() -> None:
     """The decoder returns the good frame and holds the error back for close(): sse() must
     turn it into an error frame there too (to_openai once let it escape)."""
-    start = (b'event: message_start\ndata: {"type":"message_start","message":{"id":"m","type":"message",'
-             b'"role":"assistant","model":"x","content":[],"usage":{"input_tokens":1,"output_tokens":0}}}\n\n')
+    start = (
+        b'event: message_start\ndata: {"type":"message_start","message":{"id":"m","type":"message",'
+        b'"role":"assistant","model":"x","content":[],"usage":{"input_tokens":1,"output_tokens":0}}}\n\n'
+    )
     out = b"".join(to_openai.sse([start + b'event: ping\ndata: {"x": "\xff"}\n\n']))
-    assert out.endswith(b"\n\n") and out.rstrip().splitlines()[-1].startswith(b'data: {"error"') and b"[DONE]" not in out
+    assert (
+        out.endswith(b"\n\n")
+        and out.rstrip().splitlines()[-1].startswith(b'data: {"error"')
+        and b"[DONE]" not in out
+    )
     chunk = b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\n'
     out = b"".join(to_anthropic.sse([chunk + b'data: {"x": "\xff"}\n\n']))
     assert out.rstrip().splitlines()[-2] == b"event: error"

@@ -4,4 +4,4 @@ from . import to_anthropic, to_openai
 from ._errors import Loss, LossError, TranslationError
 from .targets import Target
 
-__all__ = ["to_openai", "to_anthropic", "Loss", "LossError", "TranslationError", "Target"]
+__all__ = ["Loss", "LossError", "Target", "TranslationError", "to_anthropic", "to_openai"]

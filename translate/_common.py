@@ -7,7 +7,8 @@ Every mapping with two directions is one table here, read both ways, so that
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Iterable, TypeVar
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -16,6 +17,7 @@ from ._errors import Loss, LossError
 from .targets import Target
 
 T = TypeVar("T")
+
 
 def tag(obj: Any) -> str:
     """The ``type`` (or ``role``) a tagged struct is encoded with; msgspec keeps it on the class."""
@@ -150,7 +152,7 @@ _arguments_object = msgspec.json.Decoder(dict[str, Any])
 _arguments_encoder = msgspec.json.Encoder()
 
 
-def parse_arguments(text: str, ctx: "Ctx", path: str) -> dict[str, Any]:
+def parse_arguments(text: str, ctx: Ctx, path: str) -> dict[str, Any]:
     """``function.arguments`` -> ``tool_use.input``."""
     if not text.strip():
         return {}
@@ -207,7 +209,7 @@ def tool_names(names: Iterable[str], limit: int) -> dict[str, str]:
 class Ctx:
     """One translation's state: its target and the losses found so far."""
 
-    __slots__ = ("target", "losses")
+    __slots__ = ("losses", "target")
 
     def __init__(self, target: Target) -> None:
         self.target = target
@@ -259,7 +261,9 @@ def finish(
             where = f"{u.path}.{u.key}" if u.path else u.key
             if u.path == "" and ctx.target.unknown_fields == "carry":
                 if u.key in taken:
-                    ctx.drop(where, "unknown field shares its name with a field of the target dialect")
+                    ctx.drop(
+                        where, "unknown field shares its name with a field of the target dialect"
+                    )
                 else:
                     extra[u.key] = u.value
             else:
@@ -271,7 +275,6 @@ def finish(
         if losses is not None:
             losses.extend(ctx.losses)
     return result
-
 
 
 # --- responses: the tier that served ---------------------------------------------------

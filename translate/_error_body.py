@@ -28,7 +28,7 @@ class Facts:
     first (its type, its code, a status word); ``status`` is a status the body itself
     states (MiMo's ``code: "400"``, vLLM's ``code: 400``)."""
 
-    __slots__ = ("message", "type", "names", "param", "code", "status", "request_id")
+    __slots__ = ("code", "message", "names", "param", "request_id", "status", "type")
 
     def __init__(self, message: str = "") -> None:
         self.message = message
@@ -43,7 +43,7 @@ class Facts:
 def read(body: Any) -> Facts:
     try:
         return _read(body)
-    except Exception:  # noqa: BLE001 - the contract: an error translation never raises
+    except Exception:
         return Facts()
 
 
@@ -100,7 +100,9 @@ def _prose(text: str) -> str:
         head = text[:_SCAN_LIMIT]
         found = _TITLE.search(head)
         text = html.unescape(_TAG.sub(" ", found.group(2) if found else head))
-    text = "".join(c if c.isprintable() else " " for c in text)  # NULs and the like of a binary body
+    text = "".join(
+        c if c.isprintable() else " " for c in text
+    )  # NULs and the like of a binary body
     return _clip(" ".join(text.split()))
 
 
@@ -156,7 +158,11 @@ def _object(d: dict[str, Any]) -> Facts:
     elif isinstance(code, str) and code:
         facts.code = code
     word = inner.get("status")
-    names = [facts.type, facts.code if facts.status is None else None, word if isinstance(word, str) else None]
+    names = [
+        facts.type,
+        facts.code if facts.status is None else None,
+        word if isinstance(word, str) else None,
+    ]
     facts.names = tuple(n for n in names if n)
 
     param = inner.get("param")

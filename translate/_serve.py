@@ -23,17 +23,50 @@ ENV = {
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--upstream-url", help=f"the upstream's base URL, as its SDK takes it (${ENV['upstream_url']})")
-    p.add_argument("--upstream-dialect", choices=("openai", "anthropic"), help=f"the dialect the upstream speaks (${ENV['upstream_dialect']})")
-    p.add_argument("--target", help=f"the upstream's preset, e.g. mimo, deepseek, anthropic (${ENV['target']}; default compatible)")
-    p.add_argument("--upstream-auth", choices=("bearer", "x-api-key"), help=f"how the upstream key is sent (${ENV['upstream_auth']}; default: the dialect's way)")
-    p.add_argument("--model-map", help=f"client=upstream pairs, comma separated, or a JSON object; fnmatch patterns allowed (${ENV['model_map']})")
-    p.add_argument("--max-request-bytes", type=int, default=None, help="larger requests get 413 (default 32 MiB)")
-    p.add_argument("--timeout", type=float, default=600.0, help="seconds the upstream may stay silent (default 600)")
-    p.add_argument("--strict", action="store_true", help="refuse (400) requests whose translation would lose anything")
+    p.add_argument(
+        "--upstream-url",
+        help=f"the upstream's base URL, as its SDK takes it (${ENV['upstream_url']})",
+    )
+    p.add_argument(
+        "--upstream-dialect",
+        choices=("openai", "anthropic"),
+        help=f"the dialect the upstream speaks (${ENV['upstream_dialect']})",
+    )
+    p.add_argument(
+        "--target",
+        help=f"the upstream's preset, e.g. mimo, deepseek, anthropic (${ENV['target']}; default compatible)",
+    )
+    p.add_argument(
+        "--upstream-auth",
+        choices=("bearer", "x-api-key"),
+        help=f"how the upstream key is sent (${ENV['upstream_auth']}; default: the dialect's way)",
+    )
+    p.add_argument(
+        "--model-map",
+        help=f"client=upstream pairs, comma separated, or a JSON object; fnmatch patterns allowed (${ENV['model_map']})",
+    )
+    p.add_argument(
+        "--max-request-bytes",
+        type=int,
+        default=None,
+        help="larger requests get 413 (default 32 MiB)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=600.0,
+        help="seconds the upstream may stay silent (default 600)",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse (400) requests whose translation would lose anything",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
-    p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+    p.add_argument(
+        "--log-level", default="info", choices=("critical", "error", "warning", "info", "debug")
+    )
     p.epilog = (
         f"Keys come from the environment only: ${ENV['upstream_api_key']} (sent upstream) and "
         f"${ENV['client_api_key']} (asked of clients; none: any client is served)."
@@ -47,7 +80,9 @@ def parse_model_map(text: str | None) -> dict[str, str]:
     text = text.strip()
     if text.startswith("{"):
         value = json.loads(text)
-        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
             raise ValueError("the model map must be a JSON object of strings")
         return value
     out = {}
@@ -92,13 +127,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         import uvicorn
     except ImportError:
-        print("translate: serve needs the gateway extra: pip install 'translate[gateway]'", file=sys.stderr)
+        print(
+            "translate: serve needs the gateway extra: pip install 'translate[gateway]'",
+            file=sys.stderr,
+        )
         return 2
     try:
         app = build(args)
     except ValueError as exc:  # TranslationError (an unknown target) included
         print(f"translate: {exc}", file=sys.stderr)
         return 2
-    print(f"translate: serving {app.served} clients on http://{args.host}:{args.port} for {app!r}", file=sys.stderr)
+    print(
+        f"translate: serving {app.served} clients on http://{args.host}:{args.port} for {app!r}",
+        file=sys.stderr,
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, lifespan="on")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import re
 import struct
 from collections.abc import Mapping
@@ -25,7 +26,9 @@ IMAGE_TOKENS_MAX = 1600
 PDF_PAGE_TOKENS = 2250
 """Anthropic documents 1,500 to 3,000 tokens per PDF page (its text plus its image)."""
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
-_SKIP_KEYS = frozenset(("type", "id", "tool_use_id", "cache_control", "signature", "citations", "media_type"))
+_SKIP_KEYS = frozenset(
+    ("type", "id", "tool_use_id", "cache_control", "signature", "citations", "media_type")
+)
 
 
 def estimate_tokens(request: Mapping[str, Any]) -> int:
@@ -54,7 +57,7 @@ def estimate_tokens(request: Mapping[str, Any]) -> int:
 
 
 class _Counter:
-    __slots__ = ("ascii", "other", "fixed")
+    __slots__ = ("ascii", "fixed", "other")
 
     def __init__(self) -> None:
         self.ascii = 0
@@ -71,10 +74,8 @@ class _Counter:
             self.other += n - other
 
     def json(self, value: Any) -> None:
-        try:
+        with contextlib.suppress(TypeError, msgspec.EncodeError):
             self.text(msgspec.json.encode(value).decode())
-        except (TypeError, msgspec.EncodeError):
-            pass
 
     def visit(self, value: Any) -> None:
         if isinstance(value, str):
@@ -88,7 +89,11 @@ class _Counter:
                 return
             if kind == "image":
                 self.fixed += _image_tokens(value.get("source"))
-            elif kind == "document" and isinstance(value.get("source"), dict) and value["source"].get("type") != "text":
+            elif (
+                kind == "document"
+                and isinstance(value.get("source"), dict)
+                and value["source"].get("type") != "text"
+            ):
                 self.fixed += _pdf_tokens(value["source"])
                 self.visit(value.get("title"))
             elif kind == "tool_use":
@@ -101,7 +106,9 @@ class _Counter:
 
 
 def _b64(source: Any, limit: int | None = None) -> bytes:
-    data = source.get("data") if isinstance(source, dict) and source.get("type") == "base64" else None
+    data = (
+        source.get("data") if isinstance(source, dict) and source.get("type") == "base64" else None
+    )
     if not isinstance(data, str):
         return b""
     if limit is not None:
@@ -134,7 +141,21 @@ def _image_size(head: bytes) -> tuple[int, int] | None:
                 return None
             marker = head[i + 1]
             length = int.from_bytes(head[i + 2 : i + 4], "big")
-            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+            if marker in (
+                0xC0,
+                0xC1,
+                0xC2,
+                0xC3,
+                0xC5,
+                0xC6,
+                0xC7,
+                0xC9,
+                0xCA,
+                0xCB,
+                0xCD,
+                0xCE,
+                0xCF,
+            ):
                 h, w = struct.unpack(">HH", head[i + 5 : i + 9])
                 return w, h
             i += 2 + length

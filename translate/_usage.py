@@ -7,7 +7,8 @@ the caller's ledger: ``Ctx.lose`` for a response, a stream's once-per-path ``_lo
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from msgspec import UNSET
 
@@ -24,7 +25,11 @@ def to_openai_usage(u: a.Usage, lose: Lose) -> o.Usage:
     r = read if isinstance(read, int) else 0
     w = write if isinstance(write, int) else 0
     prompt = prompt_tokens(u.input_tokens, r, w)
-    usage = o.Usage(prompt_tokens=prompt, completion_tokens=u.output_tokens, total_tokens=prompt + u.output_tokens)
+    usage = o.Usage(
+        prompt_tokens=prompt,
+        completion_tokens=u.output_tokens,
+        total_tokens=prompt + u.output_tokens,
+    )
     if read is not UNSET or write is not UNSET:
         details = o.PromptTokensDetails()
         if read is not UNSET:
@@ -37,14 +42,22 @@ def to_openai_usage(u: a.Usage, lose: Lose) -> o.Usage:
         five = cc.ephemeral_5m_input_tokens if cc.ephemeral_5m_input_tokens is not UNSET else 0  # type: ignore[union-attr]
         hour = cc.ephemeral_1h_input_tokens if cc.ephemeral_1h_input_tokens is not UNSET else 0  # type: ignore[union-attr]
         if not isinstance(write, int) or (five, hour) != (write, 0):
-            lose("usage.cache_creation", "dropped", "the lifetimes of cache writes have no twin: read back as 5-minute writes")
+            lose(
+                "usage.cache_creation",
+                "dropped",
+                "the lifetimes of cache writes have no twin: read back as 5-minute writes",
+            )
     otd = u.output_tokens_details
     if otd is None:
         usage.completion_tokens_details = None
     elif otd is not UNSET:
-        usage.completion_tokens_details = o.CompletionTokensDetails(reasoning_tokens=otd.thinking_tokens)
+        usage.completion_tokens_details = o.CompletionTokensDetails(
+            reasoning_tokens=otd.thinking_tokens
+        )
     stu = u.server_tool_use
-    if stu not in (UNSET, None) and any(getattr(stu, f) not in (UNSET, 0) for f in stu.__struct_fields__):
+    if stu not in (UNSET, None) and any(
+        getattr(stu, f) not in (UNSET, 0) for f in stu.__struct_fields__
+    ):
         lose("usage.server_tool_use", "dropped", "no twin in the openai dialect")
     return usage
 
@@ -63,7 +76,10 @@ def to_anthropic_usage(u: o.Usage, lose: Lose) -> a.Usage:
     else Kimi's ``usage.cached_tokens``; writes say no lifetime, so they are 5-minute ones."""
     details = u.prompt_tokens_details if u.prompt_tokens_details not in (UNSET, None) else None
     sources = (
-        ("usage.prompt_tokens_details.cached_tokens", details.cached_tokens if details is not None else UNSET),  # type: ignore[union-attr]
+        (
+            "usage.prompt_tokens_details.cached_tokens",
+            details.cached_tokens if details is not None else UNSET,
+        ),  # type: ignore[union-attr]
         ("usage.prompt_cache_hit_tokens", u.prompt_cache_hit_tokens),
         ("usage.cached_tokens", u.cached_tokens),
     )
@@ -76,30 +92,60 @@ def to_anthropic_usage(u: o.Usage, lose: Lose) -> a.Usage:
     r = read if isinstance(read, int) else 0
     w = write if isinstance(write, int) else 0
     if u.prompt_tokens < r + w:
-        lose("usage.prompt_tokens", "approximated", "fewer than the cache reads and writes: input_tokens is 0")
+        lose(
+            "usage.prompt_tokens",
+            "approximated",
+            "fewer than the cache reads and writes: input_tokens is 0",
+        )
     miss = u.prompt_cache_miss_tokens
     if isinstance(miss, int) and isinstance(read, int) and miss + read != u.prompt_tokens:
-        lose("usage.prompt_cache_miss_tokens", "dropped", "does not add up with the cache hits to prompt_tokens")
+        lose(
+            "usage.prompt_cache_miss_tokens",
+            "dropped",
+            "does not add up with the cache hits to prompt_tokens",
+        )
     if u.total_tokens != u.prompt_tokens + u.completion_tokens:
-        lose("usage.total_tokens", "approximated", "is not prompt_tokens + completion_tokens, as the anthropic sum is")
-    out = a.Usage(input_tokens=input_tokens(u.prompt_tokens, r, w), output_tokens=u.completion_tokens)
+        lose(
+            "usage.total_tokens",
+            "approximated",
+            "is not prompt_tokens + completion_tokens, as the anthropic sum is",
+        )
+    out = a.Usage(
+        input_tokens=input_tokens(u.prompt_tokens, r, w), output_tokens=u.completion_tokens
+    )
     if read is not UNSET:
         out.cache_read_input_tokens = read
     if write is not UNSET:
         out.cache_creation_input_tokens = write
         if isinstance(write, int):
-            out.cache_creation = a.CacheCreation(ephemeral_5m_input_tokens=write, ephemeral_1h_input_tokens=0)
+            out.cache_creation = a.CacheCreation(
+                ephemeral_5m_input_tokens=write, ephemeral_1h_input_tokens=0
+            )
     if details is not None:
         for field in ("audio_tokens", "image_tokens", "text_tokens"):
             if getattr(details, field) not in (UNSET, None, 0):
-                lose(f"usage.prompt_tokens_details.{field}", "dropped", "no twin in the anthropic dialect")
+                lose(
+                    f"usage.prompt_tokens_details.{field}",
+                    "dropped",
+                    "no twin in the anthropic dialect",
+                )
     ctd = u.completion_tokens_details
     if ctd is None:
         out.output_tokens_details = None
     elif ctd is not UNSET:
         if isinstance(ctd.reasoning_tokens, int):
             out.output_tokens_details = a.OutputTokensDetails(thinking_tokens=ctd.reasoning_tokens)
-        for field in ("accepted_prediction_tokens", "rejected_prediction_tokens", "audio_tokens", "text_tokens", "image_tokens"):
+        for field in (
+            "accepted_prediction_tokens",
+            "rejected_prediction_tokens",
+            "audio_tokens",
+            "text_tokens",
+            "image_tokens",
+        ):
             if getattr(ctd, field) not in (UNSET, None, 0):
-                lose(f"usage.completion_tokens_details.{field}", "dropped", "no twin in the anthropic dialect")
+                lose(
+                    f"usage.completion_tokens_details.{field}",
+                    "dropped",
+                    "no twin in the anthropic dialect",
+                )
     return out

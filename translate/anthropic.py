@@ -51,7 +51,7 @@ class CharLocation(_Citation, tag="char_location", kw_only=True):
     document_title: str | None
     start_char_index: int
     end_char_index: int
-    file_id: str | None | UnsetType = UNSET
+    file_id: str | UnsetType | None = UNSET
 
 
 class PageLocation(_Citation, tag="page_location", kw_only=True):
@@ -59,7 +59,7 @@ class PageLocation(_Citation, tag="page_location", kw_only=True):
     document_title: str | None
     start_page_number: int
     end_page_number: int
-    file_id: str | None | UnsetType = UNSET
+    file_id: str | UnsetType | None = UNSET
 
 
 class ContentBlockLocation(_Citation, tag="content_block_location", kw_only=True):
@@ -67,7 +67,7 @@ class ContentBlockLocation(_Citation, tag="content_block_location", kw_only=True
     document_title: str | None
     start_block_index: int
     end_block_index: int
-    file_id: str | None | UnsetType = UNSET
+    file_id: str | UnsetType | None = UNSET
 
 
 class WebSearchResultLocation(_Citation, tag="web_search_result_location", kw_only=True):
@@ -123,7 +123,7 @@ class PlainTextSource(_Source, tag="text", kw_only=True):
 
 
 class ContentSource(_Source, tag="content", kw_only=True):
-    content: str | list[Union["TextBlock", "ImageBlock"]]
+    content: str | list[TextBlock | ImageBlock]
 
 
 ImageSource = Union[Base64ImageSource, URLSource, FileSource]
@@ -135,8 +135,8 @@ DocumentSource = Union[Base64PDFSource, PlainTextSource, ContentSource, URLSourc
 
 class TextBlock(_Block, tag="text", kw_only=True):
     text: str
-    cache_control: CacheControl | None | UnsetType = UNSET
-    citations: list[Citation] | None | UnsetType = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
+    citations: list[Citation] | UnsetType | None = UNSET
 
 
 class ImageTransformations(_Wire, kw_only=True):
@@ -145,16 +145,16 @@ class ImageTransformations(_Wire, kw_only=True):
 
 class ImageBlock(_Block, tag="image", kw_only=True):
     source: ImageSource
-    cache_control: CacheControl | None | UnsetType = UNSET
-    transformations: ImageTransformations | None | UnsetType = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
+    transformations: ImageTransformations | UnsetType | None = UNSET
 
 
 class DocumentBlock(_Block, tag="document", kw_only=True):
     source: DocumentSource
-    title: str | None | UnsetType = UNSET
-    context: str | None | UnsetType = UNSET
-    citations: CitationsConfig | None | UnsetType = UNSET
-    cache_control: CacheControl | None | UnsetType = UNSET
+    title: str | UnsetType | None = UNSET
+    context: str | UnsetType | None = UNSET
+    citations: CitationsConfig | UnsetType | None = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
 
 
 class SearchResultBlock(_Block, tag="search_result", kw_only=True):
@@ -162,7 +162,7 @@ class SearchResultBlock(_Block, tag="search_result", kw_only=True):
     title: str
     content: list[TextBlock]
     citations: CitationsConfig | UnsetType = UNSET
-    cache_control: CacheControl | None | UnsetType = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
 
 
 class ThinkingBlock(_Block, tag="thinking", kw_only=True):
@@ -188,20 +188,20 @@ class ToolUseBlock(_Block, tag="tool_use", kw_only=True):
     id: str
     name: str
     input: dict[str, Any]
-    cache_control: CacheControl | None | UnsetType = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
     caller: Caller | UnsetType = UNSET
-    toolset_name: str | None | UnsetType = UNSET
+    toolset_name: str | UnsetType | None = UNSET
 
 
 class ToolReferenceBlock(_Block, tag="tool_reference", kw_only=True):
     tool_name: str
-    cache_control: CacheControl | None | UnsetType = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
 
 
 class BrowserStateBlock(_Block, tag="browser_state", kw_only=True):
     tabs: list[dict[str, Any]]
-    state_changes: list[dict[str, Any]] | None | UnsetType = UNSET
-    cache_control: CacheControl | None | UnsetType = UNSET
+    state_changes: list[dict[str, Any]] | UnsetType | None = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
 
 
 ToolResultContent = Union[
@@ -213,15 +213,15 @@ class ToolResultBlock(_Block, tag="tool_result", kw_only=True):
     tool_use_id: str
     content: str | list[ToolResultContent] | UnsetType = UNSET
     is_error: bool | UnsetType = UNSET
-    cache_control: CacheControl | None | UnsetType = UNSET
-    toolset_name: str | None | UnsetType = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
+    toolset_name: str | UnsetType | None = UNSET
 
 
 class ServerToolUseBlock(_Block, tag="server_tool_use", kw_only=True):
     id: str
     name: str
     input: dict[str, Any]
-    cache_control: CacheControl | None | UnsetType = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
     caller: Caller | UnsetType = UNSET
 
 
@@ -230,7 +230,7 @@ class _ServerToolResult(_Block, kw_only=True):
 
     tool_use_id: str
     content: Any
-    cache_control: CacheControl | None | UnsetType = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
     caller: Caller | UnsetType = UNSET
 
 
@@ -242,17 +242,21 @@ class WebFetchToolResultBlock(_ServerToolResult, tag="web_fetch_tool_result", kw
     pass
 
 
-class CodeExecutionToolResultBlock(_ServerToolResult, tag="code_execution_tool_result", kw_only=True):
+class CodeExecutionToolResultBlock(
+    _ServerToolResult, tag="code_execution_tool_result", kw_only=True
+):
     pass
 
 
-class BashCodeExecutionToolResultBlock(_ServerToolResult, tag="bash_code_execution_tool_result", kw_only=True):
+class BashCodeExecutionToolResultBlock(
+    _ServerToolResult, tag="bash_code_execution_tool_result", kw_only=True
+):
     pass
 
 
 class TextEditorCodeExecutionToolResultBlock(
-    _ServerToolResult, tag="text_editor_code_execution_tool_result"
-, kw_only=True):
+    _ServerToolResult, tag="text_editor_code_execution_tool_result", kw_only=True
+):
     pass
 
 
@@ -262,7 +266,7 @@ class ToolSearchToolResultBlock(_ServerToolResult, tag="tool_search_tool_result"
 
 class ContainerUploadBlock(_Block, tag="container_upload", kw_only=True):
     file_id: str
-    cache_control: CacheControl | None | UnsetType = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
 
 
 ContentBlock = Union[
@@ -325,14 +329,14 @@ class Tool(_Wire, kw_only=True):
     ``type`` is optional and so cannot be a union tag."""
 
     name: str | UnsetType = UNSET
-    type: str | None | UnsetType = UNSET
+    type: str | UnsetType | None = UNSET
     description: str | UnsetType = UNSET
     input_schema: dict[str, Any] | UnsetType = UNSET
-    cache_control: CacheControl | None | UnsetType = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
     strict: bool | UnsetType = UNSET
     defer_loading: bool | UnsetType = UNSET
     allowed_callers: list[str] | UnsetType = UNSET
-    eager_input_streaming: bool | None | UnsetType = UNSET
+    eager_input_streaming: bool | UnsetType | None = UNSET
     input_examples: list[dict[str, Any]] | UnsetType = UNSET
     # server-tool options
     max_uses: Any = UNSET
@@ -382,7 +386,7 @@ class _Thinking(_Wire, tag_field="type", kw_only=True):
 
 class ThinkingEnabled(_Thinking, tag="enabled", kw_only=True):
     budget_tokens: int
-    display: Literal["summarized", "omitted"] | None | UnsetType = UNSET
+    display: Literal["summarized", "omitted"] | UnsetType | None = UNSET
 
 
 class ThinkingDisabled(_Thinking, tag="disabled", kw_only=True):
@@ -390,7 +394,7 @@ class ThinkingDisabled(_Thinking, tag="disabled", kw_only=True):
 
 
 class ThinkingAdaptive(_Thinking, tag="adaptive", kw_only=True):
-    display: Literal["summarized", "omitted"] | None | UnsetType = UNSET
+    display: Literal["summarized", "omitted"] | UnsetType | None = UNSET
 
 
 class ThinkingBetweenTools(_Thinking, tag="between_tools", kw_only=True):
@@ -409,12 +413,12 @@ Effort = Literal["low", "medium", "high", "xhigh", "max"]
 
 
 class OutputConfig(_Wire, kw_only=True):
-    effort: Effort | None | UnsetType = UNSET
-    format: JSONOutputFormat | None | UnsetType = UNSET
+    effort: Effort | UnsetType | None = UNSET
+    format: JSONOutputFormat | UnsetType | None = UNSET
 
 
 class Metadata(_Wire, kw_only=True):
-    user_id: str | None | UnsetType = UNSET
+    user_id: str | UnsetType | None = UNSET
 
 
 class Skill(_Wire, kw_only=True):
@@ -424,12 +428,12 @@ class Skill(_Wire, kw_only=True):
 
 
 class Container(_Wire, kw_only=True):
-    id: str | None | UnsetType = UNSET
-    skills: list[Skill] | None | UnsetType = UNSET
+    id: str | UnsetType | None = UNSET
+    skills: list[Skill] | UnsetType | None = UNSET
 
 
 class Diagnostics(_Wire, kw_only=True):
-    previous_message_id: str | None | UnsetType = UNSET
+    previous_message_id: str | UnsetType | None = UNSET
 
 
 # --- the request ------------------------------------------------------------------------
@@ -453,12 +457,12 @@ class MessagesRequest(_Wire, kw_only=True):
     output_config: OutputConfig | UnsetType = UNSET
     tools: list[Tool] | UnsetType = UNSET
     tool_choice: ToolChoice | UnsetType = UNSET
-    cache_control: CacheControl | None | UnsetType = UNSET
-    container: Container | str | None | UnsetType = UNSET
-    diagnostics: Diagnostics | None | UnsetType = UNSET
-    inference_geo: str | None | UnsetType = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
+    container: Container | str | UnsetType | None = UNSET
+    diagnostics: Diagnostics | UnsetType | None = UNSET
+    inference_geo: str | UnsetType | None = UNSET
     service_tier: Literal["auto", "standard_only"] | UnsetType = UNSET
-    speed: Literal["standard", "fast"] | None | UnsetType = UNSET
+    speed: Literal["standard", "fast"] | UnsetType | None = UNSET
     user_profile_id: str | UnsetType = UNSET
     workspace_id: str | UnsetType = UNSET
 
@@ -492,14 +496,14 @@ class Usage(_Wire, kw_only=True):
 
     input_tokens: int
     output_tokens: int
-    cache_creation_input_tokens: int | None | UnsetType = UNSET
-    cache_read_input_tokens: int | None | UnsetType = UNSET
-    cache_creation: CacheCreation | None | UnsetType = UNSET
-    server_tool_use: ServerToolUsage | None | UnsetType = UNSET
-    output_tokens_details: OutputTokensDetails | None | UnsetType = UNSET
-    service_tier: str | None | UnsetType = UNSET
-    inference_geo: str | None | UnsetType = UNSET
-    speed: str | None | UnsetType = UNSET
+    cache_creation_input_tokens: int | UnsetType | None = UNSET
+    cache_read_input_tokens: int | UnsetType | None = UNSET
+    cache_creation: CacheCreation | UnsetType | None = UNSET
+    server_tool_use: ServerToolUsage | UnsetType | None = UNSET
+    output_tokens_details: OutputTokensDetails | UnsetType | None = UNSET
+    service_tier: str | UnsetType | None = UNSET
+    inference_geo: str | UnsetType | None = UNSET
+    speed: str | UnsetType | None = UNSET
 
 
 class MessageResponse(_Wire, kw_only=True):
@@ -510,12 +514,12 @@ class MessageResponse(_Wire, kw_only=True):
     role: Literal["assistant"] = "assistant"
     model: str
     content: list[ContentBlock]
-    stop_reason: StopReason | None | UnsetType = UNSET
-    stop_sequence: str | None | UnsetType = UNSET
+    stop_reason: StopReason | UnsetType | None = UNSET
+    stop_sequence: str | UnsetType | None = UNSET
     usage: Usage | UnsetType = UNSET
-    stop_details: dict[str, Any] | None | UnsetType = UNSET
-    container: dict[str, Any] | None | UnsetType = UNSET
-    diagnostics: dict[str, Any] | None | UnsetType = UNSET
+    stop_details: dict[str, Any] | UnsetType | None = UNSET
+    container: dict[str, Any] | UnsetType | None = UNSET
+    diagnostics: dict[str, Any] | UnsetType | None = UNSET
 
 
 # --- errors -----------------------------------------------------------------------------
@@ -534,7 +538,7 @@ class ErrorObject(_Wire, kw_only=True):
 class ErrorResponse(_Wire, kw_only=True):
     type: Literal["error"] = "error"
     error: ErrorObject
-    request_id: str | None | UnsetType = UNSET
+    request_id: str | UnsetType | None = UNSET
 
 
 # --- stream events ----------------------------------------------------------------------
@@ -568,21 +572,21 @@ Delta = Union[TextDelta, InputJSONDelta, ThinkingDelta, SignatureDelta, Citation
 
 
 class MessageDelta(_Wire, kw_only=True):
-    stop_reason: StopReason | None | UnsetType = UNSET
-    stop_sequence: str | None | UnsetType = UNSET
-    stop_details: dict[str, Any] | None | UnsetType = UNSET
-    container: dict[str, Any] | None | UnsetType = UNSET
+    stop_reason: StopReason | UnsetType | None = UNSET
+    stop_sequence: str | UnsetType | None = UNSET
+    stop_details: dict[str, Any] | UnsetType | None = UNSET
+    container: dict[str, Any] | UnsetType | None = UNSET
 
 
 class MessageDeltaUsage(_Wire, kw_only=True):
     """Cumulative: each ``message_delta`` restates the totals so far."""
 
     output_tokens: int
-    input_tokens: int | None | UnsetType = UNSET
-    cache_creation_input_tokens: int | None | UnsetType = UNSET
-    cache_read_input_tokens: int | None | UnsetType = UNSET
-    server_tool_use: ServerToolUsage | None | UnsetType = UNSET
-    output_tokens_details: OutputTokensDetails | None | UnsetType = UNSET
+    input_tokens: int | UnsetType | None = UNSET
+    cache_creation_input_tokens: int | UnsetType | None = UNSET
+    cache_read_input_tokens: int | UnsetType | None = UNSET
+    server_tool_use: ServerToolUsage | UnsetType | None = UNSET
+    output_tokens_details: OutputTokensDetails | UnsetType | None = UNSET
 
 
 class _Event(_Wire, tag_field="type", kw_only=True):
@@ -622,7 +626,7 @@ class PingEvent(_Event, tag="ping", kw_only=True):
 
 class ErrorEvent(_Event, tag="error", kw_only=True):
     error: ErrorObject
-    request_id: str | None | UnsetType = UNSET
+    request_id: str | UnsetType | None = UNSET
 
 
 StreamEvent = Union[

@@ -40,12 +40,26 @@ SCHEMAS: dict[str, Any] = {
 # Keys only one dialect's request has; a request with neither is read as anthropic when it
 # has max_tokens (required there, deprecated in openai), else as openai.
 _OPENAI_ONLY = frozenset(
-    ("max_completion_tokens", "n", "logprobs", "response_format", "reasoning_effort", "stop",
-     "parallel_tool_calls", "stream_options", "frequency_penalty", "presence_penalty", "seed", "user")
+    (
+        "max_completion_tokens",
+        "n",
+        "logprobs",
+        "response_format",
+        "reasoning_effort",
+        "stop",
+        "parallel_tool_calls",
+        "stream_options",
+        "frequency_penalty",
+        "presence_penalty",
+        "seed",
+        "user",
+    )
 )
 _ANTHROPIC_ONLY = frozenset(("system", "stop_sequences", "output_config", "metadata", "top_k"))
 _OPENAI_ROLES = frozenset(("developer", "tool", "function"))
-_ANTHROPIC_BLOCKS = frozenset(("tool_use", "tool_result", "image", "document", "thinking", "redacted_thinking"))
+_ANTHROPIC_BLOCKS = frozenset(
+    ("tool_use", "tool_result", "image", "document", "thinking", "redacted_thinking")
+)
 
 
 def schema_texts() -> dict[str, str]:
@@ -71,7 +85,9 @@ def detect(body: Any) -> str:
         if m.get("role") in _OPENAI_ROLES or "tool_calls" in m:
             return "openai"
         content = m.get("content")
-        if isinstance(content, list) and any(isinstance(b, dict) and b.get("type") in _ANTHROPIC_BLOCKS for b in content):
+        if isinstance(content, list) and any(
+            isinstance(b, dict) and b.get("type") in _ANTHROPIC_BLOCKS for b in content
+        ):
             return "anthropic"
     for tool in body.get("tools") or ():
         if isinstance(tool, dict):
@@ -83,7 +99,9 @@ def kind_of(raw: bytes) -> tuple[str, str]:
     """(kind, dialect) of one payload: kind is request, response, stream or error."""
     head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:64]
     if head.startswith((b"event:", b"data:", b":")):
-        dialect = "anthropic" if b"event:" in raw[:4096] or b'"message_start"' in raw[:4096] else "openai"
+        dialect = (
+            "anthropic" if b"event:" in raw[:4096] or b'"message_start"' in raw[:4096] else "openai"
+        )
         return "stream", dialect
     try:
         body = msgspec.json.decode(raw)
@@ -164,7 +182,11 @@ def _convert(args: argparse.Namespace) -> int:
     status = 0
     for name, path in inputs:
         raw = sys.stdin.buffer.read() if path is None else path.read_bytes()
-        records = [line for line in raw.splitlines() if line.strip()] if path is not None and path.suffix == ".jsonl" else [raw]
+        records = (
+            [line for line in raw.splitlines() if line.strip()]
+            if path is not None and path.suffix == ".jsonl"
+            else [raw]
+        )
         results = []
         for n, record in enumerate(records, 1):
             where = f"{name}:{n}" if len(records) > 1 else name
@@ -193,7 +215,9 @@ def _emit(results: list[tuple[str, Any]], name: str, args: argparse.Namespace, m
         if form == "sse":
             return value
         if pretty:
-            return (json.dumps(msgspec.to_builtins(value), indent=2, ensure_ascii=False) + "\n").encode()
+            return (
+                json.dumps(msgspec.to_builtins(value), indent=2, ensure_ascii=False) + "\n"
+            ).encode()
         return msgspec.json.encode(value) + b"\n"
 
     if args.out:
@@ -217,7 +241,9 @@ def _report(losses: list[Loss], style: str, where: str | None = None) -> None:
                 record = {"input": where, **record}
             sys.stderr.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            sys.stderr.write(f"loss: {where + ': ' if where else ''}{loss.path}: {loss.kind}: {loss.detail}\n")
+            sys.stderr.write(
+                f"loss: {where + ': ' if where else ''}{loss.path}: {loss.kind}: {loss.detail}\n"
+            )
 
 
 def _schemas(args: argparse.Namespace) -> int:
@@ -232,7 +258,10 @@ def _schemas(args: argparse.Namespace) -> int:
             out.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
     if stale:
-        print(f"translate: stale schemas in {out}: {', '.join(stale)} (run `translate schemas {out}`)", file=sys.stderr)
+        print(
+            f"translate: stale schemas in {out}: {', '.join(stale)} (run `translate schemas {out}`)",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -241,22 +270,52 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="translate", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     convert = sub.add_parser("convert", help="translate requests, responses, streams and errors")
-    convert.add_argument("files", nargs="*", help="JSON, JSON Lines or SSE files, or directories (default: stdin)")
-    convert.add_argument("--from", dest="source", choices=("openai", "anthropic"), help="the input's dialect (default: detected)")
-    convert.add_argument("--to", choices=("openai", "anthropic"), help="the output's dialect (default: the other one)")
-    convert.add_argument("--target", default="compatible", help="a preset name (default: compatible)")
-    convert.add_argument("--strict", action="store_true", help="exit 1 instead of translating with losses")
-    convert.add_argument("--losses", choices=("text", "json"), default="text", help="how losses are written to stderr")
-    convert.add_argument("--kind", choices=("request", "response", "stream", "error"), help="the input's kind (default: detected; --kind error takes any bytes, an HTML page included)")
-    convert.add_argument("--request", help="the client's original request, for responses and streams")
+    convert.add_argument(
+        "files", nargs="*", help="JSON, JSON Lines or SSE files, or directories (default: stdin)"
+    )
+    convert.add_argument(
+        "--from",
+        dest="source",
+        choices=("openai", "anthropic"),
+        help="the input's dialect (default: detected)",
+    )
+    convert.add_argument(
+        "--to",
+        choices=("openai", "anthropic"),
+        help="the output's dialect (default: the other one)",
+    )
+    convert.add_argument(
+        "--target", default="compatible", help="a preset name (default: compatible)"
+    )
+    convert.add_argument(
+        "--strict", action="store_true", help="exit 1 instead of translating with losses"
+    )
+    convert.add_argument(
+        "--losses",
+        choices=("text", "json"),
+        default="text",
+        help="how losses are written to stderr",
+    )
+    convert.add_argument(
+        "--kind",
+        choices=("request", "response", "stream", "error"),
+        help="the input's kind (default: detected; --kind error takes any bytes, an HTML page included)",
+    )
+    convert.add_argument(
+        "--request", help="the client's original request, for responses and streams"
+    )
     convert.add_argument("--status", type=int, help="the HTTP status of an error body")
     convert.add_argument("--out", help="write each result under this directory instead of stdout")
     convert.set_defaults(run=_convert)
     schemas = sub.add_parser("schemas", help="write the JSON Schema of every public struct")
     schemas.add_argument("dir", nargs="?", default="schemas")
-    schemas.add_argument("--check", action="store_true", help="exit 1 if the files differ from the structs")
+    schemas.add_argument(
+        "--check", action="store_true", help="exit 1 if the files differ from the structs"
+    )
     schemas.set_defaults(run=_schemas)
-    serve = sub.add_parser("serve", help="run the gateway: one dialect in front of an upstream that speaks the other")
+    serve = sub.add_parser(
+        "serve", help="run the gateway: one dialect in front of an upstream that speaks the other"
+    )
     _serve.add_arguments(serve)
     serve.set_defaults(run=_serve.run)
     args = parser.parse_args(argv)

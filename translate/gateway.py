@@ -23,6 +23,7 @@ upstream's and the gateway's own). Needs the ``gateway`` extra (httpx2; uvicorn 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fnmatch
 import hmac
 import logging
@@ -70,7 +71,9 @@ _CLIENT_ROUTE = {"anthropic": "POST /v1/messages", "openai": "POST /v1/chat/comp
 class _Failure(Exception):
     """An answer in the client's dialect: ``to_x.error`` gives the body for the status."""
 
-    def __init__(self, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -119,7 +122,9 @@ class Gateway:
         http_client: httpx2.AsyncClient | None = None,
     ) -> None:
         if upstream_dialect not in _OTHER:
-            raise ValueError(f"upstream_dialect must be 'openai' or 'anthropic', not {upstream_dialect!r}")
+            raise ValueError(
+                f"upstream_dialect must be 'openai' or 'anthropic', not {upstream_dialect!r}"
+            )
         self.upstream_dialect: Dialect = upstream_dialect
         self.served: Dialect = _OTHER[upstream_dialect]
         self.target = resolve(target, upstream_dialect)
@@ -148,7 +153,9 @@ class Gateway:
         self._back = to_anthropic if self.served == "anthropic" else to_openai
 
     def __repr__(self) -> str:  # never the keys
-        return f"Gateway({self._endpoint!r}, {self.upstream_dialect!r}, target={self.target.name!r})"
+        return (
+            f"Gateway({self._endpoint!r}, {self.upstream_dialect!r}, target={self.target.name!r})"
+        )
 
     # -- ASGI ------------------------------------------------------------------------
 
@@ -204,7 +211,10 @@ class Gateway:
         reply.dialect = dialect or self.served
         self._authorize(scope)
         if method is None:
-            raise _Failure(404, f"no route {scope['method']} {scope.get('path')}; this gateway serves {_CLIENT_ROUTE[self.served]}")
+            raise _Failure(
+                404,
+                f"no route {scope['method']} {scope.get('path')}; this gateway serves {_CLIENT_ROUTE[self.served]}",
+            )
         if scope["method"] != method:
             raise _Failure(405, f"{path} takes {method}", [(b"allow", method.encode())])
         if path == "/models":
@@ -215,7 +225,10 @@ class Gateway:
             await self._count_tokens(body, reply)
             return
         if dialect == self.upstream_dialect:
-            raise _Failure(404, f"this gateway's upstream speaks the {dialect} dialect; send {_CLIENT_ROUTE[self.served]}")
+            raise _Failure(
+                404,
+                f"this gateway's upstream speaks the {dialect} dialect; send {_CLIENT_ROUTE[self.served]}",
+            )
         await _until_disconnect(self._translate(body, reply), receive, reply)
 
     def _authorize(self, scope: Scope) -> None:
@@ -228,7 +241,9 @@ class Gateway:
                 continue
             if hmac.compare_digest(value.strip(), self._client_key):
                 return
-        raise _Failure(401, "invalid API key: send the gateway's key as x-api-key or Authorization: Bearer")
+        raise _Failure(
+            401, "invalid API key: send the gateway's key as x-api-key or Authorization: Bearer"
+        )
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
         limit = self.max_request_bytes
@@ -276,8 +291,11 @@ class Gateway:
             "POST",
             self._endpoint,
             content=msgspec.json.encode(up),
-            headers={**self._headers, "content-type": "application/json",
-                     "accept": "text/event-stream" if streaming else "application/json"},
+            headers={
+                **self._headers,
+                "content-type": "application/json",
+                "accept": "text/event-stream" if streaming else "application/json",
+            },
         )
         try:
             resp = await self.client.send(request, stream=True)
@@ -296,7 +314,9 @@ class Gateway:
                 try:
                     out = self._back.response(raw, request=body, losses=losses)
                 except TranslationError as exc:
-                    raise _Failure(502, f"the upstream's response could not be read: {exc}") from None
+                    raise _Failure(
+                        502, f"the upstream's response could not be read: {exc}"
+                    ) from None
                 await reply.json(200, msgspec.json.encode(out))
         finally:
             await resp.aclose()
@@ -319,13 +339,23 @@ class Gateway:
         except httpx2.RequestError:
             pass  # what arrived is the body; the status alone still says a lot
         # A redirect is not followed (the request holds the client's conversation): a 502.
-        status, err = self._back.error(raw, status=resp.status_code if resp.status_code >= 400 else 502)
-        headers = [(b"retry-after", v.encode()) for k, v in resp.headers.items() if k.lower() == "retry-after"]
+        status, err = self._back.error(
+            raw, status=resp.status_code if resp.status_code >= 400 else 502
+        )
+        headers = [
+            (b"retry-after", v.encode())
+            for k, v in resp.headers.items()
+            if k.lower() == "retry-after"
+        ]
         await reply.json(status, msgspec.json.encode(err), headers)
 
-    async def _stream(self, resp: httpx2.Response, body: bytes, reply: _Reply, losses: list[Loss]) -> None:
+    async def _stream(
+        self, resp: httpx2.Response, body: bytes, reply: _Reply, losses: list[Loss]
+    ) -> None:
         await reply.start_stream()
-        async for out in self._back.async_sse(self._upstream_bytes(resp), request=body, losses=losses):
+        async for out in self._back.async_sse(
+            self._upstream_bytes(resp), request=body, losses=losses
+        ):
             await reply.chunk(out)
         await reply.end()
 
@@ -344,11 +374,18 @@ class Gateway:
         except httpx2.TimeoutException as exc:
             kind, message = "timeout_error", f"the upstream stopped sending ({type(exc).__name__})"
         except httpx2.RequestError as exc:
-            kind, message = "api_error", f"the upstream connection was lost mid-stream ({type(exc).__name__})"
+            kind, message = (
+                "api_error",
+                f"the upstream connection was lost mid-stream ({type(exc).__name__})",
+            )
         log.warning("upstream stream %s failed: %s", self._endpoint, message)
         if tail.endswith((b"\n\n", b"\r\r", b"\r\n\r\n")):
             if self.upstream_dialect == "openai":
-                yield b"data: " + msgspec.json.encode({"error": {"message": message, "type": kind}}) + b"\n\n"
+                yield (
+                    b"data: "
+                    + msgspec.json.encode({"error": {"message": message, "type": kind}})
+                    + b"\n\n"
+                )
             else:
                 frame = {"type": "error", "error": {"type": kind, "message": message}}
                 yield b"event: error\ndata: " + msgspec.json.encode(frame) + b"\n\n"
@@ -359,7 +396,9 @@ class Gateway:
         names = [k for k in self.model_map if (k, self.model_map[k]) not in self._patterns]
         names += [v for v in self.model_map.values() if v not in names]
         try:
-            resp = await self.client.get(self._models_url, headers=self._headers, timeout=self.timeout.connect)
+            resp = await self.client.get(
+                self._models_url, headers=self._headers, timeout=self.timeout.connect
+            )
             listed = msgspec.json.decode(resp.content) if resp.is_success else None
         except (httpx2.RequestError, msgspec.DecodeError) as exc:
             log.info("upstream model list unavailable: %s", type(exc).__name__)
@@ -370,12 +409,23 @@ class Gateway:
                     names.append(m["id"])
         if self.served == "anthropic":
             data: Any = [
-                {"type": "model", "id": n, "display_name": n, "created_at": "1970-01-01T00:00:00Z"} for n in names
+                {"type": "model", "id": n, "display_name": n, "created_at": "1970-01-01T00:00:00Z"}
+                for n in names
             ]
-            page = {"data": data, "has_more": False, "first_id": names[0] if names else None,
-                    "last_id": names[-1] if names else None}
+            page = {
+                "data": data,
+                "has_more": False,
+                "first_id": names[0] if names else None,
+                "last_id": names[-1] if names else None,
+            }
         else:
-            page = {"object": "list", "data": [{"id": n, "object": "model", "created": 0, "owned_by": "translate"} for n in names]}
+            page = {
+                "object": "list",
+                "data": [
+                    {"id": n, "object": "model", "created": 0, "owned_by": "translate"}
+                    for n in names
+                ],
+            }
         await reply.json(200, msgspec.json.encode(page))
 
     async def _count_tokens(self, body: bytes, reply: _Reply) -> None:
@@ -392,7 +442,7 @@ class _Reply:
     """One response to one client: started/complete, the client's dialect, the upstream
     key scrubbed from every byte sent (an upstream that echoes it in an error, say)."""
 
-    __slots__ = ("send", "dialect", "secret", "started", "complete", "headers")
+    __slots__ = ("complete", "dialect", "headers", "secret", "send", "started")
 
     def __init__(self, send: Send, dialect: Dialect, secret: bytes | None) -> None:
         self.send = send
@@ -407,29 +457,50 @@ class _Reply:
             data = data.replace(self.secret, b"[redacted]")
         return data
 
-    async def json(self, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    async def json(
+        self, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None
+    ) -> None:
         body = self._scrub(body)
         self.started = True
-        await self.send({
-            "type": "http.response.start",
-            "status": status,
-            "headers": [_JSON, (b"content-length", str(len(body)).encode()), *self.headers, *(headers or ())],
-        })
+        await self.send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    _JSON,
+                    (b"content-length", str(len(body)).encode()),
+                    *self.headers,
+                    *(headers or ()),
+                ],
+            }
+        )
         self.complete = True
         await self.send({"type": "http.response.body", "body": body})
 
-    async def error(self, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    async def error(
+        self, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None
+    ) -> None:
         """The gateway's own errors, through the same converter as the upstream's."""
         body: dict[str, Any] = {"error": {"message": message}}
-        status, err = (to_anthropic if self.dialect == "anthropic" else to_openai).error(body, status=status)
+        status, err = (to_anthropic if self.dialect == "anthropic" else to_openai).error(
+            body, status=status
+        )
         await self.json(status, msgspec.json.encode(err), headers)
 
     async def start_stream(self) -> None:
         self.started = True
-        await self.send({"type": "http.response.start", "status": 200, "headers": [*_SSE_HEADERS, *self.headers]})
+        await self.send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [*_SSE_HEADERS, *self.headers],
+            }
+        )
 
     async def chunk(self, data: bytes) -> None:
-        await self.send({"type": "http.response.body", "body": self._scrub(data), "more_body": True})
+        await self.send(
+            {"type": "http.response.body", "body": self._scrub(data), "more_body": True}
+        )
 
     async def end(self) -> None:
         self.complete = True
@@ -446,10 +517,8 @@ async def _until_disconnect(work: Awaitable[None], receive: Receive, reply: _Rep
         if task not in done and not reply.complete:
             log.info("client disconnected: upstream call cancelled")
             task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await task
-            except asyncio.CancelledError:
-                pass
             raise _ClientGone
         await task
     finally:
@@ -467,8 +536,10 @@ async def _disconnected(receive: Receive) -> None:
 def _route_path(scope: Scope) -> str:
     path: str = scope.get("path") or "/"
     root: str = scope.get("root_path") or ""
-    if root and path.startswith(root + "/"):  # mounted: servers and frameworks differ on stripping it
-        path = path[len(root):]
+    if root and path.startswith(
+        root + "/"
+    ):  # mounted: servers and frameworks differ on stripping it
+        path = path[len(root) :]
     path = path.rstrip("/")
     return path[3:] if path.startswith("/v1/") else path
 

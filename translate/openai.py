@@ -49,7 +49,7 @@ class _Part(_Wire, tag_field="type", kw_only=True):
 class TextPart(_Part, tag="text", kw_only=True):
     text: str
     prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType = UNSET
-    cache_control: CacheControl | None | UnsetType = UNSET  # extension
+    cache_control: CacheControl | UnsetType | None = UNSET  # extension
 
 
 class ImageURL(_Wire, kw_only=True):
@@ -60,7 +60,7 @@ class ImageURL(_Wire, kw_only=True):
 class ImageURLPart(_Part, tag="image_url", kw_only=True):
     image_url: ImageURL
     prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType = UNSET
-    cache_control: CacheControl | None | UnsetType = UNSET  # extension
+    cache_control: CacheControl | UnsetType | None = UNSET  # extension
 
 
 class InputAudio(_Wire, kw_only=True):
@@ -71,7 +71,7 @@ class InputAudio(_Wire, kw_only=True):
 class InputAudioPart(_Part, tag="input_audio", kw_only=True):
     input_audio: InputAudio
     prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType = UNSET
-    cache_control: CacheControl | None | UnsetType = UNSET  # extension
+    cache_control: CacheControl | UnsetType | None = UNSET  # extension
 
 
 class File(_Wire, kw_only=True):
@@ -83,13 +83,13 @@ class File(_Wire, kw_only=True):
 class FilePart(_Part, tag="file", kw_only=True):
     file: File
     prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType = UNSET
-    cache_control: CacheControl | None | UnsetType = UNSET  # extension
+    cache_control: CacheControl | UnsetType | None = UNSET  # extension
 
 
 class RefusalPart(_Part, tag="refusal", kw_only=True):
     refusal: str
     prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType = UNSET
-    cache_control: CacheControl | None | UnsetType = UNSET  # extension
+    cache_control: CacheControl | UnsetType | None = UNSET  # extension
 
 
 UserPart = Union[TextPart, ImageURLPart, InputAudioPart, FilePart]
@@ -110,7 +110,7 @@ class _ToolCall(_Wire, tag_field="type", kw_only=True):
 
 class FunctionToolCall(_ToolCall, tag="function", kw_only=True):
     function: FunctionCall
-    cache_control: CacheControl | None | UnsetType = UNSET  # extension
+    cache_control: CacheControl | UnsetType | None = UNSET  # extension
 
 
 class CustomCall(_Wire, kw_only=True):
@@ -128,14 +128,14 @@ ToolCall = Union[FunctionToolCall, CustomToolCall]
 class _ReasoningDetail(_Wire, tag_field="type", kw_only=True):
     """OpenRouter's ``reasoning_details`` entries: ordered, each keeping its own proof."""
 
-    id: str | None | UnsetType = UNSET
-    format: str | None | UnsetType = UNSET
+    id: str | UnsetType | None = UNSET
+    format: str | UnsetType | None = UNSET
     index: int | UnsetType = UNSET
 
 
 class ReasoningText(_ReasoningDetail, tag="reasoning.text", kw_only=True):
-    text: str | None | UnsetType = UNSET
-    signature: str | None | UnsetType = UNSET
+    text: str | UnsetType | None = UNSET
+    signature: str | UnsetType | None = UNSET
 
 
 class ReasoningSummary(_ReasoningDetail, tag="reasoning.summary", kw_only=True):
@@ -176,15 +176,15 @@ class UserMessage(_Message, tag="user", kw_only=True):
 
 
 class AssistantMessage(_Message, tag="assistant", kw_only=True):
-    content: str | list[AssistantPart] | None | UnsetType = UNSET
-    refusal: str | None | UnsetType = UNSET
+    content: str | list[AssistantPart] | UnsetType | None = UNSET
+    refusal: str | UnsetType | None = UNSET
     tool_calls: list[ToolCall] | UnsetType = UNSET
-    function_call: FunctionCall | None | UnsetType = UNSET
-    audio: AudioRef | None | UnsetType = UNSET
+    function_call: FunctionCall | UnsetType | None = UNSET
+    audio: AudioRef | UnsetType | None = UNSET
     name: str | UnsetType = UNSET
-    reasoning_content: str | None | UnsetType = UNSET  # extension: DeepSeek, MiMo, Kimi
-    reasoning: str | None | UnsetType = UNSET  # extension: vLLM, OpenRouter
-    reasoning_details: list[ReasoningDetail] | None | UnsetType = UNSET  # extension: OpenRouter
+    reasoning_content: str | UnsetType | None = UNSET  # extension: DeepSeek, MiMo, Kimi
+    reasoning: str | UnsetType | None = UNSET  # extension: vLLM, OpenRouter
+    reasoning_details: list[ReasoningDetail] | UnsetType | None = UNSET  # extension: OpenRouter
 
 
 class ToolMessage(_Message, tag="tool", kw_only=True):
@@ -193,7 +193,7 @@ class ToolMessage(_Message, tag="tool", kw_only=True):
     content: str | list[UserPart]
     tool_call_id: str
     is_error: bool | UnsetType = UNSET  # extension
-    cache_control: CacheControl | None | UnsetType = UNSET  # extension
+    cache_control: CacheControl | UnsetType | None = UNSET  # extension
 
 
 class FunctionMessage(_Message, tag="function", kw_only=True):
@@ -213,7 +213,7 @@ class FunctionDefinition(_Wire, kw_only=True):
     name: str
     description: str | UnsetType = UNSET
     parameters: dict[str, Any] | UnsetType = UNSET
-    strict: bool | None | UnsetType = UNSET
+    strict: bool | UnsetType | None = UNSET
 
 
 class _Tool(_Wire, tag_field="type", kw_only=True):
@@ -222,7 +222,7 @@ class _Tool(_Wire, tag_field="type", kw_only=True):
 
 class FunctionTool(_Tool, tag="function", kw_only=True):
     function: FunctionDefinition
-    cache_control: CacheControl | None | UnsetType = UNSET  # extension
+    cache_control: CacheControl | UnsetType | None = UNSET  # extension
 
 
 class CustomToolDefinition(_Wire, kw_only=True):
@@ -289,7 +289,7 @@ class JSONSchema(_Wire, kw_only=True):
     name: str
     description: str | UnsetType = UNSET
     schema: dict[str, Any] | UnsetType = UNSET
-    strict: bool | None | UnsetType = UNSET
+    strict: bool | UnsetType | None = UNSET
 
 
 class ResponseFormatJSONSchema(_ResponseFormat, tag="json_schema", kw_only=True):
@@ -329,16 +329,16 @@ class ThinkingSwitch(_Wire, kw_only=True):
 
     type: Literal["enabled", "disabled", "adaptive", "between_tools"]
     budget_tokens: int | UnsetType = UNSET
-    display: Literal["summarized", "omitted"] | None | UnsetType = UNSET
+    display: Literal["summarized", "omitted"] | UnsetType | None = UNSET
 
 
 class ReasoningConfig(_Wire, kw_only=True):
     """Extension: OpenRouter's ``reasoning: {effort | max_tokens, enabled, exclude}``."""
 
-    effort: str | None | UnsetType = UNSET
-    max_tokens: int | None | UnsetType = UNSET
-    enabled: bool | None | UnsetType = UNSET
-    exclude: bool | None | UnsetType = UNSET
+    effort: str | UnsetType | None = UNSET
+    max_tokens: int | UnsetType | None = UNSET
+    enabled: bool | UnsetType | None = UNSET
+    exclude: bool | UnsetType | None = UNSET
 
 
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
@@ -352,46 +352,46 @@ class ChatCompletionRequest(_Wire, kw_only=True):
 
     model: str
     messages: list[Message]
-    max_completion_tokens: int | None | UnsetType = UNSET
-    max_tokens: int | None | UnsetType = UNSET
-    stop: str | list[str] | None | UnsetType = UNSET
-    stream: bool | None | UnsetType = UNSET
-    stream_options: StreamOptions | None | UnsetType = UNSET
-    temperature: float | None | UnsetType = UNSET
-    top_p: float | None | UnsetType = UNSET
+    max_completion_tokens: int | UnsetType | None = UNSET
+    max_tokens: int | UnsetType | None = UNSET
+    stop: str | list[str] | UnsetType | None = UNSET
+    stream: bool | UnsetType | None = UNSET
+    stream_options: StreamOptions | UnsetType | None = UNSET
+    temperature: float | UnsetType | None = UNSET
+    top_p: float | UnsetType | None = UNSET
     user: str | UnsetType = UNSET
     tools: list[Tool] | UnsetType = UNSET
     tool_choice: ToolChoice | UnsetType = UNSET
     parallel_tool_calls: bool | UnsetType = UNSET
     response_format: ResponseFormat | UnsetType = UNSET
-    reasoning_effort: ReasoningEffort | None | UnsetType = UNSET
+    reasoning_effort: ReasoningEffort | UnsetType | None = UNSET
     # official fields without an anthropic twin
-    n: int | None | UnsetType = UNSET
-    logprobs: bool | None | UnsetType = UNSET
-    top_logprobs: int | None | UnsetType = UNSET
-    logit_bias: dict[str, int] | None | UnsetType = UNSET
-    seed: int | None | UnsetType = UNSET
-    frequency_penalty: float | None | UnsetType = UNSET
-    presence_penalty: float | None | UnsetType = UNSET
-    modalities: list[str] | None | UnsetType = UNSET
-    audio: AudioParams | None | UnsetType = UNSET
-    prediction: Prediction | None | UnsetType = UNSET
+    n: int | UnsetType | None = UNSET
+    logprobs: bool | UnsetType | None = UNSET
+    top_logprobs: int | UnsetType | None = UNSET
+    logit_bias: dict[str, int] | UnsetType | None = UNSET
+    seed: int | UnsetType | None = UNSET
+    frequency_penalty: float | UnsetType | None = UNSET
+    presence_penalty: float | UnsetType | None = UNSET
+    modalities: list[str] | UnsetType | None = UNSET
+    audio: AudioParams | UnsetType | None = UNSET
+    prediction: Prediction | UnsetType | None = UNSET
     web_search_options: dict[str, Any] | UnsetType = UNSET
-    verbosity: Literal["low", "medium", "high"] | None | UnsetType = UNSET
-    store: bool | None | UnsetType = UNSET
-    metadata: dict[str, str] | None | UnsetType = UNSET
-    service_tier: str | None | UnsetType = UNSET
-    safety_identifier: str | None | UnsetType = UNSET
-    prompt_cache_key: str | None | UnsetType = UNSET
+    verbosity: Literal["low", "medium", "high"] | UnsetType | None = UNSET
+    store: bool | UnsetType | None = UNSET
+    metadata: dict[str, str] | UnsetType | None = UNSET
+    service_tier: str | UnsetType | None = UNSET
+    safety_identifier: str | UnsetType | None = UNSET
+    prompt_cache_key: str | UnsetType | None = UNSET
     prompt_cache_options: PromptCacheOptions | UnsetType = UNSET
-    prompt_cache_retention: Literal["in_memory", "24h"] | None | UnsetType = UNSET
-    moderation: dict[str, Any] | None | UnsetType = UNSET
+    prompt_cache_retention: Literal["in_memory", "24h"] | UnsetType | None = UNSET
+    moderation: dict[str, Any] | UnsetType | None = UNSET
     functions: list[LegacyFunction] | UnsetType = UNSET
     function_call: Literal["none", "auto"] | ChoiceName | UnsetType = UNSET
     # provider extensions
     thinking: ThinkingSwitch | UnsetType = UNSET
     reasoning: ReasoningConfig | UnsetType = UNSET
-    top_k: int | None | UnsetType = UNSET
+    top_k: int | UnsetType | None = UNSET
     chat_template_kwargs: dict[str, Any] | UnsetType = UNSET
 
 
@@ -405,20 +405,20 @@ own reason (MiMo's ``repetition_truncation``, vLLM's ``abort``) still decodes.""
 
 
 class PromptTokensDetails(_Wire, kw_only=True):
-    cached_tokens: int | None | UnsetType = UNSET
-    cache_write_tokens: int | None | UnsetType = UNSET
-    audio_tokens: int | None | UnsetType = UNSET
-    image_tokens: int | None | UnsetType = UNSET
-    text_tokens: int | None | UnsetType = UNSET
+    cached_tokens: int | UnsetType | None = UNSET
+    cache_write_tokens: int | UnsetType | None = UNSET
+    audio_tokens: int | UnsetType | None = UNSET
+    image_tokens: int | UnsetType | None = UNSET
+    text_tokens: int | UnsetType | None = UNSET
 
 
 class CompletionTokensDetails(_Wire, kw_only=True):
-    reasoning_tokens: int | None | UnsetType = UNSET
-    accepted_prediction_tokens: int | None | UnsetType = UNSET
-    rejected_prediction_tokens: int | None | UnsetType = UNSET
-    audio_tokens: int | None | UnsetType = UNSET
-    text_tokens: int | None | UnsetType = UNSET
-    image_tokens: int | None | UnsetType = UNSET  # extension: MiMo
+    reasoning_tokens: int | UnsetType | None = UNSET
+    accepted_prediction_tokens: int | UnsetType | None = UNSET
+    rejected_prediction_tokens: int | UnsetType | None = UNSET
+    audio_tokens: int | UnsetType | None = UNSET
+    text_tokens: int | UnsetType | None = UNSET
+    image_tokens: int | UnsetType | None = UNSET  # extension: MiMo
 
 
 class Usage(_Wire, kw_only=True):
@@ -427,8 +427,8 @@ class Usage(_Wire, kw_only=True):
     prompt_tokens: int
     completion_tokens: int
     total_tokens: int
-    prompt_tokens_details: PromptTokensDetails | None | UnsetType = UNSET
-    completion_tokens_details: CompletionTokensDetails | None | UnsetType = UNSET
+    prompt_tokens_details: PromptTokensDetails | UnsetType | None = UNSET
+    completion_tokens_details: CompletionTokensDetails | UnsetType | None = UNSET
     prompt_cache_hit_tokens: int | UnsetType = UNSET  # extension: DeepSeek
     prompt_cache_miss_tokens: int | UnsetType = UNSET  # extension: DeepSeek
     cached_tokens: int | UnsetType = UNSET  # extension: Kimi
@@ -448,24 +448,26 @@ class Annotation(_Wire, kw_only=True):
 
 class ResponseMessage(_Wire, kw_only=True):
     role: Literal["assistant"] = "assistant"
-    content: str | None | UnsetType = UNSET
-    refusal: str | None | UnsetType = UNSET
-    tool_calls: list[ToolCall] | None | UnsetType = UNSET
-    annotations: list[Annotation] | None | UnsetType = UNSET
-    audio: dict[str, Any] | None | UnsetType = UNSET
-    function_call: FunctionCall | None | UnsetType = UNSET
-    reasoning_content: str | None | UnsetType = UNSET  # extension: DeepSeek, MiMo, Kimi
-    reasoning: str | None | UnsetType = UNSET  # extension: vLLM, OpenRouter
-    reasoning_details: list[ReasoningDetail] | None | UnsetType = UNSET  # extension: OpenRouter
+    content: str | UnsetType | None = UNSET
+    refusal: str | UnsetType | None = UNSET
+    tool_calls: list[ToolCall] | UnsetType | None = UNSET
+    annotations: list[Annotation] | UnsetType | None = UNSET
+    audio: dict[str, Any] | UnsetType | None = UNSET
+    function_call: FunctionCall | UnsetType | None = UNSET
+    reasoning_content: str | UnsetType | None = UNSET  # extension: DeepSeek, MiMo, Kimi
+    reasoning: str | UnsetType | None = UNSET  # extension: vLLM, OpenRouter
+    reasoning_details: list[ReasoningDetail] | UnsetType | None = UNSET  # extension: OpenRouter
 
 
 class Choice(_Wire, kw_only=True):
     index: int = 0
     message: ResponseMessage
     finish_reason: FinishReason | None = None
-    logprobs: dict[str, Any] | None | UnsetType = UNSET
-    native_finish_reason: str | None | UnsetType = UNSET  # extension: MiMo, OpenRouter
-    stop_reason: str | int | None | UnsetType = UNSET  # extension: vLLM, the matched stop string or token id
+    logprobs: dict[str, Any] | UnsetType | None = UNSET
+    native_finish_reason: str | UnsetType | None = UNSET  # extension: MiMo, OpenRouter
+    stop_reason: str | int | UnsetType | None = (
+        UNSET  # extension: vLLM, the matched stop string or token id
+    )
 
 
 class ChatCompletion(_Wire, kw_only=True):
@@ -474,19 +476,19 @@ class ChatCompletion(_Wire, kw_only=True):
     created: int
     model: str
     choices: list[Choice]
-    usage: Usage | None | UnsetType = UNSET
-    service_tier: str | None | UnsetType = UNSET
-    system_fingerprint: str | None | UnsetType = UNSET
-    metadata: dict[str, str] | None | UnsetType = UNSET
-    moderation: dict[str, Any] | None | UnsetType = UNSET
+    usage: Usage | UnsetType | None = UNSET
+    service_tier: str | UnsetType | None = UNSET
+    system_fingerprint: str | UnsetType | None = UNSET
+    metadata: dict[str, str] | UnsetType | None = UNSET
+    moderation: dict[str, Any] | UnsetType | None = UNSET
 
 
 # --- stream chunks ----------------------------------------------------------------------
 
 
 class DeltaFunction(_Wire, kw_only=True):
-    name: str | None | UnsetType = UNSET
-    arguments: str | None | UnsetType = UNSET
+    name: str | UnsetType | None = UNSET
+    arguments: str | UnsetType | None = UNSET
 
 
 class DeltaToolCall(_Wire, kw_only=True):
@@ -494,32 +496,34 @@ class DeltaToolCall(_Wire, kw_only=True):
     carries ``id`` and ``function.name``, later ones argument pieces only."""
 
     index: int
-    id: str | None | UnsetType = UNSET
-    type: Literal["function"] | None | UnsetType = UNSET
-    function: DeltaFunction | None | UnsetType = UNSET
+    id: str | UnsetType | None = UNSET
+    type: Literal["function"] | UnsetType | None = UNSET
+    function: DeltaFunction | UnsetType | None = UNSET
 
 
 class ChunkDelta(_Wire, kw_only=True):
-    role: str | None | UnsetType = UNSET
-    content: str | None | UnsetType = UNSET
-    refusal: str | None | UnsetType = UNSET
-    tool_calls: list[DeltaToolCall] | None | UnsetType = UNSET
-    function_call: DeltaFunction | None | UnsetType = UNSET
-    audio: dict[str, Any] | None | UnsetType = UNSET
-    annotations: list[Annotation] | None | UnsetType = UNSET  # extension: OpenRouter
-    reasoning_content: str | None | UnsetType = UNSET  # extension: DeepSeek, MiMo, Kimi
-    reasoning: str | None | UnsetType = UNSET  # extension: vLLM, OpenRouter
-    reasoning_details: list[ReasoningDetail] | None | UnsetType = UNSET  # extension: OpenRouter
+    role: str | UnsetType | None = UNSET
+    content: str | UnsetType | None = UNSET
+    refusal: str | UnsetType | None = UNSET
+    tool_calls: list[DeltaToolCall] | UnsetType | None = UNSET
+    function_call: DeltaFunction | UnsetType | None = UNSET
+    audio: dict[str, Any] | UnsetType | None = UNSET
+    annotations: list[Annotation] | UnsetType | None = UNSET  # extension: OpenRouter
+    reasoning_content: str | UnsetType | None = UNSET  # extension: DeepSeek, MiMo, Kimi
+    reasoning: str | UnsetType | None = UNSET  # extension: vLLM, OpenRouter
+    reasoning_details: list[ReasoningDetail] | UnsetType | None = UNSET  # extension: OpenRouter
 
 
 class ChunkChoice(_Wire, kw_only=True):
     index: int = 0
     delta: ChunkDelta
-    finish_reason: FinishReason | None | UnsetType = UNSET
-    logprobs: dict[str, Any] | None | UnsetType = UNSET
-    native_finish_reason: str | None | UnsetType = UNSET  # extension: MiMo
-    usage: Usage | None | UnsetType = UNSET  # extension: Kimi puts the final usage here
-    stop_reason: int | str | None | UnsetType = UNSET  # extension: vLLM (the stop string or token that matched)
+    finish_reason: FinishReason | UnsetType | None = UNSET
+    logprobs: dict[str, Any] | UnsetType | None = UNSET
+    native_finish_reason: str | UnsetType | None = UNSET  # extension: MiMo
+    usage: Usage | UnsetType | None = UNSET  # extension: Kimi puts the final usage here
+    stop_reason: int | str | UnsetType | None = (
+        UNSET  # extension: vLLM (the stop string or token that matched)
+    )
 
 
 class ChatCompletionChunk(_Wire, kw_only=True):
@@ -530,12 +534,12 @@ class ChatCompletionChunk(_Wire, kw_only=True):
     created: int
     model: str
     choices: list[ChunkChoice]
-    usage: Usage | None | UnsetType = UNSET
-    service_tier: str | None | UnsetType = UNSET
-    system_fingerprint: str | None | UnsetType = UNSET
-    obfuscation: str | None | UnsetType = UNSET
-    moderation: dict[str, Any] | None | UnsetType = UNSET
-    provider: str | None | UnsetType = UNSET  # extension: OpenRouter (the upstream that served it)
+    usage: Usage | UnsetType | None = UNSET
+    service_tier: str | UnsetType | None = UNSET
+    system_fingerprint: str | UnsetType | None = UNSET
+    obfuscation: str | UnsetType | None = UNSET
+    moderation: dict[str, Any] | UnsetType | None = UNSET
+    provider: str | UnsetType | None = UNSET  # extension: OpenRouter (the upstream that served it)
 
 
 # --- errors -----------------------------------------------------------------------------
@@ -545,10 +549,10 @@ class ErrorObject(_Wire, kw_only=True):
     """MiMo puts the real reason in ``param`` and a string status in ``code``."""
 
     message: str
-    type: str | None | UnsetType = UNSET
-    param: str | None | UnsetType = UNSET
-    code: str | int | None | UnsetType = UNSET
-    metadata: dict[str, Any] | None | UnsetType = UNSET  # extension: OpenRouter
+    type: str | UnsetType | None = UNSET
+    param: str | UnsetType | None = UNSET
+    code: str | int | UnsetType | None = UNSET
+    metadata: dict[str, Any] | UnsetType | None = UNSET  # extension: OpenRouter
 
 
 class ErrorBody(_Wire, kw_only=True):

@@ -45,7 +45,8 @@ code, and then works on lines, in one of three ways, cheapest first.
 
 from __future__ import annotations
 
-from typing import AsyncIterable, AsyncIterator, Iterable, Iterator, Protocol
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from typing import Protocol
 
 import msgspec
 
@@ -109,22 +110,22 @@ class SSEDecoder:
     """
 
     __slots__ = (
-        "max_frame_bytes",
+        "_at_boundary",
+        "_bom",
+        "_closed",
+        "_error",
+        "_frames",
+        "_lines",
+        "_names",
+        "_size",
+        "_skip_lf",
+        "_tail",
         "done",
         "last_event_id",
+        "max_frame_bytes",
+        "partial",
         "reconnection_time",
         "truncated",
-        "partial",
-        "_tail",
-        "_lines",
-        "_size",
-        "_bom",
-        "_skip_lf",
-        "_frames",
-        "_names",
-        "_at_boundary",
-        "_error",
-        "_closed",
     )
 
     def __init__(self, max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES) -> None:
@@ -482,12 +483,11 @@ class SSEDecoder:
             # digits, then interpret the field value as an integer in base ten, and set the
             # event stream's reconnection time to that integer. Otherwise, ignore the
             # field." (bytes.isdigit is ASCII-only and False for b"".)
-            elif name == b"retry":
-                if value.isdigit():
-                    try:
-                        retry = int(value)
-                    except ValueError:  # more digits than int() accepts: no usable time
-                        pass
+            elif name == b"retry" and value.isdigit():
+                try:
+                    retry = int(value)
+                except ValueError:  # more digits than int() accepts: no usable time
+                    pass
             # "Otherwise: The field is ignored."
 
         # "Dispatch the event": "Set the last event ID string of the event source to the

@@ -38,13 +38,15 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
 
     # -- openai dialect ----------------------------------------------------------------
     max_tokens_field: Literal["max_completion_tokens", "max_tokens"] = "max_completion_tokens"
-    reasoning_replay: tuple[Literal["reasoning_content", "reasoning", "reasoning_details"], ...] = ()
+    reasoning_replay: tuple[
+        Literal["reasoning_content", "reasoning", "reasoning_details"], ...
+    ] = ()
     """Where earlier reasoning is replayed on assistant messages; empty: not accepted."""
     reasoning_required_on_tool_calls: bool = False
     """Every assistant turn with tool calls must carry its reasoning (MiMo, DeepSeek, Kimi)."""
-    thinking_switch: tuple[Literal["thinking", "reasoning_effort", "reasoning", "chat_template_kwargs"], ...] = (
-        "reasoning_effort",
-    )
+    thinking_switch: tuple[
+        Literal["thinking", "reasoning_effort", "reasoning", "chat_template_kwargs"], ...
+    ] = ("reasoning_effort",)
     """How thinking is switched and budgeted, in order of preference."""
     effort_levels: tuple[str, ...] = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
     thinking_types: tuple[str, ...] = ("enabled", "disabled", "adaptive", "between_tools")
@@ -63,7 +65,10 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     """Images may stay inside ``role: tool`` messages; otherwise they follow in a user message."""
     tool_error: Literal["is_error", "prefix"] = "prefix"
     """How ``tool_result.is_error`` is said: an ``is_error`` field, or an ``Error:`` prefix."""
-    structured_output: tuple[Literal["json_schema", "json_object"], ...] = ("json_schema", "json_object")
+    structured_output: tuple[Literal["json_schema", "json_object"], ...] = (
+        "json_schema",
+        "json_object",
+    )
     official_fields_only: bool = False
     """Extension fields (``top_k``, ``chat_template_kwargs``, ...) are dropped with a Loss."""
 
@@ -245,7 +250,9 @@ def resolve(target: str | Target, dialect: Dialect) -> Target:
             names = sorted(n for d, n in PRESETS if d == dialect)
             raise TranslationError("target", f"unknown {dialect} target {target!r}; known: {names}")
     if found.dialect != dialect:
-        raise TranslationError("target", f"target {found.name!r} speaks the {found.dialect} dialect, not {dialect}")
+        raise TranslationError(
+            "target", f"target {found.name!r} speaks the {found.dialect} dialect, not {dialect}"
+        )
     return found
 
 
@@ -260,10 +267,16 @@ def table() -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (dialect, name), t in PRESETS.items():
-        temperature = "dropped" if t.temperature is None else f"{t.temperature[0]:g}..{t.temperature[1]:g}"
+        temperature = (
+            "dropped" if t.temperature is None else f"{t.temperature[0]:g}..{t.temperature[1]:g}"
+        )
         if dialect == "openai":
             switch, replay = words(t.thinking_switch), words(t.reasoning_replay)
-            tokens, structured, signatures = f"`{t.max_tokens_field}`", words(t.structured_output), "-"
+            tokens, structured, signatures = (
+                f"`{t.max_tokens_field}`",
+                words(t.structured_output),
+                "-",
+            )
             cache = t.cache_hints
         else:
             switch = "`thinking`, `output_config.effort`" if t.output_config else "`thinking`"

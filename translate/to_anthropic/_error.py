@@ -25,8 +25,13 @@ def error(body: Any, status: int | None = None) -> tuple[int, a.ErrorResponse]:
     ``code`` have no place in an anthropic error and are not carried.
     """
     facts = read(body)
-    status = status_of(status, facts, ERROR_STATUS.get(anthropic_error_type(facts.names, None), 500))
-    obj = a.ErrorObject(type=anthropic_error_type(facts.names, status), message=facts.message or fallback_message(status))
+    status = status_of(
+        status, facts, ERROR_STATUS.get(anthropic_error_type(facts.names, None), 500)
+    )
+    obj = a.ErrorObject(
+        type=anthropic_error_type(facts.names, status),
+        message=facts.message or fallback_message(status),
+    )
     out = a.ErrorResponse(error=obj)
     if facts.request_id is not None:
         out.request_id = facts.request_id

@@ -84,7 +84,7 @@ def request(
 
 
 class _Request:
-    __slots__ = ("ctx", "t", "req", "system")
+    __slots__ = ("ctx", "req", "system", "t")
 
     def __init__(self, ctx: Ctx, req: o.ChatCompletionRequest) -> None:
         self.ctx = ctx
@@ -104,7 +104,10 @@ class _Request:
             out.stop_sequences = [req.stop] if isinstance(req.stop, str) else list(req.stop)
         if req.stream not in (UNSET, None):
             out.stream = req.stream
-        if req.stream_options not in (UNSET, None) and req.stream_options.include_obfuscation is not UNSET:
+        if (
+            req.stream_options not in (UNSET, None)
+            and req.stream_options.include_obfuscation is not UNSET
+        ):
             ctx.drop("stream_options.include_obfuscation", "no twin in anthropic streams")
         self.sampling(out)
         if req.user is not UNSET:
@@ -123,7 +126,12 @@ class _Request:
         values = _NO_TWIN_VALUES(req)
         if values.count(UNSET) != len(values):  # the usual request sets none of them
             for (field, unused), value in zip(_NO_TWIN, values):
-                if value is not UNSET and value is not None and value != unused and value not in ({}, []):
+                if (
+                    value is not UNSET
+                    and value is not None
+                    and value != unused
+                    and value not in ({}, [])
+                ):
                     ctx.drop(field, "no twin in the anthropic dialect")
         if req.modalities not in (UNSET, None) and req.modalities != ["text"]:
             ctx.drop("modalities", "anthropic answers in text only")
@@ -148,7 +156,9 @@ class _Request:
                 low, high = t.temperature
                 value = min(max(req.temperature, low), high)
                 if value != req.temperature:
-                    ctx.lose("temperature", "coerced", f"clamped to the target's range [{low}, {high}]")
+                    ctx.lose(
+                        "temperature", "coerced", f"clamped to the target's range [{low}, {high}]"
+                    )
                 out.temperature = value
         if req.top_p not in (UNSET, None):
             if t.top_p:
@@ -183,7 +193,9 @@ class _Request:
             thinking = a.ThinkingEnabled(budget_tokens=rc.max_tokens)
         elif rc is not None and (rc.enabled is True or rc.effort not in (UNSET, None)):
             thinking = a.ThinkingAdaptive()
-        elif req.chat_template_kwargs is not UNSET and "enable_thinking" in req.chat_template_kwargs:
+        elif (
+            req.chat_template_kwargs is not UNSET and "enable_thinking" in req.chat_template_kwargs
+        ):
             on = req.chat_template_kwargs["enable_thinking"]
             thinking = a.ThinkingAdaptive() if on else a.ThinkingDisabled()
         if rc is not None and rc.exclude not in (UNSET, None, False):
@@ -216,7 +228,9 @@ class _Request:
         if thinking is not UNSET:
             if isinstance(thinking, a.ThinkingAdaptive) and not t.output_config:
                 thinking = a.ThinkingEnabled(budget_tokens=effort_to_budget(effort or "medium"))
-                ctx.approx("thinking", f"target {t.name} has no adaptive thinking: said as a budget")
+                ctx.approx(
+                    "thinking", f"target {t.name} has no adaptive thinking: said as a budget"
+                )
             out.thinking = thinking
 
     def switch(self, sw: o.ThinkingSwitch, effort: str | None) -> a.ThinkingConfig:
@@ -225,7 +239,11 @@ class _Request:
             budget = sw.budget_tokens
             if budget is UNSET:
                 budget = effort_to_budget(effort or "medium")
-                self.ctx.lose("thinking", "coerced", f"anthropic needs a thinking budget: {budget} from the effort table")
+                self.ctx.lose(
+                    "thinking",
+                    "coerced",
+                    f"anthropic needs a thinking budget: {budget} from the effort table",
+                )
             return a.ThinkingEnabled(budget_tokens=budget, display=display)
         if sw.type == "adaptive":
             return a.ThinkingAdaptive(display=display)
@@ -250,11 +268,19 @@ class _Request:
             js = rf.json_schema
             schema = js.schema if js.schema is not UNSET else {}
             if js.name != "response":
-                ctx.drop("response_format.json_schema.name", "anthropic output formats have no name")
+                ctx.drop(
+                    "response_format.json_schema.name", "anthropic output formats have no name"
+                )
             if js.description is not UNSET:
-                ctx.drop("response_format.json_schema.description", "anthropic output formats have no description")
+                ctx.drop(
+                    "response_format.json_schema.description",
+                    "anthropic output formats have no description",
+                )
             if js.strict is not True:
-                ctx.approx("response_format.json_schema.strict", "anthropic output formats are always strict")
+                ctx.approx(
+                    "response_format.json_schema.strict",
+                    "anthropic output formats are always strict",
+                )
         config = out.output_config if out.output_config is not UNSET else a.OutputConfig()
         config.format = a.JSONOutputFormat(type="json_schema", schema=schema)
         out.output_config = config
@@ -271,7 +297,9 @@ class _Request:
             return UNSET
         ttl, exact = CACHE_TTL_TO_ANTHROPIC[None if bp.ttl is UNSET else bp.ttl]
         if not exact:
-            self.ctx.approx(join(path, "prompt_cache_breakpoint.ttl"), "nearest cache_control lifetime")
+            self.ctx.approx(
+                join(path, "prompt_cache_breakpoint.ttl"), "nearest cache_control lifetime"
+            )
         return a.CacheControl(ttl=UNSET if ttl is None else ttl)  # type: ignore[arg-type]
 
     # -- messages --------------------------------------------------------------------
@@ -317,23 +345,31 @@ class _Request:
         if m.name is not UNSET:
             self.ctx.drop(join(path, "name"), "anthropic messages have no participant names")
 
-    def system_message(self, m: o.SystemMessage | o.DeveloperMessage, path: str, i: int, out: list[a.Message]) -> None:
+    def system_message(
+        self, m: o.SystemMessage | o.DeveloperMessage, path: str, i: int, out: list[a.Message]
+    ) -> None:
         self.named(m, path)
-        content = m.content if isinstance(m.content, str) else [
-            self.text(p, f"{path}.content[{j}]") for j, p in enumerate(m.content)
-        ]
+        content = (
+            m.content
+            if isinstance(m.content, str)
+            else [self.text(p, f"{path}.content[{j}]") for j, p in enumerate(m.content)]
+        )
         if i == 0:
             self.system = content
         elif self.t.system_messages:
             out.append(a.SystemMessage(content=content))
         else:
             if out:
-                self.ctx.approx(path, f"target {self.t.name} has no system messages: joined to system")
+                self.ctx.approx(
+                    path, f"target {self.t.name} has no system messages: joined to system"
+                )
             blocks = [a.TextBlock(text=content)] if isinstance(content, str) else content
             if self.system is UNSET:
                 self.system = blocks
             else:
-                head = [a.TextBlock(text=self.system)] if isinstance(self.system, str) else self.system
+                head = (
+                    [a.TextBlock(text=self.system)] if isinstance(self.system, str) else self.system
+                )
                 self.system = head + blocks
 
     def text(self, part: o.TextPart, path: str) -> a.TextBlock:
@@ -396,11 +432,19 @@ class _Request:
             else:
                 media_type, data = "application/pdf", f.file_data
             if data is None or media_type != "application/pdf":
-                ctx.drop(join(path, "file.file_data"), f"anthropic documents from data take PDF only, not {media_type}")
+                ctx.drop(
+                    join(path, "file.file_data"),
+                    f"anthropic documents from data take PDF only, not {media_type}",
+                )
                 return None
-            block = a.DocumentBlock(source=a.Base64PDFSource(media_type="application/pdf", data=data))
+            block = a.DocumentBlock(
+                source=a.Base64PDFSource(media_type="application/pdf", data=data)
+            )
             if f.file_id is not UNSET:
-                ctx.drop(join(path, "file.file_id"), "a file part with both data and an id: the data is used")
+                ctx.drop(
+                    join(path, "file.file_id"),
+                    "a file part with both data and an id: the data is used",
+                )
         elif f.file_id is not UNSET:
             block = a.DocumentBlock(source=a.FileSource(file_id=f.file_id))
             ctx.approx(join(path, "file.file_id"), "file ids belong to one provider's file store")
@@ -444,15 +488,26 @@ class _Request:
         ):
             # The provider rejects a tool-use turn without its thinking (MiMo, DeepSeek, Kimi).
             blocks.insert(0, a.ThinkingBlock(thinking="", signature=""))
-            ctx.approx(path, f"target {self.t.name} requires thinking on tool-use turns: an empty one stands in")
+            ctx.approx(
+                path,
+                f"target {self.t.name} requires thinking on tool-use turns: an empty one stands in",
+            )
         if m.function_call not in (UNSET, None):
             ctx.drop(join(path, "function_call"), "deprecated function_call has no id to answer")
         if m.audio not in (UNSET, None):
             ctx.drop(join(path, "audio"), "no audio in the anthropic dialect")
-        return a.AssistantMessage(content=blocks if blocks or not isinstance(m.content, str) else m.content)
+        return a.AssistantMessage(
+            content=blocks if blocks or not isinstance(m.content, str) else m.content
+        )
 
     def tool_use(self, call: o.FunctionToolCall, path: str) -> a.ToolUseBlock:
-        block = a.ToolUseBlock(id=call.id, name=call.function.name, input=parse_arguments(call.function.arguments, self.ctx, join(path, "function.arguments")))
+        block = a.ToolUseBlock(
+            id=call.id,
+            name=call.function.name,
+            input=parse_arguments(
+                call.function.arguments, self.ctx, join(path, "function.arguments")
+            ),
+        )
         if call.cache_control not in (UNSET, None):
             block.cache_control = a.CacheControl(ttl=call.cache_control.ttl)
         return block
@@ -469,7 +524,9 @@ class _Request:
             for j, d in enumerate(m.reasoning_details):
                 dpath = f"{path}.reasoning_details[{j}]"
                 if isinstance(d, o.ReasoningText):
-                    blocks.append(a.ThinkingBlock(thinking=d.text or "", signature=d.signature or ""))
+                    blocks.append(
+                        a.ThinkingBlock(thinking=d.text or "", signature=d.signature or "")
+                    )
                 elif isinstance(d, o.ReasoningEncrypted):
                     blocks.append(a.RedactedThinkingBlock(data=d.data))
                 else:
@@ -478,9 +535,15 @@ class _Request:
                 if d.format not in _ANTHROPIC_FORMATS:
                     if t.signatures == "signed_only":
                         blocks.pop()
-                        ctx.drop(dpath, f"target {t.name} verifies signatures: reasoning in format {d.format!r} dropped")
+                        ctx.drop(
+                            dpath,
+                            f"target {t.name} verifies signatures: reasoning in format {d.format!r} dropped",
+                        )
                     else:
-                        ctx.approx(join(dpath, "format"), f"reasoning in format {d.format!r} replayed to anthropic")
+                        ctx.approx(
+                            join(dpath, "format"),
+                            f"reasoning in format {d.format!r} replayed to anthropic",
+                        )
             joined = "\n\n".join(b.thinking for b in blocks if isinstance(b, a.ThinkingBlock))
             for field in ("reasoning_content", "reasoning"):
                 value = getattr(m, field)
@@ -490,13 +553,22 @@ class _Request:
             text = m.reasoning_content if m.reasoning_content not in (UNSET, None) else m.reasoning
             if text not in (UNSET, None):
                 blocks.append(a.ThinkingBlock(thinking=text, signature=""))  # type: ignore[arg-type]
-                if m.reasoning_content not in (UNSET, None) and m.reasoning not in (UNSET, None, text):
-                    ctx.drop(join(path, "reasoning"), "differs from reasoning_content, which is used")
+                if m.reasoning_content not in (UNSET, None) and m.reasoning not in (
+                    UNSET,
+                    None,
+                    text,
+                ):
+                    ctx.drop(
+                        join(path, "reasoning"), "differs from reasoning_content, which is used"
+                    )
         if t.signatures == "signed_only":
             kept = []
             for j, b in enumerate(blocks):
                 if isinstance(b, a.ThinkingBlock) and not b.signature:
-                    ctx.drop(join(path, "reasoning"), f"target {t.name} verifies signatures: unsigned thinking dropped")
+                    ctx.drop(
+                        join(path, "reasoning"),
+                        f"target {t.name} verifies signatures: unsigned thinking dropped",
+                    )
                 else:
                     kept.append(b)
             blocks = kept
@@ -504,7 +576,10 @@ class _Request:
             for b in blocks:
                 if isinstance(b, a.ThinkingBlock) and b.signature:
                     b.signature = ""
-                    ctx.drop(join(path, "reasoning_details"), f"target {t.name} rejects foreign signatures")
+                    ctx.drop(
+                        join(path, "reasoning_details"),
+                        f"target {t.name} rejects foreign signatures",
+                    )
         return blocks
 
     def tool_result(self, m: o.ToolMessage, path: str) -> a.ToolResultBlock:
@@ -531,10 +606,16 @@ class _Request:
         for i, tool in enumerate(tools):
             path = f"tools[{i}]"
             if not isinstance(tool, o.FunctionTool):
-                self.ctx.drop(path, "custom (free-form) tools have no twin in the anthropic dialect")
+                self.ctx.drop(
+                    path, "custom (free-form) tools have no twin in the anthropic dialect"
+                )
                 continue
             fn = tool.function
-            schema = fn.parameters if fn.parameters is not UNSET else {"type": "object", "properties": {}}
+            schema = (
+                fn.parameters
+                if fn.parameters is not UNSET
+                else {"type": "object", "properties": {}}
+            )
             definition = a.Tool(name=fn.name, input_schema=schema)
             if fn.description is not UNSET:
                 definition.description = fn.description

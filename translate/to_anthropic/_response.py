@@ -49,8 +49,8 @@ from .._common import (
     tool_names,
 )
 from .._decode import Unknown, decode, join
-from .._usage import to_anthropic_usage
 from .._errors import Loss, TranslationError
+from .._usage import to_anthropic_usage
 from ..targets import resolve
 
 _ANTHROPIC_FORMATS = (UNSET, None, "anthropic-claude-v1", "unknown")
@@ -109,7 +109,7 @@ def _restore_names(req: a.MessagesRequest | None) -> dict[str, str]:
 
 
 class _Response:
-    __slots__ = ("ctx", "c", "req", "names")
+    __slots__ = ("c", "ctx", "names", "req")
 
     def __init__(self, ctx: Ctx, c: o.ChatCompletion, req: a.MessagesRequest | None) -> None:
         self.ctx = ctx
@@ -132,9 +132,19 @@ class _Response:
             blocks.extend(texts)
             refusal = m.refusal if isinstance(m.refusal, str) else None
             if refusal is not None and choice.finish_reason == "stop":
-                blocks.append(a.TextBlock(text=refusal))  # every client sees it; to_openai takes it back out
-            elif refusal is not None and texts and texts[-1].text == refusal and texts[-1].citations is UNSET:
-                ctx.approx(join(path, "refusal"), "the content ends with the refusal: reads back as a refusal said as text")
+                blocks.append(
+                    a.TextBlock(text=refusal)
+                )  # every client sees it; to_openai takes it back out
+            elif (
+                refusal is not None
+                and texts
+                and texts[-1].text == refusal
+                and texts[-1].citations is UNSET
+            ):
+                ctx.approx(
+                    join(path, "refusal"),
+                    "the content ends with the refusal: reads back as a refusal said as text",
+                )
             calls = self.tool_uses(m, path)
             blocks.extend(calls)
             stop_reason, stop_sequence = self.stop(choice, bool(calls), refusal)
@@ -153,7 +163,11 @@ class _Response:
             usage=self.usage(c.usage),
         )
         if c.choices and isinstance(c.choices[0].message.refusal, str):
-            out.stop_details = {"type": "refusal", "category": None, "explanation": c.choices[0].message.refusal}
+            out.stop_details = {
+                "type": "refusal",
+                "category": None,
+                "explanation": c.choices[0].message.refusal,
+            }
         if c.service_tier is None:
             out.usage.service_tier = None
         elif c.service_tier is not UNSET:
@@ -190,7 +204,10 @@ class _Response:
                     blocks.append(a.ThinkingBlock(thinking=d.summary, signature=""))
                     ctx.approx(dpath, "a reasoning summary said as unsigned thinking")
                 if d.format not in _ANTHROPIC_FORMATS:
-                    ctx.approx(join(dpath, "format"), f"reasoning in format {d.format!r} said as anthropic thinking")
+                    ctx.approx(
+                        join(dpath, "format"),
+                        f"reasoning in format {d.format!r} said as anthropic thinking",
+                    )
                 if d.id not in (UNSET, None):
                     ctx.drop(join(dpath, "id"), "thinking blocks have no id")
             joined = "\n\n".join(b.thinking for b in blocks if isinstance(b, a.ThinkingBlock))
@@ -220,7 +237,13 @@ class _Response:
             return []
         n = len(content)
         spans: list[tuple[int, int, list[a.Citation]]] = []
-        order = sorted(range(len(annotations)), key=lambda k: (annotations[k].url_citation.start_index, annotations[k].url_citation.end_index))
+        order = sorted(
+            range(len(annotations)),
+            key=lambda k: (
+                annotations[k].url_citation.start_index,
+                annotations[k].url_citation.end_index,
+            ),
+        )
         for k in order:
             uc = annotations[k].url_citation
             start, end = uc.start_index, uc.end_index
@@ -228,7 +251,9 @@ class _Response:
             if not 0 <= start <= end <= n:
                 ctx.drop(apath, "its span lies outside the content")
                 continue
-            citation = a.WebSearchResultLocation(url=uc.url, title=uc.title, encrypted_index="", cited_text=content[start:end])
+            citation = a.WebSearchResultLocation(
+                url=uc.url, title=uc.title, encrypted_index="", cited_text=content[start:end]
+            )
             if spans and (start, end) == spans[-1][:2]:
                 spans[-1][2].append(citation)
             elif spans and start < spans[-1][1]:
@@ -256,7 +281,15 @@ class _Response:
                 continue
             fn = call.function
             name = self.names.get(fn.name, fn.name)
-            blocks.append(a.ToolUseBlock(id=call.id, name=name, input=parse_arguments(fn.arguments, self.ctx, join(cpath, "function.arguments"))))
+            blocks.append(
+                a.ToolUseBlock(
+                    id=call.id,
+                    name=name,
+                    input=parse_arguments(
+                        fn.arguments, self.ctx, join(cpath, "function.arguments")
+                    ),
+                )
+            )
             if call.cache_control not in (UNSET, None):
                 ctx.drop(join(cpath, "cache_control"), "no cache hints in a response")
         if m.function_call not in (UNSET, None):
@@ -264,13 +297,24 @@ class _Response:
             fpath = join(path, "function_call")
             name = self.names.get(fn.name, fn.name)
             call_id = f"{self.c.id}-function_call"
-            blocks.append(a.ToolUseBlock(id=call_id, name=name, input=parse_arguments(fn.arguments, self.ctx, join(fpath, "arguments"))))
-            ctx.approx(fpath, "the deprecated function_call said as a tool_use block whose id is derived from the completion's")
+            blocks.append(
+                a.ToolUseBlock(
+                    id=call_id,
+                    name=name,
+                    input=parse_arguments(fn.arguments, self.ctx, join(fpath, "arguments")),
+                )
+            )
+            ctx.approx(
+                fpath,
+                "the deprecated function_call said as a tool_use block whose id is derived from the completion's",
+            )
         return blocks
 
     # -- stop reason -----------------------------------------------------------------
 
-    def stop(self, choice: o.Choice, has_calls: bool, refusal: str | None) -> tuple[str, str | None]:
+    def stop(
+        self, choice: o.Choice, has_calls: bool, refusal: str | None
+    ) -> tuple[str, str | None]:
         """``finish_reason`` -> ``stop_reason`` by the one table, refined by what else the
         upstream said: an anthropic ``native_finish_reason`` (OpenRouter, MiMo) that agrees
         with it, vLLM's ``stop_reason`` (the stop string that matched), the client's stop
@@ -282,11 +326,17 @@ class _Response:
             reason = native
         else:
             if isinstance(native, str) and native.lower() != (fr or "").lower():
-                ctx.drop(join(path, "native_finish_reason"), f"{native!r} beside finish_reason {fr!r} has no twin")
+                ctx.drop(
+                    join(path, "native_finish_reason"),
+                    f"{native!r} beside finish_reason {fr!r} has no twin",
+                )
             if isinstance(fr, str) and fr in FINISH_TO_ANTHROPIC:
                 reason = FINISH_TO_ANTHROPIC[fr]
                 if fr == "function_call":
-                    ctx.approx(join(path, "finish_reason"), "the deprecated function_call reads as tool_use")
+                    ctx.approx(
+                        join(path, "finish_reason"),
+                        "the deprecated function_call reads as tool_use",
+                    )
             else:
                 reason = "end_turn"
                 what = "no finish reason" if fr is None else f"unknown finish reason {fr!r}"
@@ -298,11 +348,17 @@ class _Response:
             else:
                 ctx.drop(join(path, "stop_reason"), f"a stop string beside finish_reason {fr!r}")
         elif reason == "stop_sequence":  # (an int ``stop_reason`` is a stop token: the turn's end)
-            stops = self.req.stop_sequences if self.req is not None and self.req.stop_sequences is not UNSET else []
+            stops = (
+                self.req.stop_sequences
+                if self.req is not None and self.req.stop_sequences is not UNSET
+                else []
+            )
             if len(stops) == 1:
                 sequence = stops[0]
             else:
-                ctx.approx(join(path, "native_finish_reason"), "which stop sequence matched is unknown")
+                ctx.approx(
+                    join(path, "native_finish_reason"), "which stop sequence matched is unknown"
+                )
         if reason == "end_turn" and has_calls:
             reason = "tool_use"
         elif reason == "tool_use" and not has_calls:
@@ -310,7 +366,9 @@ class _Response:
             ctx.approx(join(path, "finish_reason"), "tool calls announced, none made")
         if refusal is not None and reason != "refusal":
             if fr != "stop":
-                ctx.approx(join(path, "finish_reason"), f"a refusal's stop reason is refusal, not {fr!r}")
+                ctx.approx(
+                    join(path, "finish_reason"), f"a refusal's stop reason is refusal, not {fr!r}"
+                )
             if sequence is not None:
                 ctx.drop(join(path, "stop_reason"), "a refusal names no stop sequence")
             reason, sequence = "refusal", None
@@ -318,7 +376,7 @@ class _Response:
 
     # -- usage -----------------------------------------------------------------------
 
-    def usage(self, u: o.Usage | None | Any) -> a.Usage:
+    def usage(self, u: o.Usage | Any | None) -> a.Usage:
         """The shared arithmetic (``_usage``): ``input_tokens`` is the prompt less its cache
         reads and writes."""
         if u is UNSET or u is None:

@@ -28,7 +28,8 @@ never comes, a "ghost", is then reported as a Loss with them).
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from typing import Any
 
 import msgspec
 from msgspec import UNSET
@@ -36,14 +37,14 @@ from msgspec import UNSET
 from .. import anthropic as a
 from .. import openai as o
 from .._common import FINISH_TO_ANTHROPIC, RESPONSE_TIER_TO_ANTHROPIC, STOP_TO_OPENAI, OnceLedger
-from .._usage import to_anthropic_usage
 from .._decode import Unknown, decode
-from .._errors import Loss, LossError, TranslationError
-from ..sse import apump, pump, SSEDecoder, encode_event_data
+from .._errors import Loss, TranslationError
+from .._usage import to_anthropic_usage
+from ..sse import SSEDecoder, apump, encode_event_data, pump
 from ._error import error as _error_response
 from ._response import _restore_names
 
-__all__ = ["Stream", "stream", "sse", "async_sse"]
+__all__ = ["Stream", "async_sse", "sse", "stream"]
 
 _chunk_decoder = msgspec.json.Decoder(o.ChatCompletionChunk)
 _error_decoder = msgspec.json.Decoder(o.ErrorBody)
@@ -63,7 +64,7 @@ _THINKING, _TEXT, _TOOL = 1, 2, 3
 class _Call:
     """What is kept about one openai tool call (keyed by its ``index``)."""
 
-    __slots__ = ("id", "name", "block", "pending", "closed")
+    __slots__ = ("block", "closed", "id", "name", "pending")
 
     def __init__(self) -> None:
         self.id = ""
@@ -92,29 +93,31 @@ class Stream(OnceLedger):
     """
 
     __slots__ = (
-        "state",
-        "losses",
-        "strict",
-        "_seen",
-        "_names",
-        "_model",
-        "_stops",
-        "_refusal",
+        "_calls",
+        "_chunks",
+        "_detail",
+        "_finish",
+        "_id",
         "_index",
         "_kind",
-        "_detail",
-        "_calls",
-        "_open_call",
-        "_tools",
-        "_finish",
+        "_model",
+        "_names",
         "_native",
+        "_open_call",
+        "_refusal",
+        "_seen",
         "_stop_sequence",
+        "_stops",
+        "_tools",
         "_usage",
-        "_id",
-        "_chunks",
+        "losses",
+        "state",
+        "strict",
     )
 
-    def __init__(self, request: Any = None, *, losses: list[Loss] | None = None, strict: bool = False) -> None:
+    def __init__(
+        self, request: Any = None, *, losses: list[Loss] | None = None, strict: bool = False
+    ) -> None:
         self.state = IDLE
         self.losses: list[Loss] = losses if losses is not None else []
         self.strict = strict
@@ -174,7 +177,9 @@ class Stream(OnceLedger):
     def _raw_slow(self, data: Any) -> list[a.StreamEvent]:
         # Not a plain chunk: the [DONE] sentinel, an error frame, or a chunk with fields
         # this library does not model (reported, not fatal).
-        if (data if type(data) is str else bytes(data).decode("utf-8", "replace")).strip() == "[DONE]":
+        if (
+            data if type(data) is str else bytes(data).decode("utf-8", "replace")
+        ).strip() == "[DONE]":
             return self.done()
         try:
             value = _any_decoder.decode(data)
@@ -226,7 +231,11 @@ class Stream(OnceLedger):
                 out.append(self._start(chunk))
         for choice in chunk.choices:
             if choice.index:
-                self._lose(f"choices[{choice.index}]", "dropped", "anthropic messages have one choice (n > 1)")
+                self._lose(
+                    f"choices[{choice.index}]",
+                    "dropped",
+                    "anthropic messages have one choice (n > 1)",
+                )
                 continue
             if self.state is OPEN:
                 self._delta(choice.delta, out)
@@ -285,7 +294,11 @@ class Stream(OnceLedger):
             text = delta.reasoning_content
             if text:
                 if delta.reasoning and delta.reasoning != text:
-                    self._lose("choices[0].delta.reasoning", "dropped", "differs from reasoning_content, which is used")
+                    self._lose(
+                        "choices[0].delta.reasoning",
+                        "dropped",
+                        "differs from reasoning_content, which is used",
+                    )
             else:
                 text = delta.reasoning
             if text:
@@ -304,14 +317,21 @@ class Stream(OnceLedger):
             fc = delta.function_call
             if fc:
                 # As the response says it: a tool_use block whose id derives from the completion's.
-                self._lose("choices[0].delta.function_call", "approximated",
-                           "the deprecated function_call said as a tool_use block whose id is derived from the completion's")
+                self._lose(
+                    "choices[0].delta.function_call",
+                    "approximated",
+                    "the deprecated function_call said as a tool_use block whose id is derived from the completion's",
+                )
                 frag = o.DeltaToolCall(index=-1, id=f"{self._id}-function_call", function=fc)
                 self._tool(frag, out)
             if delta.audio:
                 self._lose("choices[0].delta.audio", "dropped", "no audio in the anthropic dialect")
             if delta.annotations:
-                self._lose("choices[0].delta.annotations", "dropped", "url citations have no anthropic twin in streams")
+                self._lose(
+                    "choices[0].delta.annotations",
+                    "dropped",
+                    "url citations have no anthropic twin in streams",
+                )
 
     # -- blocks ------------------------------------------------------------------------
 
@@ -339,22 +359,34 @@ class Stream(OnceLedger):
         """Reasoning text: one thinking block per segment. A segment ends when anything
         else is said, or (``reasoning_details``) when the detail ``index`` changes.
         Anthropic's thinking block needs ``signature``: ``""`` until one is carried."""
-        if self._kind != _THINKING or (detail is not UNSET and self._detail is not UNSET and detail != self._detail):
+        if self._kind != _THINKING or (
+            detail is not UNSET and self._detail is not UNSET and detail != self._detail
+        ):
             self._open(_THINKING, a.ThinkingBlock(thinking="", signature=""), out)
         if detail is not UNSET:
             self._detail = detail
         if text:
-            out.append(a.ContentBlockDeltaEvent(index=self._index, delta=a.ThinkingDelta(thinking=text)))
+            out.append(
+                a.ContentBlockDeltaEvent(index=self._index, delta=a.ThinkingDelta(thinking=text))
+            )
 
-    def _details(self, details: list[o.ReasoningDetail], delta: o.ChunkDelta, out: list[a.StreamEvent]) -> None:
+    def _details(
+        self, details: list[o.ReasoningDetail], delta: o.ChunkDelta, out: list[a.StreamEvent]
+    ) -> None:
         """OpenRouter's ``reasoning_details``: they win over ``reasoning_content`` /
         ``reasoning`` (which repeat the text) because they keep segments and signatures."""
         said = []
         for d in details:
             if d.format and d.format not in ("anthropic-claude-v1", "unknown"):
-                self._lose("choices[0].delta.reasoning_details.format", "approximated", f"reasoning in format {d.format!r} said as anthropic thinking")
+                self._lose(
+                    "choices[0].delta.reasoning_details.format",
+                    "approximated",
+                    f"reasoning in format {d.format!r} said as anthropic thinking",
+                )
             if d.id:
-                self._lose("choices[0].delta.reasoning_details.id", "dropped", "thinking blocks have no id")
+                self._lose(
+                    "choices[0].delta.reasoning_details.id", "dropped", "thinking blocks have no id"
+                )
             if isinstance(d, o.ReasoningText):
                 text = d.text if isinstance(d.text, str) else ""
                 said.append(text)
@@ -362,13 +394,21 @@ class Stream(OnceLedger):
                 if isinstance(d.signature, str) and d.signature:
                     # Anthropic: "a special signature_delta event" carries the signature,
                     # "sent just before the content_block_stop event".
-                    out.append(a.ContentBlockDeltaEvent(index=self._index, delta=a.SignatureDelta(signature=d.signature)))
+                    out.append(
+                        a.ContentBlockDeltaEvent(
+                            index=self._index, delta=a.SignatureDelta(signature=d.signature)
+                        )
+                    )
             elif isinstance(d, o.ReasoningEncrypted):
                 # Redacted thinking arrives whole: a block with no deltas.
                 self._open(_THINKING, a.RedactedThinkingBlock(data=d.data), out)
                 self._close(out)
             else:
-                self._lose("choices[0].delta.reasoning_details", "approximated", "a reasoning summary is said as thinking")
+                self._lose(
+                    "choices[0].delta.reasoning_details",
+                    "approximated",
+                    "a reasoning summary is said as thinking",
+                )
                 said.append(d.summary)
                 self._thinking(d.summary, d.index, out)
         joined = "".join(said)
@@ -376,7 +416,11 @@ class Stream(OnceLedger):
             value = getattr(delta, field)
             # The same text, or its blank-line join to an earlier segment (to_openai's).
             if value and value != joined and value != "\n\n" + joined:
-                self._lose(f"choices[0].delta.{field}", "dropped", "differs from reasoning_details, which is used")
+                self._lose(
+                    f"choices[0].delta.{field}",
+                    "dropped",
+                    "differs from reasoning_details, which is used",
+                )
 
     def _refuse(self, text: str, out: list[a.StreamEvent]) -> None:
         """An openai ``refusal``: as the response says it, a text block of its own (every
@@ -387,7 +431,11 @@ class Stream(OnceLedger):
             self._refusal = []
             self._open(_TEXT, a.TextBlock(text=""), out)
         elif self._kind != _TEXT:
-            self._lose("choices[0].delta.refusal", "approximated", "a refusal in pieces around other content: one block")
+            self._lose(
+                "choices[0].delta.refusal",
+                "approximated",
+                "a refusal in pieces around other content: one block",
+            )
             self._open(_TEXT, a.TextBlock(text=""), out)
         self._refusal.append(text)
         out.append(a.ContentBlockDeltaEvent(index=self._index, delta=a.TextDelta(text=text)))
@@ -411,7 +459,11 @@ class Stream(OnceLedger):
             call = self._calls[key] = _Call()
         if frag.id not in (UNSET, None, ""):
             if call.block >= 0 and frag.id != call.id:
-                self._lose(f"choices[0].delta.tool_calls[index={key}].id", "dropped", "a second id for an open call")
+                self._lose(
+                    f"choices[0].delta.tool_calls[index={key}].id",
+                    "dropped",
+                    "a second id for an open call",
+                )
             call.id = frag.id  # type: ignore[assignment]
         fn = frag.function
         name = args = None
@@ -437,7 +489,11 @@ class Stream(OnceLedger):
             ident = call.id
             if not ident:
                 ident = f"toolu_{self._id}_{key}"
-                self._lose(f"choices[0].delta.tool_calls[index={key}].id", "approximated", "no id came: one is made up")
+                self._lose(
+                    f"choices[0].delta.tool_calls[index={key}].id",
+                    "approximated",
+                    "no id came: one is made up",
+                )
             block = a.ToolUseBlock(id=ident, name=self._names.get(name, name), input={})
             call.block = self._open(_TOOL, block, out)
             self._open_call = call
@@ -446,13 +502,21 @@ class Stream(OnceLedger):
                 args = "".join(call.pending) + (args or "")
             call.pending = None
         elif name is not None:
-            self._lose(f"choices[0].delta.tool_calls[index={key}].function.name", "dropped", "a second name for an open call")
+            self._lose(
+                f"choices[0].delta.tool_calls[index={key}].function.name",
+                "dropped",
+                "a second name for an open call",
+            )
         if args is not None:
             if self._open_call is not call:
                 # Only possible if the call's block is still the open one; anything else
                 # closed it above (``closed``). Kept as a guard: never a delta elsewhere.
                 return  # pragma: no cover
-            out.append(a.ContentBlockDeltaEvent(index=call.block, delta=a.InputJSONDelta(partial_json=args)))
+            out.append(
+                a.ContentBlockDeltaEvent(
+                    index=call.block, delta=a.InputJSONDelta(partial_json=args)
+                )
+            )
 
     # -- the end -----------------------------------------------------------------------
 
@@ -490,11 +554,19 @@ class Stream(OnceLedger):
             reason = native
         else:
             if isinstance(native, str) and native.lower() != (fr or "").lower():
-                self._lose(f"{path}.native_finish_reason", "dropped", f"{native!r} beside finish_reason {fr!r} has no twin")
+                self._lose(
+                    f"{path}.native_finish_reason",
+                    "dropped",
+                    f"{native!r} beside finish_reason {fr!r} has no twin",
+                )
             if isinstance(fr, str) and fr in FINISH_TO_ANTHROPIC:
                 reason = FINISH_TO_ANTHROPIC[fr]
                 if fr == "function_call":
-                    self._lose(f"{path}.finish_reason", "approximated", "the deprecated function_call reads as tool_use")
+                    self._lose(
+                        f"{path}.finish_reason",
+                        "approximated",
+                        "the deprecated function_call reads as tool_use",
+                    )
             else:
                 reason = "end_turn"
                 what = "no finish reason" if fr is None else f"unknown finish reason {fr!r}"
@@ -504,12 +576,18 @@ class Stream(OnceLedger):
             if reason in ("end_turn", "stop_sequence"):
                 reason, sequence = "stop_sequence", matched
             else:
-                self._lose(f"{path}.stop_reason", "dropped", f"a stop string beside finish_reason {fr!r}")
+                self._lose(
+                    f"{path}.stop_reason", "dropped", f"a stop string beside finish_reason {fr!r}"
+                )
         elif reason == "stop_sequence":  # an int stop_reason is a stop token: the turn's end
             if len(self._stops) == 1:
                 sequence = self._stops[0]
             else:
-                self._lose(f"{path}.native_finish_reason", "approximated", "which stop sequence matched is unknown")
+                self._lose(
+                    f"{path}.native_finish_reason",
+                    "approximated",
+                    "which stop sequence matched is unknown",
+                )
         if reason == "end_turn" and self._tools:
             reason = "tool_use"
         elif reason == "tool_use" and not self._tools:
@@ -517,7 +595,11 @@ class Stream(OnceLedger):
             self._lose(f"{path}.finish_reason", "approximated", "tool calls announced, none made")
         if self._refusal is not None and reason != "refusal":
             if fr != "stop":
-                self._lose(f"{path}.finish_reason", "approximated", f"a refusal's stop reason is refusal, not {fr!r}")
+                self._lose(
+                    f"{path}.finish_reason",
+                    "approximated",
+                    f"a refusal's stop reason is refusal, not {fr!r}",
+                )
             if sequence is not None:
                 self._lose(f"{path}.stop_reason", "dropped", "a refusal names no stop sequence")
             reason, sequence = "refusal", None
@@ -530,7 +612,11 @@ class Stream(OnceLedger):
         reason, sequence = self._stop_reason()
         delta = a.MessageDelta(stop_reason=reason, stop_sequence=sequence)
         if self._refusal is not None:
-            delta.stop_details = {"type": "refusal", "category": None, "explanation": "".join(self._refusal)}
+            delta.stop_details = {
+                "type": "refusal",
+                "category": None,
+                "explanation": "".join(self._refusal),
+            }
         return [
             a.MessageDeltaEvent(delta=delta, usage=self._delta_usage()),
             a.MessageStopEvent(),
@@ -548,7 +634,9 @@ class Stream(OnceLedger):
             self._lose("usage", "approximated", "no usage reported: zeros")
             return a.MessageDeltaUsage(output_tokens=0, input_tokens=0)
         usage = to_anthropic_usage(u, self._lose)
-        out = a.MessageDeltaUsage(output_tokens=usage.output_tokens, input_tokens=usage.input_tokens)
+        out = a.MessageDeltaUsage(
+            output_tokens=usage.output_tokens, input_tokens=usage.input_tokens
+        )
         if isinstance(usage.cache_read_input_tokens, int):
             out.cache_read_input_tokens = usage.cache_read_input_tokens
         if isinstance(usage.cache_creation_input_tokens, int):
@@ -580,7 +668,6 @@ class Stream(OnceLedger):
 
     # -- losses ------------------------------------------------------------------------
 
-
     def _unknown(self, unknown: list[Unknown]) -> None:
         for u in unknown:
             self._lose(f"{u.path}.{u.key}" if u.path else u.key, "dropped", "unknown field")
@@ -589,7 +676,14 @@ class Stream(OnceLedger):
 def _has_content(delta: o.ChunkDelta) -> bool:
     return any(
         getattr(delta, f) not in (UNSET, None, "", [])
-        for f in ("content", "refusal", "tool_calls", "reasoning_content", "reasoning", "reasoning_details")
+        for f in (
+            "content",
+            "refusal",
+            "tool_calls",
+            "reasoning_content",
+            "reasoning",
+            "reasoning_details",
+        )
     )
 
 
@@ -676,7 +770,9 @@ def _frames(events: list[a.StreamEvent]) -> bytes:
     return out
 
 
-def sse(byte_chunks: Iterable[bytes], *, request: Any = None, losses: list[Loss] | None = None) -> Iterator[bytes]:
+def sse(
+    byte_chunks: Iterable[bytes], *, request: Any = None, losses: list[Loss] | None = None
+) -> Iterator[bytes]:
     """Openai SSE bytes in (``data: <chunk>`` ... ``data: [DONE]``) -> anthropic SSE bytes
     out. Input may be split anywhere. An upstream that cannot be read or ends early gives
     a well-formed anthropic stream that ends with an ``error`` event, never an exception."""

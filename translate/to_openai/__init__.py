@@ -5,4 +5,4 @@ from ._request import request
 from ._response import response
 from ._stream import Stream, async_sse, sse, stream
 
-__all__ = ["request", "response", "error", "Stream", "stream", "sse", "async_sse"]
+__all__ = ["Stream", "async_sse", "error", "request", "response", "sse", "stream"]

@@ -24,7 +24,9 @@ def error(body: Any, status: int | None = None) -> tuple[int, o.ErrorBody]:
     stands for. MiMo's real reason, sent in ``param``, is lifted into the message.
     """
     facts = read(body)
-    status = status_of(status, facts, ERROR_STATUS.get(anthropic_error_type(facts.names, None), 500))
+    status = status_of(
+        status, facts, ERROR_STATUS.get(anthropic_error_type(facts.names, None), 500)
+    )
     if facts.type in ERROR_TO_OPENAI:
         type_ = ERROR_TO_OPENAI[facts.type]
     elif facts.type:

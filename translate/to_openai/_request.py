@@ -66,7 +66,7 @@ def request(
 
 
 class _Request:
-    __slots__ = ("ctx", "t", "req", "limit")
+    __slots__ = ("ctx", "limit", "req", "t")
 
     def __init__(self, ctx: Ctx, req: a.MessagesRequest) -> None:
         self.ctx = ctx
@@ -124,7 +124,9 @@ class _Request:
                 low, high = t.temperature
                 value = min(max(req.temperature, low), high)
                 if value != req.temperature:
-                    ctx.lose("temperature", "coerced", f"clamped to the target's range [{low}, {high}]")
+                    ctx.lose(
+                        "temperature", "coerced", f"clamped to the target's range [{low}, {high}]"
+                    )
                 out.temperature = value
         if req.top_p is not UNSET:
             if t.top_p:
@@ -159,21 +161,36 @@ class _Request:
             if "reasoning_effort" in switch and level is not None:
                 out.reasoning_effort = level  # type: ignore[assignment]
                 if level != effort:
-                    ctx.approx("output_config.effort", f"target {t.name} has no effort {effort!r}: {level!r}")
+                    ctx.approx(
+                        "output_config.effort",
+                        f"target {t.name} has no effort {effort!r}: {level!r}",
+                    )
             elif "reasoning" in switch:
                 rc.effort = effort
             else:
                 ctx.drop("output_config.effort", f"target {t.name} takes no effort level")
         kind = tag(thinking) if thinking is not UNSET else None
         display = getattr(thinking, "display", UNSET)
-        if kind == "disabled" and effort is None and "reasoning_effort" in switch and "none" in t.effort_levels:
+        if (
+            kind == "disabled"
+            and effort is None
+            and "reasoning_effort" in switch
+            and "none" in t.effort_levels
+        ):
             out.reasoning_effort = "none"
         elif kind is not None and "thinking" in switch:
             out.thinking = self.switch(thinking, kind, effort, out)
             display = UNSET if t.thinking_budget else display
-            if out.thinking.type == "disabled" and out.reasoning_effort not in (UNSET, None, "none") and not t.thinking_with_effort:
+            if (
+                out.thinking.type == "disabled"
+                and out.reasoning_effort not in (UNSET, None, "none")
+                and not t.thinking_with_effort
+            ):
                 out.reasoning_effort = UNSET
-                ctx.drop("output_config.effort", f"target {t.name} rejects an effort beside disabled thinking")
+                ctx.drop(
+                    "output_config.effort",
+                    f"target {t.name} rejects an effort beside disabled thinking",
+                )
         elif kind is not None and "reasoning" in switch:
             if isinstance(thinking, a.ThinkingEnabled):
                 rc.max_tokens = thinking.budget_tokens
@@ -190,13 +207,17 @@ class _Request:
         if rc.effort is not UNSET and rc.max_tokens is not UNSET:
             # OpenRouter: "one of the following (not both)"; the budget is the exact one.
             rc.effort = UNSET
-            ctx.drop("output_config.effort", f"target {t.name} takes an effort or a budget, not both")
+            ctx.drop(
+                "output_config.effort", f"target {t.name} takes an effort or a budget, not both"
+            )
         if rc != o.ReasoningConfig():
             out.reasoning = rc
         if display is not UNSET:
             ctx.drop("thinking.display", f"target {t.name} takes no thinking display")
 
-    def switch(self, thinking: Any, kind: str, effort: str | None, out: o.ChatCompletionRequest) -> o.ThinkingSwitch:
+    def switch(
+        self, thinking: Any, kind: str, effort: str | None, out: o.ChatCompletionRequest
+    ) -> o.ThinkingSwitch:
         t, ctx = self.t, self.ctx
         if kind not in t.thinking_types:
             ctx.approx("thinking.type", f"target {t.name} switches thinking on or off only")
@@ -206,7 +227,9 @@ class _Request:
             if t.thinking_budget:
                 sw.budget_tokens = thinking.budget_tokens
             elif effort is None and "reasoning_effort" in t.thinking_switch:
-                out.reasoning_effort = nearest_effort(budget_to_effort(thinking.budget_tokens), t.effort_levels)  # type: ignore[assignment]
+                out.reasoning_effort = nearest_effort(
+                    budget_to_effort(thinking.budget_tokens), t.effort_levels
+                )  # type: ignore[assignment]
                 ctx.approx("thinking.budget_tokens", "said as the nearest reasoning_effort")
             else:
                 ctx.drop("thinking.budget_tokens", f"target {t.name} takes no thinking budget")
@@ -214,27 +237,41 @@ class _Request:
             sw.display = thinking.display
         return sw
 
-    def effort_only(self, out: o.ChatCompletionRequest, thinking: Any, kind: str, effort: str | None) -> None:
+    def effort_only(
+        self, out: o.ChatCompletionRequest, thinking: Any, kind: str, effort: str | None
+    ) -> None:
         """A target whose only word for thinking is ``reasoning_effort`` (the official API)."""
         t, ctx = self.t, self.ctx
         if isinstance(thinking, a.ThinkingEnabled):
             if effort is None:
-                out.reasoning_effort = nearest_effort(budget_to_effort(thinking.budget_tokens), t.effort_levels)  # type: ignore[assignment]
+                out.reasoning_effort = nearest_effort(
+                    budget_to_effort(thinking.budget_tokens), t.effort_levels
+                )  # type: ignore[assignment]
             ctx.approx("thinking.budget_tokens", "said as the nearest reasoning_effort")
         elif kind == "adaptive":
             if effort is None:
                 ctx.approx("thinking", "adaptive thinking is the default of reasoning models")
         elif kind == "disabled":
-            ctx.drop("thinking", "disabled thinking beside an effort level" if effort else f"target {t.name} cannot switch thinking off")
+            ctx.drop(
+                "thinking",
+                "disabled thinking beside an effort level"
+                if effort
+                else f"target {t.name} cannot switch thinking off",
+            )
         else:
             ctx.drop("thinking", f"target {t.name} has no {kind!r} thinking")
 
     def forced_choice_while_thinking(self, out: o.ChatCompletionRequest) -> None:
         """DeepSeek and Kimi think unless told not to, and then reject a forced tool choice."""
-        off = (out.thinking is not UNSET and out.thinking.type == "disabled") or out.reasoning_effort == "none"
+        off = (
+            out.thinking is not UNSET and out.thinking.type == "disabled"
+        ) or out.reasoning_effort == "none"
         if not off and out.tool_choice not in (UNSET, "auto", "none"):
             out.tool_choice = "auto"
-            self.ctx.approx("tool_choice", f"target {self.t.name} rejects a forced tool choice while thinking: auto")
+            self.ctx.approx(
+                "tool_choice",
+                f"target {self.t.name} rejects a forced tool choice while thinking: auto",
+            )
 
     def output_format(self, out: o.ChatCompletionRequest) -> None:
         req, t, ctx = self.req, self.t, self.ctx
@@ -254,7 +291,7 @@ class _Request:
 
     # -- cache hints -----------------------------------------------------------------
 
-    def hint(self, part: Any, cc: a.CacheControl | None | Any, path: str) -> None:
+    def hint(self, part: Any, cc: a.CacheControl | Any | None, path: str) -> None:
         """Put an anthropic ``cache_control`` on an openai part, as the target says it."""
         if cc is UNSET or cc is None:
             return
@@ -263,9 +300,13 @@ class _Request:
             part.cache_control = o.CacheControl(ttl=cc.ttl)
         elif mode == "prompt_cache_breakpoint":
             ttl, exact = CACHE_TTL_TO_OPENAI[None if cc.ttl is UNSET else cc.ttl]
-            part.prompt_cache_breakpoint = o.PromptCacheBreakpoint(ttl=UNSET if ttl is None else ttl)
+            part.prompt_cache_breakpoint = o.PromptCacheBreakpoint(
+                ttl=UNSET if ttl is None else ttl
+            )
             if not exact:
-                self.ctx.approx(join(path, "cache_control.ttl"), "nearest prompt_cache_breakpoint lifetime")
+                self.ctx.approx(
+                    join(path, "cache_control.ttl"), "nearest prompt_cache_breakpoint lifetime"
+                )
         else:
             self.ctx.drop(join(path, "cache_control"), f"target {self.t.name} takes no cache hints")
 
@@ -276,7 +317,9 @@ class _Request:
         if self.t.cache_carriers:
             holder.cache_control = o.CacheControl(ttl=cc.ttl)
         else:
-            self.ctx.drop(join(path, "cache_control"), f"target {self.t.name} has no cache hint here")
+            self.ctx.drop(
+                join(path, "cache_control"), f"target {self.t.name} has no cache hint here"
+            )
 
     # -- messages --------------------------------------------------------------------
 
@@ -319,7 +362,9 @@ class _Request:
             out.append(o.UserMessage(content=m.content))
             return
         parts: list[o.UserPart] = []
-        spill: list[o.UserPart] = []  # tool-result images, for targets whose tool messages are text only
+        spill: list[
+            o.UserPart
+        ] = []  # tool-result images, for targets whose tool messages are text only
         results = 0
         for j, block in enumerate(m.content):
             bpath = f"{path}.content[{j}]"
@@ -334,7 +379,12 @@ class _Request:
                     parts.append(part)
         if spill or parts or not results:
             content: str | list[o.UserPart] = spill + parts
-            if out and type(out[-1]) is o.ToolMessage and len(content) == 1 and _plain_text(content[0]):
+            if (
+                out
+                and type(out[-1]) is o.ToolMessage
+                and len(content) == 1
+                and _plain_text(content[0])
+            ):
                 # Text right after tool results: to_anthropic joins it to the results' turn,
                 # and reading that turn back gives this same string.
                 content = content[0].text
@@ -374,7 +424,9 @@ class _Request:
     def document(self, block: a.DocumentBlock, path: str) -> o.UserPart | None:
         ctx, src = self.ctx, block.source
         if isinstance(src, a.Base64PDFSource):
-            part: o.UserPart = o.FilePart(file=o.File(file_data=f"data:application/pdf;base64,{src.data}"))
+            part: o.UserPart = o.FilePart(
+                file=o.File(file_data=f"data:application/pdf;base64,{src.data}")
+            )
             if isinstance(block.title, str):
                 part.file.filename = block.title
         elif isinstance(src, a.FileSource):
@@ -388,9 +440,11 @@ class _Request:
             if isinstance(block.title, str):
                 ctx.drop(join(path, "title"), "a text part has no title")
         elif isinstance(src, a.ContentSource):
-            texts = [src.content] if isinstance(src.content, str) else [
-                b.text for b in src.content if isinstance(b, a.TextBlock)
-            ]
+            texts = (
+                [src.content]
+                if isinstance(src.content, str)
+                else [b.text for b in src.content if isinstance(b, a.TextBlock)]
+            )
             part = o.TextPart(text="\n\n".join(texts))
             ctx.approx(path, "a content document becomes one text part (images inside dropped)")
         else:
@@ -403,7 +457,9 @@ class _Request:
             ctx.drop(join(path, "citations"), "citations have no twin in the openai dialect")
         return part
 
-    def tool_result(self, block: a.ToolResultBlock, path: str, spill: list[o.UserPart]) -> o.ToolMessage:
+    def tool_result(
+        self, block: a.ToolResultBlock, path: str, spill: list[o.UserPart]
+    ) -> o.ToolMessage:
         t, ctx = self.t, self.ctx
         content: str | list[o.UserPart]
         if block.content is UNSET:
@@ -417,7 +473,11 @@ class _Request:
                 if isinstance(item, a.TextBlock):
                     content.append(self.text(item, ipath))
                     continue
-                part = self.user_part(item, ipath) if isinstance(item, (a.ImageBlock, a.DocumentBlock)) else None
+                part = (
+                    self.user_part(item, ipath)
+                    if isinstance(item, (a.ImageBlock, a.DocumentBlock))
+                    else None
+                )
                 if part is None:
                     if not isinstance(item, (a.ImageBlock, a.DocumentBlock)):
                         ctx.drop(ipath, f"{tag(item)} has no twin in the openai dialect")
@@ -425,13 +485,18 @@ class _Request:
                     content.append(part)
                 else:
                     spill.append(part)
-                    ctx.approx(ipath, "tool messages carry text only: moved to a user message after the results")
+                    ctx.approx(
+                        ipath,
+                        "tool messages carry text only: moved to a user message after the results",
+                    )
         msg = o.ToolMessage(content=content, tool_call_id=block.tool_use_id)
         if block.is_error is not UNSET:
             if t.tool_error == "is_error" and not t.official_fields_only:
                 msg.is_error = block.is_error
             elif block.is_error:
-                ctx.approx(join(path, "is_error"), "said as an 'Error: ' prefix of the tool message")
+                ctx.approx(
+                    join(path, "is_error"), "said as an 'Error: ' prefix of the tool message"
+                )
                 if isinstance(msg.content, str):
                     msg.content = "Error: " + msg.content
                 else:
@@ -469,13 +534,15 @@ class _Request:
                 last_kind = "tool_use"
             elif cls is a.ThinkingBlock or cls is a.RedactedThinkingBlock:
                 if last_kind:
-                    ctx.approx(bpath, "reasoning is said before the answer; its place among blocks is lost")
+                    ctx.approx(
+                        bpath, "reasoning is said before the answer; its place among blocks is lost"
+                    )
                 thoughts.append((bpath, block))
             elif isinstance(block, a.SERVER_BLOCKS):
                 ctx.drop(bpath, f"{tag(block)} is an Anthropic server-side block")
             else:
                 ctx.drop(bpath, f"{tag(block)} has no twin in openai assistant messages")
-        msg = o.AssistantMessage(content=texts if texts else None)
+        msg = o.AssistantMessage(content=texts or None)
         if calls:
             msg.tool_calls = calls
         if thoughts:
@@ -495,12 +562,17 @@ class _Request:
             msg.reasoning = ""
         if "reasoning_details" in replay:
             msg.reasoning_details = [o.ReasoningText(text="", signature="")]
-        self.ctx.approx(path, f"target {self.t.name} requires reasoning on tool-call turns: an empty one stands in")
+        self.ctx.approx(
+            path,
+            f"target {self.t.name} requires reasoning on tool-call turns: an empty one stands in",
+        )
 
     def tool_call(self, block: a.ToolUseBlock, path: str) -> o.FunctionToolCall:
         call = o.FunctionToolCall(
             id=block.id,
-            function=o.FunctionCall(name=self.name(block.name), arguments=dump_arguments(block.input)),
+            function=o.FunctionCall(
+                name=self.name(block.name), arguments=dump_arguments(block.input)
+            ),
         )
         self.cc_field(call, block.cache_control, path)
         if block.caller is not UNSET and block.caller.type != "direct":
@@ -510,7 +582,9 @@ class _Request:
         return call
 
     def reasoning(
-        self, msg: o.AssistantMessage, thoughts: list[tuple[str, a.ThinkingBlock | a.RedactedThinkingBlock]]
+        self,
+        msg: o.AssistantMessage,
+        thoughts: list[tuple[str, a.ThinkingBlock | a.RedactedThinkingBlock]],
     ) -> None:
         """Thinking blocks -> the target's reasoning carriers.
 
@@ -525,7 +599,11 @@ class _Request:
                 ctx.drop(path, f"target {t.name} does not accept replayed reasoning")
             return
         text = "\n\n".join(b.thinking for _, b in thoughts if isinstance(b, a.ThinkingBlock))
-        plain = len(thoughts) == 1 and isinstance(thoughts[0][1], a.ThinkingBlock) and not thoughts[0][1].signature
+        plain = (
+            len(thoughts) == 1
+            and isinstance(thoughts[0][1], a.ThinkingBlock)
+            and not thoughts[0][1].signature
+        )
         details = "reasoning_details" in replay and (not plain or replay == ("reasoning_details",))
         if "reasoning_content" in replay:
             msg.reasoning_content = text
@@ -543,7 +621,9 @@ class _Request:
             if isinstance(b, a.RedactedThinkingBlock):
                 ctx.drop(path, f"target {t.name} cannot replay redacted thinking")
             elif b.signature:
-                ctx.drop(join(path, "signature"), f"target {t.name} cannot replay thinking signatures")
+                ctx.drop(
+                    join(path, "signature"), f"target {t.name} cannot replay thinking signatures"
+                )
         if sum(isinstance(b, a.ThinkingBlock) for _, b in thoughts) > 1:
             ctx.approx(thoughts[1][0], "several thinking blocks joined into one text")
 
@@ -564,8 +644,18 @@ class _Request:
             definition = o.FunctionTool(function=fn)
             if tool.cache_control is not UNSET:
                 self.cc_field(definition, tool.cache_control, f"tools[{i}]")
-            if tool.defer_loading is not UNSET or tool.allowed_callers is not UNSET or tool.input_examples is not UNSET or tool.eager_input_streaming not in (UNSET, None):
-                for field in ("defer_loading", "allowed_callers", "eager_input_streaming", "input_examples"):
+            if (
+                tool.defer_loading is not UNSET
+                or tool.allowed_callers is not UNSET
+                or tool.input_examples is not UNSET
+                or tool.eager_input_streaming not in (UNSET, None)
+            ):
+                for field in (
+                    "defer_loading",
+                    "allowed_callers",
+                    "eager_input_streaming",
+                    "input_examples",
+                ):
                     if getattr(tool, field) not in (UNSET, None):
                         ctx.drop(f"tools[{i}].{field}", "no twin in openai tool definitions")
             out.append(definition)
@@ -582,8 +672,16 @@ class _Request:
 
 
 def _has_reasoning(msg: o.AssistantMessage) -> bool:
-    return msg.reasoning_content is not UNSET or msg.reasoning is not UNSET or msg.reasoning_details is not UNSET
+    return (
+        msg.reasoning_content is not UNSET
+        or msg.reasoning is not UNSET
+        or msg.reasoning_details is not UNSET
+    )
 
 
 def _plain_text(part: o.UserPart) -> bool:
-    return isinstance(part, o.TextPart) and part.cache_control is UNSET and part.prompt_cache_breakpoint is UNSET
+    return (
+        isinstance(part, o.TextPart)
+        and part.cache_control is UNSET
+        and part.prompt_cache_breakpoint is UNSET
+    )

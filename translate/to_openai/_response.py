@@ -46,11 +46,9 @@ from .. import anthropic as a
 from .. import openai as o
 from .._common import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI, Ctx, dump_arguments, finish, tag
 from .._decode import Unknown, decode, join
-from .._usage import to_openai_usage, where_served
 from .._errors import Loss, TranslationError
+from .._usage import to_openai_usage, where_served
 from ..targets import resolve
-
-
 
 # A response goes back to a client of the other dialect, whose SDK reads only its own
 # fields: the compatible form, but an unknown top-level field is a Loss, never carried.
@@ -91,9 +89,15 @@ def _client_request(request: Any) -> o.ChatCompletionRequest | None:
 
 
 class _Response:
-    __slots__ = ("ctx", "msg", "req", "created", "refusal_as_text")
+    __slots__ = ("created", "ctx", "msg", "refusal_as_text", "req")
 
-    def __init__(self, ctx: Ctx, msg: a.MessageResponse, req: o.ChatCompletionRequest | None, created: int | None) -> None:
+    def __init__(
+        self,
+        ctx: Ctx,
+        msg: a.MessageResponse,
+        req: o.ChatCompletionRequest | None,
+        created: int | None,
+    ) -> None:
         self.ctx = ctx
         self.msg = msg
         self.req = req
@@ -146,12 +150,16 @@ class _Response:
     # -- content ---------------------------------------------------------------------
 
     def reasoning(
-        self, message: o.ResponseMessage, thoughts: list[tuple[str, a.ThinkingBlock | a.RedactedThinkingBlock]]
+        self,
+        message: o.ResponseMessage,
+        thoughts: list[tuple[str, a.ThinkingBlock | a.RedactedThinkingBlock]],
     ) -> None:
         """Thinking blocks -> ``reasoning_content`` (their texts, joined) and, unless a
         single unsigned block says it all, ``reasoning_details``: each block apart, with
         its signature, redacted ones as ``reasoning.encrypted`` (as the request does)."""
-        message.reasoning_content = "\n\n".join(b.thinking for _, b in thoughts if isinstance(b, a.ThinkingBlock))
+        message.reasoning_content = "\n\n".join(
+            b.thinking for _, b in thoughts if isinstance(b, a.ThinkingBlock)
+        )
         only = thoughts[0][1]
         if len(thoughts) == 1 and isinstance(only, a.ThinkingBlock) and not only.signature:
             return
@@ -176,7 +184,9 @@ class _Response:
             ctx.drop("stop_details", "no twin in the openai dialect")
             return
         for key, value in sd.items():
-            if key not in ("type", "category", "explanation") or (key == "category" and value is not None):
+            if key not in ("type", "category", "explanation") or (
+                key == "category" and value is not None
+            ):
                 ctx.drop(f"stop_details.{key}", "no twin in the openai dialect")
         explanation = sd.get("explanation")
         if explanation is None:
@@ -210,15 +220,22 @@ class _Response:
             for k, c in enumerate(block.citations or ()):
                 cpath = f"{path}.citations[{k}]"
                 if not isinstance(c, a.WebSearchResultLocation):
-                    ctx.drop(cpath, f"a {tag(c)} citation has no twin: openai annotations cite urls")
+                    ctx.drop(
+                        cpath, f"a {tag(c)} citation has no twin: openai annotations cite urls"
+                    )
                     continue
                 if c.title is None:
                     ctx.lose(join(cpath, "title"), "coerced", 'a null title said as ""')
                 if c.encrypted_index:
                     ctx.drop(join(cpath, "encrypted_index"), "no twin in openai annotations")
                 if c.cited_text != block.text:
-                    ctx.drop(join(cpath, "cited_text"), "an annotation cites the span of text it annotates")
-                span = o.URLCitation(url=c.url, title=c.title or "", start_index=offset, end_index=end)
+                    ctx.drop(
+                        join(cpath, "cited_text"),
+                        "an annotation cites the span of text it annotates",
+                    )
+                span = o.URLCitation(
+                    url=c.url, title=c.title or "", start_index=offset, end_index=end
+                )
                 annotations.append(o.Annotation(url_citation=span))
                 cited = True
             if cited:
@@ -233,10 +250,15 @@ class _Response:
 
     def tool_call(self, block: a.ToolUseBlock, path: str) -> o.FunctionToolCall:
         ctx = self.ctx
-        call = o.FunctionToolCall(id=block.id, function=o.FunctionCall(name=block.name, arguments=dump_arguments(block.input)))
+        call = o.FunctionToolCall(
+            id=block.id,
+            function=o.FunctionCall(name=block.name, arguments=dump_arguments(block.input)),
+        )
         if block.cache_control not in (UNSET, None):
             ctx.drop(join(path, "cache_control"), "no cache hints in a response")
-        if block.caller is not UNSET and (block.caller.type != "direct" or block.caller.tool_id is not UNSET):
+        if block.caller is not UNSET and (
+            block.caller.type != "direct" or block.caller.tool_id is not UNSET
+        ):
             ctx.drop(join(path, "caller"), "calls made by a server tool have no twin")
         if block.toolset_name not in (UNSET, None):
             ctx.drop(join(path, "toolset_name"), "no twin in the openai dialect")
@@ -261,7 +283,9 @@ class _Response:
                 choice.native_finish_reason = reason
         else:
             choice.finish_reason = "stop"
-            what = "no stop reason" if reason in (UNSET, None) else f"unknown stop reason {reason!r}"
+            what = (
+                "no stop reason" if reason in (UNSET, None) else f"unknown stop reason {reason!r}"
+            )
             ctx.approx("stop_reason", f"{what}: said as stop")
         sequence = msg.stop_sequence
         if reason == "stop_sequence":

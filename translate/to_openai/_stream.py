@@ -28,7 +28,8 @@ kept is the state of the open block and a few counters.
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from typing import Any
 
 import msgspec
 from msgspec import UNSET
@@ -36,13 +37,13 @@ from msgspec import UNSET
 from .. import anthropic as a
 from .. import openai as o
 from .._common import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI, OnceLedger
-from .._usage import to_openai_usage, where_served
 from .._decode import Unknown, decode
-from .._errors import Loss, LossError, TranslationError
-from ..sse import apump, pump, DONE, SSEDecoder, encode_data
+from .._errors import Loss, TranslationError
+from .._usage import to_openai_usage, where_served
+from ..sse import DONE, SSEDecoder, apump, encode_data, pump
 from ._error import error as _error_body
 
-__all__ = ["Stream", "stream", "sse", "async_sse"]
+__all__ = ["Stream", "async_sse", "sse", "stream"]
 
 _event_decoder = msgspec.json.Decoder(a.StreamEvent)
 _any_decoder = msgspec.json.Decoder()
@@ -51,8 +52,16 @@ _encoder = msgspec.json.Encoder()
 _REFUSAL_MAX = 4096
 
 _EVENT_TYPES = frozenset(
-    ("message_start", "content_block_start", "content_block_delta", "content_block_stop",
-     "message_delta", "message_stop", "ping", "error")
+    (
+        "message_start",
+        "content_block_start",
+        "content_block_delta",
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+        "ping",
+        "error",
+    )
 )
 
 # States of the message (h11 style: one explicit state).
@@ -69,7 +78,7 @@ class _Block:
     """The open anthropic block: its kind, the openai index it speaks through (tool call
     index or reasoning_details index) and whether any argument piece was said."""
 
-    __slots__ = ("kind", "key", "said")
+    __slots__ = ("key", "kind", "said")
 
     def __init__(self, kind: int, key: int) -> None:
         self.kind = kind
@@ -95,25 +104,25 @@ class Stream(OnceLedger):
     """
 
     __slots__ = (
-        "state",
-        "losses",
-        "strict",
-        "_seen",
-        "_model",
-        "_include_usage",
-        "_tier",
-        "_created",
-        "_id",
         "_blocks",
+        "_created",
+        "_events",
+        "_id",
+        "_include_usage",
         "_last",
         "_last_index",
-        "_tools",
-        "_thoughts",
-        "_texts",
-        "_usage",
-        "_last_text",
         "_last_len",
-        "_events",
+        "_last_text",
+        "_model",
+        "_seen",
+        "_texts",
+        "_thoughts",
+        "_tier",
+        "_tools",
+        "_usage",
+        "losses",
+        "state",
+        "strict",
     )
 
     def __init__(
@@ -189,10 +198,16 @@ class Stream(OnceLedger):
             try:
                 value = _any_decoder.decode(item)
             except msgspec.DecodeError as exc:
-                raise TranslationError(f"event[{self._events - 1}]", f"not valid JSON: {exc}") from None
+                raise TranslationError(
+                    f"event[{self._events - 1}]", f"not valid JSON: {exc}"
+                ) from None
         elif hasattr(item, "model_dump"):
             value = item.model_dump(mode="json", by_alias=True, exclude_unset=True)
-        if isinstance(value, dict) and isinstance(value.get("type"), str) and value["type"] not in _EVENT_TYPES:
+        if (
+            isinstance(value, dict)
+            and isinstance(value.get("type"), str)
+            and value["type"] not in _EVENT_TYPES
+        ):
             self._lose(value["type"], "dropped", "an event type this translator does not know")
             return None
         unknown: list[Unknown] = []
@@ -212,7 +227,9 @@ class Stream(OnceLedger):
             return self._abort("the upstream stream ended before message_start")
         return self._abort("the upstream stream ended before its message_delta")
 
-    def abort(self, message: str, kind: str = "api_error") -> list[o.ChatCompletionChunk | o.ErrorBody]:
+    def abort(
+        self, message: str, kind: str = "api_error"
+    ) -> list[o.ChatCompletionChunk | o.ErrorBody]:
         """End the stream now with an error chunk."""
         if self.state is CLOSED:
             return []
@@ -230,7 +247,9 @@ class Stream(OnceLedger):
             return self._abort(event.error.message, event.error.type)
         if self.state is IDLE:
             if t is not a.MessageStartEvent:
-                raise TranslationError(f"event[{self._events - 1}]", f"{_tag(event)} before message_start")
+                raise TranslationError(
+                    f"event[{self._events - 1}]", f"{_tag(event)} before message_start"
+                )
             return self._start(event)
         if t is a.ContentBlockStartEvent:
             return self._block_start(event)
@@ -240,7 +259,9 @@ class Stream(OnceLedger):
             return self._message_delta(event)
         if t is a.MessageStopEvent:
             return self._stop()
-        raise TranslationError(f"event[{self._events - 1}]", f"unexpected {_tag(event)}")  # message_start again
+        raise TranslationError(
+            f"event[{self._events - 1}]", f"unexpected {_tag(event)}"
+        )  # message_start again
 
     def _chunk(self, delta: o.ChunkDelta, finish: str | None = None) -> o.ChatCompletionChunk:
         return o.ChatCompletionChunk(
@@ -267,18 +288,26 @@ class Stream(OnceLedger):
                 if tier in RESPONSE_TIER_TO_OPENAI:
                     self._tier = RESPONSE_TIER_TO_OPENAI[tier]
                 else:
-                    self._lose("usage.service_tier", "dropped", f"no openai service tier for {tier!r}")
+                    self._lose(
+                        "usage.service_tier", "dropped", f"no openai service tier for {tier!r}"
+                    )
         for field in ("container", "diagnostics"):
             if getattr(m, field):
                 self._lose(field, "dropped", "no twin in the openai dialect")
-        out: list[o.ChatCompletionChunk | o.ErrorBody] = [self._chunk(o.ChunkDelta(role="assistant", content=""))]
+        out: list[o.ChatCompletionChunk | o.ErrorBody] = [
+            self._chunk(o.ChunkDelta(role="assistant", content=""))
+        ]
         for i, block in enumerate(m.content):
             self._lose(f"message.content[{i}]", "dropped", "content inside message_start")
         return out
 
-    def _block_start(self, event: a.ContentBlockStartEvent) -> list[o.ChatCompletionChunk | o.ErrorBody]:
+    def _block_start(
+        self, event: a.ContentBlockStartEvent
+    ) -> list[o.ChatCompletionChunk | o.ErrorBody]:
         if self.state is not OPEN:
-            self._lose(f"content_block_start[{event.index}]", "dropped", "a block after message_delta")
+            self._lose(
+                f"content_block_start[{event.index}]", "dropped", "a block after message_delta"
+            )
             return []
         b = event.content_block
         t = type(b)
@@ -289,11 +318,17 @@ class Stream(OnceLedger):
             self._last_text = [b.text]
             self._last_len = len(b.text)
             if self._tools:
-                self._lose(f"content[{event.index}]", "approximated", "text after a tool call moves before the tool calls")
+                self._lose(
+                    f"content[{event.index}]",
+                    "approximated",
+                    "text after a tool call moves before the tool calls",
+                )
             if b.text:
                 out.append(self._chunk(o.ChunkDelta(content=b.text)))
             if b.citations not in (UNSET, None) and b.citations:
-                self._lose(f"content[{event.index}].citations", "dropped", "citations have no openai twin")
+                self._lose(
+                    f"content[{event.index}].citations", "dropped", "citations have no openai twin"
+                )
         elif t is a.ThinkingBlock:
             key = self._thoughts
             self._thoughts += 1
@@ -305,7 +340,11 @@ class Stream(OnceLedger):
             detail = o.ReasoningText(text=b.thinking, index=key)
             if b.signature:
                 detail.signature = b.signature
-            out.append(self._chunk(o.ChunkDelta(reasoning_content=sep + b.thinking, reasoning_details=[detail])))
+            out.append(
+                self._chunk(
+                    o.ChunkDelta(reasoning_content=sep + b.thinking, reasoning_details=[detail])
+                )
+            )
         elif t is a.RedactedThinkingBlock:
             key = self._thoughts
             self._thoughts += 1
@@ -329,14 +368,30 @@ class Stream(OnceLedger):
             )
             out.append(self._chunk(o.ChunkDelta(tool_calls=[call])))
             if b.cache_control not in (UNSET, None):
-                self._lose(f"content[{event.index}].cache_control", "dropped", "no cache hints in a response")
-            if b.caller is not UNSET and (b.caller.type != "direct" or b.caller.tool_id is not UNSET):
-                self._lose(f"content[{event.index}].caller", "dropped", "calls made by a server tool have no twin")
+                self._lose(
+                    f"content[{event.index}].cache_control",
+                    "dropped",
+                    "no cache hints in a response",
+                )
+            if b.caller is not UNSET and (
+                b.caller.type != "direct" or b.caller.tool_id is not UNSET
+            ):
+                self._lose(
+                    f"content[{event.index}].caller",
+                    "dropped",
+                    "calls made by a server tool have no twin",
+                )
             if b.toolset_name not in (UNSET, None):
-                self._lose(f"content[{event.index}].toolset_name", "dropped", "no twin in the openai dialect")
+                self._lose(
+                    f"content[{event.index}].toolset_name",
+                    "dropped",
+                    "no twin in the openai dialect",
+                )
         else:
             self._blocks[event.index] = _Block(_OTHER, -1)
-            self._lose(f"content[{event.index}]", "dropped", f"{_tag(b)} has no twin in the openai dialect")
+            self._lose(
+                f"content[{event.index}]", "dropped", f"{_tag(b)} has no twin in the openai dialect"
+            )
         self._last = self._blocks[event.index]
         self._last_index = event.index
         return out
@@ -344,7 +399,11 @@ class Stream(OnceLedger):
     def _delta(self, event: a.ContentBlockDeltaEvent) -> list[o.ChatCompletionChunk | o.ErrorBody]:
         block = self._last if event.index == self._last_index else self._blocks.get(event.index)
         if block is None:
-            self._lose(f"content_block_delta[{event.index}]", "dropped", "a delta for a block that is not open")
+            self._lose(
+                f"content_block_delta[{event.index}]",
+                "dropped",
+                "a delta for a block that is not open",
+            )
             return []
         d = event.delta
         t = type(d)
@@ -359,12 +418,16 @@ class Stream(OnceLedger):
             return [self._chunk(o.ChunkDelta(content=d.text))]
         if t is a.ThinkingDelta and kind == _THINKING:
             detail = o.ReasoningText(text=d.thinking, index=block.key)
-            return [self._chunk(o.ChunkDelta(reasoning_content=d.thinking, reasoning_details=[detail]))]
+            return [
+                self._chunk(o.ChunkDelta(reasoning_content=d.thinking, reasoning_details=[detail]))
+            ]
         if t is a.InputJSONDelta and kind == _TOOL:
             if not d.partial_json:
                 return []
             block.said = True
-            call = o.DeltaToolCall(index=block.key, function=o.DeltaFunction(arguments=d.partial_json))
+            call = o.DeltaToolCall(
+                index=block.key, function=o.DeltaFunction(arguments=d.partial_json)
+            )
             return [self._chunk(o.ChunkDelta(tool_calls=[call]))]
         if t is a.SignatureDelta and kind == _THINKING:
             # The signature travels in the thinking block's reasoning_details entry.
@@ -378,7 +441,9 @@ class Stream(OnceLedger):
                 self._lose(path, "dropped", "a delta of another kind than its block")
         return []
 
-    def _block_stop(self, event: a.ContentBlockStopEvent) -> list[o.ChatCompletionChunk | o.ErrorBody]:
+    def _block_stop(
+        self, event: a.ContentBlockStopEvent
+    ) -> list[o.ChatCompletionChunk | o.ErrorBody]:
         block = self._blocks.pop(event.index, None)
         if event.index == self._last_index:
             self._last_index = -1
@@ -390,7 +455,9 @@ class Stream(OnceLedger):
             return [self._chunk(o.ChunkDelta(tool_calls=[call]))]
         return []
 
-    def _message_delta(self, event: a.MessageDeltaEvent) -> list[o.ChatCompletionChunk | o.ErrorBody]:
+    def _message_delta(
+        self, event: a.MessageDeltaEvent
+    ) -> list[o.ChatCompletionChunk | o.ErrorBody]:
         """Anthropic ``message_delta``: the stop reason (through the one table,
         ``_common.STOP_REASONS``) and the cumulative usage. OpenAI: the stop reason is the
         ``finish_reason`` of a last choice chunk with an empty delta."""
@@ -426,7 +493,9 @@ class Stream(OnceLedger):
             if not exact:
                 choice.native_finish_reason = reason
         else:
-            self._lose("stop_reason", "approximated", f"unknown stop reason {reason!r}: said as stop")
+            self._lose(
+                "stop_reason", "approximated", f"unknown stop reason {reason!r}: said as stop"
+            )
         if reason == "stop_sequence":
             if isinstance(sequence, str):
                 choice.stop_reason = sequence
@@ -448,7 +517,9 @@ class Stream(OnceLedger):
             self._lose("stop_details", "dropped", "no twin in the openai dialect")
             return None
         for key, value in details.items():
-            if key not in ("type", "category", "explanation") or (key == "category" and value is not None):
+            if key not in ("type", "category", "explanation") or (
+                key == "category" and value is not None
+            ):
                 self._lose(f"stop_details.{key}", "dropped", "no twin in the openai dialect")
         explanation = details.get("explanation")
         if explanation is None:
@@ -461,7 +532,11 @@ class Stream(OnceLedger):
         elif self._last_text is not None and "".join(self._last_text) == explanation:
             # to_anthropic says an openai refusal as a last text block too; the response
             # takes it back out of content, a stream has sent it already.
-            self._lose("stop_details.explanation", "approximated", "the refusal was also said as text: it stays in content")
+            self._lose(
+                "stop_details.explanation",
+                "approximated",
+                "the refusal was also said as text: it stays in content",
+            )
         return explanation
 
     def _close_open(self) -> None:
@@ -481,7 +556,12 @@ class Stream(OnceLedger):
         if not self._include_usage:
             return []
         chunk = o.ChatCompletionChunk(
-            id=self._id, created=self._created, model=self._model, choices=[], usage=usage, service_tier=self._tier  # type: ignore[arg-type]
+            id=self._id,
+            created=self._created,
+            model=self._model,
+            choices=[],
+            usage=usage,
+            service_tier=self._tier,  # type: ignore[arg-type]
         )
         return [chunk]
 
@@ -490,8 +570,13 @@ class Stream(OnceLedger):
         ``null``) keeps the value ``message_start`` gave, as the SDK accumulates it."""
         kept = self._usage
         kept.output_tokens = u.output_tokens
-        for field in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
-                      "server_tool_use", "output_tokens_details"):
+        for field in (
+            "input_tokens",
+            "cache_creation_input_tokens",
+            "cache_read_input_tokens",
+            "server_tool_use",
+            "output_tokens_details",
+        ):
             value = getattr(u, field)
             if value is not UNSET and value is not None:
                 setattr(kept, field, value)
@@ -502,7 +587,9 @@ class Stream(OnceLedger):
         where_served(self._usage, self._lose)
         return usage
 
-    def _abort(self, message: str, kind: str = "api_error") -> list[o.ChatCompletionChunk | o.ErrorBody]:
+    def _abort(
+        self, message: str, kind: str = "api_error"
+    ) -> list[o.ChatCompletionChunk | o.ErrorBody]:
         """An anthropic ``error`` event, or a stream that cannot go on -> the openai
         mid-stream error frame, ``{"error": {...}}``; the stream ends there."""
         if self.state is IDLE:
@@ -517,12 +604,15 @@ class Stream(OnceLedger):
     # -- losses ------------------------------------------------------------------------
 
 
-
 # --- wrappers ---------------------------------------------------------------------------
 
 
 def stream(
-    events: Iterable[Any], *, request: Any = None, created: int = 0, losses: list[Loss] | None = None
+    events: Iterable[Any],
+    *,
+    request: Any = None,
+    created: int = 0,
+    losses: list[Loss] | None = None,
 ) -> Iterator[o.ChatCompletionChunk | o.ErrorBody]:
     """The openai chunks for an iterable of anthropic events (structs, dicts or JSON)."""
     s = Stream(request, created=created, losses=losses)
@@ -545,12 +635,10 @@ class _DeltaStream(Stream):
         return Stream._chunk(self, delta, finish)
 
 
-
-
 class _SSE:
     """Bytes in, bytes out: SSEDecoder -> Stream -> ``data: <json>`` ... ``data: [DONE]``."""
 
-    __slots__ = ("decoder", "stream", "ended", "prefix", "suffix")
+    __slots__ = ("decoder", "ended", "prefix", "stream", "suffix")
 
     def __init__(self, request: Any, created: int, losses: list[Loss] | None) -> None:
         self.decoder = SSEDecoder()
@@ -600,12 +688,20 @@ class _SSE:
             if type(c) is o.ChunkDelta:
                 if not self.prefix:
                     s = self.stream
-                    head = o.ChatCompletionChunk(id=s._id, created=s._created, model=s._model, choices=[])  # type: ignore[arg-type]
+                    head = o.ChatCompletionChunk(
+                        id=s._id, created=s._created, model=s._model, choices=[]
+                    )  # type: ignore[arg-type]
                     # '{"id":...,"model":...,"choices":[]}' -> up to '"choices":[' + the choice head.
                     self.prefix = b"data: " + encode(head)[:-2] + b'{"index":0,"delta":'
-                    tail = o.ChatCompletionChunk(id="", created=0, model="", choices=[], service_tier=s._tier)
+                    tail = o.ChatCompletionChunk(
+                        id="", created=0, model="", choices=[], service_tier=s._tier
+                    )
                     # '...,"choices":[]' + ',"service_tier":...}' when there is one.
-                    self.suffix = b',"finish_reason":null}]' + encode(tail).split(b'"choices":[]', 1)[1] + b"\n\n"
+                    self.suffix = (
+                        b',"finish_reason":null}]'
+                        + encode(tail).split(b'"choices":[]', 1)[1]
+                        + b"\n\n"
+                    )
                 out += self.prefix + encode(c) + self.suffix
             else:
                 out += encode_data(encode(c))
@@ -618,7 +714,11 @@ class _SSE:
 
 
 def sse(
-    byte_chunks: Iterable[bytes], *, request: Any = None, created: int = 0, losses: list[Loss] | None = None
+    byte_chunks: Iterable[bytes],
+    *,
+    request: Any = None,
+    created: int = 0,
+    losses: list[Loss] | None = None,
 ) -> Iterator[bytes]:
     """Anthropic SSE bytes in -> openai SSE bytes out, ending with ``data: [DONE]``. Input
     may be split anywhere. An upstream that cannot be read or ends early gives a stream
@@ -628,7 +728,11 @@ def sse(
 
 
 def async_sse(
-    byte_chunks: AsyncIterable[bytes], *, request: Any = None, created: int = 0, losses: list[Loss] | None = None
+    byte_chunks: AsyncIterable[bytes],
+    *,
+    request: Any = None,
+    created: int = 0,
+    losses: list[Loss] | None = None,
 ) -> AsyncIterator[bytes]:
     """The async twin of :func:`sse`."""
     return apump(_SSE(request, created, losses), byte_chunks)
