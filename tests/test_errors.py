@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from translate import anthropic as a
 from translate import openai as o
 from translate import to_anthropic, to_openai
-from translate._common import (
+from translate._tables import (
     ERROR_BY_STATUS,
     ERROR_STATUS,
     ERROR_TO_OPENAI,

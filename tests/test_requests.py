@@ -10,7 +10,7 @@ import pytest
 
 import translate
 from translate import Loss, LossError, TranslationError, to_anthropic, to_openai
-from translate._common import short_name
+from translate._tools import short_name
 
 from . import sdk_strict
 

@@ -28,7 +28,7 @@ from openai.types.chat import ChatCompletionChunk as SDKChunk
 
 from translate import Loss, LossError, TranslationError, to_anthropic, to_openai
 from translate import openai as o
-from translate._common import short_name
+from translate._tools import short_name
 from translate.sse import DONE
 
 from . import sdk_strict

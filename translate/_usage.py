@@ -1,8 +1,19 @@
 """Usage, both ways: one function a direction, shared by responses and streams.
 
-The arithmetic is in ``_common`` (openai ``prompt_tokens`` includes the cache reads and
-writes that anthropic ``input_tokens`` leaves out; totals are kept exactly). ``lose`` is
-the caller's ledger: ``Ctx.lose`` for a response, a stream's once-per-path ``_lose``.
+openai ``prompt_tokens`` counts the whole prompt, cached part included; anthropic splits
+the same prompt into ``input_tokens`` (neither read from nor written to the cache),
+``cache_read_input_tokens`` and ``cache_creation_input_tokens``. So:
+
+  prompt_tokens      = input_tokens + cache_read_input_tokens + cache_creation_input_tokens
+  cached_tokens      = cache_read_input_tokens
+  cache_write_tokens = cache_creation_input_tokens
+  completion_tokens  = output_tokens          (reasoning included on both sides)
+  reasoning_tokens   = output_tokens_details.thinking_tokens
+  total_tokens       = prompt_tokens + completion_tokens
+
+and the inverse. Nothing is counted twice, and the totals are the same on both sides.
+``lose`` is the caller's ledger: ``Ctx.lose`` for a response, a stream's once-per-path
+``_lose``.
 """
 
 from __future__ import annotations
@@ -14,9 +25,17 @@ from msgspec import UNSET
 
 from . import anthropic as a
 from . import openai as o
-from ._common import input_tokens, prompt_tokens
+from ._errors import LossKind
 
-Lose = Callable[[str, str, str], None]
+Lose = Callable[[str, LossKind, str], None]
+
+
+def prompt_tokens(input_tokens: int, cache_read: int, cache_write: int) -> int:
+    return input_tokens + cache_read + cache_write
+
+
+def input_tokens(prompt: int, cache_read: int, cache_write: int) -> int:
+    return max(prompt - cache_read - cache_write, 0)
 
 
 def to_openai_usage(u: a.Usage, lose: Lose) -> o.Usage:

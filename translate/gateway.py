@@ -28,15 +28,17 @@ import fnmatch
 import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx2
 import msgspec
 
 from . import to_anthropic, to_openai
 from ._errors import Loss, TranslationError
 from ._tokens import estimate_tokens
 from .targets import Target, resolve
+
+if TYPE_CHECKING:  # the HTTP client is imported when a gateway is built, not with this module
+    import httpx2
 
 __all__ = ["Gateway", "estimate_tokens"]
 
@@ -121,6 +123,12 @@ class Gateway:
         strict: bool = False,
         http_client: httpx2.AsyncClient | None = None,
     ) -> None:
+        try:
+            import httpx2
+        except ImportError as exc:  # the gateway extra is optional; the library is not
+            raise ImportError(
+                "the gateway needs its extra: pip install 'translate[gateway]'"
+            ) from exc
         if upstream_dialect not in _OTHER:
             raise ValueError(
                 f"upstream_dialect must be 'openai' or 'anthropic', not {upstream_dialect!r}"
@@ -196,6 +204,8 @@ class Gateway:
 
     @property
     def client(self) -> httpx2.AsyncClient:
+        import httpx2
+
         if self._client is None:
             self._client = httpx2.AsyncClient(
                 timeout=self.timeout,
@@ -278,6 +288,8 @@ class Gateway:
     # -- the translating route -------------------------------------------------------
 
     async def _translate(self, body: bytes, reply: _Reply) -> None:
+        import httpx2
+
         losses: list[Loss] = []
         try:
             up = self._up.request(body, target=self.target, strict=self.strict, losses=losses)
@@ -324,12 +336,16 @@ class Gateway:
                 log.debug("loss: %s: %s: %s", loss.path, loss.kind, loss.detail)
 
     def _transport_failure(self, exc: httpx2.RequestError) -> _Failure:
+        import httpx2
+
         log.warning("upstream %s failed: %s", self._endpoint, type(exc).__name__)
         if isinstance(exc, httpx2.TimeoutException):
             return _Failure(504, f"the upstream did not answer in time ({type(exc).__name__})")
         return _Failure(502, f"the upstream could not be reached ({type(exc).__name__})")
 
     async def _upstream_error(self, resp: httpx2.Response, reply: _Reply) -> None:
+        import httpx2
+
         raw = b""
         try:
             async for chunk in resp.aiter_bytes():
@@ -364,6 +380,8 @@ class Gateway:
         the upstream's own dialect (so the library ends the client's stream with an error
         event that says why). A failure inside a frame is left to the library's own end
         of a truncated stream."""
+        import httpx2
+
         tail = b"\n\n"
         try:
             async for chunk in resp.aiter_bytes():
@@ -393,6 +411,8 @@ class Gateway:
     # -- the other routes ------------------------------------------------------------
 
     async def _models(self, reply: _Reply) -> None:
+        import httpx2
+
         names = [k for k in self.model_map if (k, self.model_map[k]) not in self._patterns]
         names += [v for v in self.model_map.values() if v not in names]
         try:

@@ -16,6 +16,7 @@ from typing import Literal
 import msgspec
 
 from ._errors import TranslationError
+from ._tables import EFFORT_LEVELS
 
 Dialect = Literal["openai", "anthropic"]
 
@@ -48,7 +49,8 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
         Literal["thinking", "reasoning_effort", "reasoning", "chat_template_kwargs"], ...
     ] = ("reasoning_effort",)
     """How thinking is switched and budgeted, in order of preference."""
-    effort_levels: tuple[str, ...] = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+    effort_levels: tuple[str, ...] = EFFORT_LEVELS
+    """The ``reasoning_effort`` values accepted; others become the nearest, with a Loss."""
     thinking_types: tuple[str, ...] = ("enabled", "disabled", "adaptive", "between_tools")
     """The ``thinking.type`` values the switch takes; others become ``enabled``, with a Loss."""
     thinking_budget: bool = False

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import anthropic as a
-from .._common import ERROR_STATUS, anthropic_error_type
 from .._error_body import fallback_message, read, status_of
+from .._tables import ERROR_STATUS, anthropic_error_type
 
 
 def error(body: Any, status: int | None = None) -> tuple[int, a.ErrorResponse]:
@@ -18,7 +18,7 @@ def error(body: Any, status: int | None = None) -> tuple[int, a.ErrorResponse]:
     else) into ``(status, anthropic ErrorResponse)``. Never raises.
 
     ``status`` is kept as given; without it, the status the body states (vLLM's and MiMo's
-    ``code``), else the one its type stands for (ERRORS in ``_common``), else 500. The
+    ``code``), else the one its type stands for (ERRORS in ``_tables``), else 500. The
     type is read from the body's type, code and status words, then from the status
     (``anthropic_error_type``). MiMo's real reason, sent in ``param``, is lifted into the
     message; openai's ``param`` (a parameter name, already in OpenAI's messages) and

@@ -16,23 +16,21 @@ from msgspec import UNSET
 
 from .. import anthropic as a
 from .. import openai as o
-from .._common import (
-    CACHE_TTL_TO_ANTHROPIC,
-    EFFORTS,
-    SERVICE_TIER_TO_ANTHROPIC,
-    TOOL_CHOICE_TO_ANTHROPIC,
-    Ctx,
-    effort_to_budget,
-    finish,
-    parse_arguments,
-    tag,
-)
 from .._decode import Unknown, decode, join
 from .._errors import Loss
+from .._ledger import Ctx, finish
+from .._tables import (
+    CACHE_TTL_TO_ANTHROPIC,
+    EFFORT_TO_ANTHROPIC,
+    SERVICE_TIER_TO_ANTHROPIC,
+    TOOL_CHOICE_TO_ANTHROPIC,
+    effort_to_budget,
+    tag,
+)
+from .._tools import parse_arguments
 from ..targets import Target, resolve
 
 _json_object = msgspec.json.Decoder(dict[str, Any])
-_EFFORT_TO_ANTHROPIC = {openai: anthropic for openai, anthropic, _ in EFFORTS}
 # Reasoning formats whose signatures Anthropic made (OpenRouter's reasoning_details.format).
 _ANTHROPIC_FORMATS = (UNSET, None, "anthropic-claude-v1", "unknown")
 _TOOL_CHOICE = {"auto": a.ToolChoiceAuto, "any": a.ToolChoiceAny, "none": a.ToolChoiceNone}
@@ -211,7 +209,7 @@ class _Request:
             elif not isinstance(thinking, a.ThinkingDisabled):
                 ctx.drop(effort_path, "reasoning_effort 'none' beside a thinking switch that is on")
         elif effort is not None:
-            level = _EFFORT_TO_ANTHROPIC.get(effort)
+            level = EFFORT_TO_ANTHROPIC.get(effort)
             if level is None:
                 level = "low"
                 ctx.approx(effort_path, f"anthropic has no effort {effort!r}; 'low' is the nearest")

@@ -39,17 +39,11 @@ from msgspec import UNSET
 
 from .. import anthropic as a
 from .. import openai as o
-from .._common import (
-    FINISH_TO_ANTHROPIC,
-    RESPONSE_TIER_TO_ANTHROPIC,
-    STOP_TO_OPENAI,
-    Ctx,
-    finish,
-    parse_arguments,
-    tool_names,
-)
 from .._decode import Unknown, decode, join
 from .._errors import Loss, TranslationError
+from .._ledger import Ctx, finish
+from .._tables import FINISH_TO_ANTHROPIC, RESPONSE_TIER_TO_ANTHROPIC, STOP_TO_OPENAI
+from .._tools import parse_arguments, tool_names
 from .._usage import to_anthropic_usage
 from ..targets import resolve
 

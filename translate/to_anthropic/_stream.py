@@ -36,9 +36,10 @@ from msgspec import UNSET
 
 from .. import anthropic as a
 from .. import openai as o
-from .._common import FINISH_TO_ANTHROPIC, RESPONSE_TIER_TO_ANTHROPIC, STOP_TO_OPENAI, OnceLedger
 from .._decode import Unknown, decode
 from .._errors import Loss, TranslationError
+from .._ledger import OnceLedger
+from .._tables import FINISH_TO_ANTHROPIC, RESPONSE_TIER_TO_ANTHROPIC, STOP_TO_OPENAI
 from .._usage import to_anthropic_usage
 from ..sse import SSEDecoder, apump, encode_event_data, pump
 from ._error import error as _error_response
@@ -542,7 +543,7 @@ class Stream(OnceLedger):
                 call.pending = None
 
     def _stop_reason(self) -> tuple[str, str | None]:
-        """``finish_reason`` -> ``stop_reason`` by the one table (``_common.STOP_REASONS``),
+        """``finish_reason`` -> ``stop_reason`` by the one table (``_tables.STOP_REASONS``),
         refined as ``to_anthropic.response`` refines it: an anthropic
         ``native_finish_reason`` that agrees with it (OpenRouter, MiMo), vLLM's choice
         ``stop_reason`` (the stop string that matched), the client's one stop sequence,
@@ -623,7 +624,7 @@ class Stream(OnceLedger):
         ]
 
     def _delta_usage(self) -> a.MessageDeltaUsage:
-        """openai usage -> anthropic cumulative usage, by the arithmetic of ``_common`` and
+        """openai usage -> anthropic cumulative usage, by the arithmetic of ``_usage`` and
         the rules of ``to_anthropic.response``: ``input_tokens`` is the prompt less its
         cache reads and writes; reads come from ``prompt_tokens_details.cached_tokens``,
         else DeepSeek's ``prompt_cache_hit_tokens``, else Kimi's ``usage.cached_tokens``.
@@ -658,7 +659,7 @@ class Stream(OnceLedger):
 
     def _error(self, body: o.ErrorBody) -> list[a.StreamEvent]:
         """An upstream error chunk (``data: {"error": {...}}``) -> an anthropic ``error``
-        event through the error converter (one table, ``_common.ERRORS``); the stream ends
+        event through the error converter (one table, ``_tables.ERRORS``); the stream ends
         there, as it does on Anthropic's side."""
         _, resp = _error_response(body)
         events = self._abort(resp.error.message, resp.error.type)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import openai as o
-from .._common import ERROR_STATUS, ERROR_TO_OPENAI, anthropic_error_type
 from .._error_body import fallback_message, read, status_of
+from .._tables import ERROR_STATUS, ERROR_TO_OPENAI, anthropic_error_type
 
 
 def error(body: Any, status: int | None = None) -> tuple[int, o.ErrorBody]:
@@ -18,7 +18,7 @@ def error(body: Any, status: int | None = None) -> tuple[int, o.ErrorBody]:
     else) into ``(status, openai ErrorBody)``. Never raises.
 
     ``status`` is kept as given; without it, the status the body states (vLLM's and MiMo's
-    ``code``), else the one its type stands for (ERRORS in ``_common``), else 500. An
+    ``code``), else the one its type stands for (ERRORS in ``_tables``), else 500. An
     anthropic type becomes its row's openai type; any other type the body names is kept
     (the openai dialect's types are open); a body without one gets the type its status
     stands for. MiMo's real reason, sent in ``param``, is lifted into the message.

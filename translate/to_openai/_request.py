@@ -15,20 +15,18 @@ from msgspec import UNSET
 
 from .. import anthropic as a
 from .. import openai as o
-from .._common import (
+from .._decode import Unknown, decode, join
+from .._errors import Loss
+from .._ledger import Ctx, finish
+from .._tables import (
     CACHE_TTL_TO_OPENAI,
     SERVICE_TIER_TO_OPENAI,
     TOOL_CHOICE_TO_OPENAI,
-    Ctx,
     budget_to_effort,
-    dump_arguments,
-    finish,
     nearest_effort,
-    short_name,
     tag,
 )
-from .._decode import Unknown, decode, join
-from .._errors import Loss
+from .._tools import dump_arguments, short_name
 from ..targets import Target, resolve
 
 _json = msgspec.json.Encoder()

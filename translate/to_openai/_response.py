@@ -44,9 +44,11 @@ from msgspec import UNSET
 
 from .. import anthropic as a
 from .. import openai as o
-from .._common import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI, Ctx, dump_arguments, finish, tag
 from .._decode import Unknown, decode, join
 from .._errors import Loss, TranslationError
+from .._ledger import Ctx, finish
+from .._tables import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI, tag
+from .._tools import dump_arguments
 from .._usage import to_openai_usage, where_served
 from ..targets import resolve
 

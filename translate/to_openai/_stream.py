@@ -36,9 +36,10 @@ from msgspec import UNSET
 
 from .. import anthropic as a
 from .. import openai as o
-from .._common import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI, OnceLedger
 from .._decode import Unknown, decode
 from .._errors import Loss, TranslationError
+from .._ledger import OnceLedger
+from .._tables import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI
 from .._usage import to_openai_usage, where_served
 from ..sse import DONE, SSEDecoder, apump, encode_data, pump
 from ._error import error as _error_body
@@ -459,7 +460,7 @@ class Stream(OnceLedger):
         self, event: a.MessageDeltaEvent
     ) -> list[o.ChatCompletionChunk | o.ErrorBody]:
         """Anthropic ``message_delta``: the stop reason (through the one table,
-        ``_common.STOP_REASONS``) and the cumulative usage. OpenAI: the stop reason is the
+        ``_tables.STOP_REASONS``) and the cumulative usage. OpenAI: the stop reason is the
         ``finish_reason`` of a last choice chunk with an empty delta."""
         if event.usage is not UNSET:
             self._take_usage(event.usage)
@@ -481,7 +482,7 @@ class Stream(OnceLedger):
         return out
 
     def _finish(self, reason: Any, sequence: Any) -> o.ChatCompletionChunk:
-        """``stop_reason`` -> ``finish_reason`` by the one table (``_common.STOP_REASONS``),
+        """``stop_reason`` -> ``finish_reason`` by the one table (``_tables.STOP_REASONS``),
         as ``to_openai.response`` says it: a reason ``finish_reason`` can only approximate
         is said exactly in ``native_finish_reason`` (as OpenRouter and MiMo do); the stop
         sequence that matched goes to vLLM's choice ``stop_reason``."""
@@ -597,7 +598,7 @@ class Stream(OnceLedger):
         self.state = CLOSED
         self._blocks.clear()
         self._last_index = -1
-        # The one error table (``_common.ERRORS``), through the error converter.
+        # The one error table (``_tables.ERRORS``), through the error converter.
         _, body = _error_body(a.ErrorResponse(error=a.ErrorObject(type=kind, message=message)))
         return [body]
 
