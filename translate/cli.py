@@ -16,6 +16,7 @@ naming the JSON path, on stderr).
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -63,11 +64,44 @@ _ANTHROPIC_BLOCKS = frozenset(
 
 
 def schema_texts() -> dict[str, str]:
-    """``{file name: JSON Schema text}`` for every public struct, as ``schemas/`` holds them."""
+    """``{file name: JSON Schema text}`` for every public struct, as ``schemas/`` holds them.
+
+    The text is the same under every msgspec the project accepts: ``normalize_schema`` takes
+    out what msgspec versions render differently, and the keys are sorted.
+    """
     return {
-        f"{name}.json": json.dumps(msgspec.json.schema(tp), indent=2, sort_keys=True) + "\n"
+        f"{name}.json": json.dumps(
+            normalize_schema(msgspec.json.schema(tp)), indent=2, sort_keys=True
+        )
+        + "\n"
         for name, tp in SCHEMAS.items()
     }
+
+
+_NULL = {"type": "null"}
+
+
+def normalize_schema(node: Any) -> Any:
+    """A JSON Schema in the one form every msgspec version agrees on, recursively.
+
+    - every ``description`` is cleaned as ``inspect.cleandoc`` does (msgspec before 0.23
+      copied a docstring's indentation, later ones strip it; Python 3.13 strips it too);
+    - ``{"type": "null"}`` comes last among ``anyOf`` / ``oneOf`` alternatives, the others
+      keeping their order (msgspec before 0.22 put it first). Alternatives are a set in
+      JSON Schema, so this changes no meaning.
+    """
+    if isinstance(node, list):
+        return [normalize_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: normalize_schema(value) for key, value in node.items()}
+    if isinstance(out.get("description"), str):
+        out["description"] = inspect.cleandoc(out["description"])
+    for key in ("anyOf", "oneOf"):
+        alternatives = out.get(key)
+        if isinstance(alternatives, list) and _NULL in alternatives:
+            out[key] = [a for a in alternatives if a != _NULL] + [_NULL]
+    return out
 
 
 def detect(body: Any) -> str:
