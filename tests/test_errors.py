@@ -404,13 +404,17 @@ def test_nothing_makes_it_raise(body: Any) -> None:
 def canonical_anthropic_error(status: int, body: dict) -> dict:
     """What comes back through the openai dialect: no ``request_id`` (openai bodies have
     none), an empty message said as the status, and the generic ``invalid_request_error``
-    as the type its status has (Anthropic pairs each status with one type)."""
+    as the type its status has (Anthropic pairs each status with one type); so is the
+    generic ``api_error`` with a 5xx status that has a type of its own (it travels as
+    openai's ``server_error``, which a 529 makes ``overloaded_error``)."""
     body = copy.deepcopy(body)
     body.pop("request_id", None)
     err = body["error"]
     if not err["message"]:
         err["message"] = fallback_message(status)
     if err["type"] == GENERIC_ERROR and status in ERROR_BY_STATUS:
+        err["type"] = ERROR_BY_STATUS[status]
+    if err["type"] == "api_error" and 500 < status < 600 and status in ERROR_BY_STATUS:
         err["type"] = ERROR_BY_STATUS[status]
     return body
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import msgspec
 
+from ._tables import ERROR_BY_STATUS, anthropic_error_type
+
 MESSAGE_LIMIT = 2000
 """Longest message taken from a body that is not an error object (an HTML page, text)."""
 _SCAN_LIMIT = 65536  # how much of a non-JSON body is searched for a title
@@ -58,6 +60,23 @@ def status_of(status: Any, facts: Facts, default: int) -> int:
     return default
 
 
+def error_type(names: tuple[str, ...], status: int | None) -> str:
+    """The anthropic error type of an error called ``names`` that came with ``status``
+    (``_tables.anthropic_error_type``), where a generic server-side word (openai's
+    ``server_error``, ``internal_error``, ...) gives way to a 5xx status that has a type of
+    its own: a 529 with ``server_error`` is ``overloaded_error``, a 504 ``timeout_error``.
+    Anthropic's own ``api_error`` stays what it says."""
+    found = anthropic_error_type(names, status)
+    if (
+        found == "api_error"
+        and status is not None
+        and 500 < status < 600
+        and "api_error" not in names
+    ):
+        return ERROR_BY_STATUS.get(status, found)
+    return found
+
+
 def fallback_message(status: int) -> str:
     """The message of an error whose body said nothing: the status and its phrase."""
     try:
@@ -89,8 +108,29 @@ def _text(text: str) -> Facts:
     try:
         value = msgspec.json.decode(text)
     except (msgspec.DecodeError, RecursionError):
-        return Facts(_prose(text))
+        framed = _sse_data(text)
+        if framed is None:
+            return Facts(_prose(text))
+        value = framed
     return _value(value)
+
+
+def _sse_data(text: str) -> Any:
+    """The JSON of an error body that arrived SSE-framed (``data: {"error": {...}}``, as
+    some OpenAI-compatible servers answer a streamed request they refuse): the first
+    ``data`` payload that is JSON, else ``None``."""
+    head = text.lstrip("\ufeff \t\r\n")[:6]
+    if not head.startswith(("data:", "event:", ":")):
+        return None
+    for line in text[:_SCAN_LIMIT].splitlines():
+        if line.startswith("data:"):
+            data = line[5:].strip()
+            if data and data != "[DONE]":
+                try:
+                    return msgspec.json.decode(data)
+                except (msgspec.DecodeError, RecursionError):
+                    continue
+    return None
 
 
 def _prose(text: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import anthropic as a
-from .._error_body import fallback_message, read, status_of
+from .._error_body import error_type, fallback_message, read, status_of
 from .._tables import ERROR_STATUS, anthropic_error_type
 
 
@@ -29,7 +29,7 @@ def error(body: Any, status: int | None = None) -> tuple[int, a.ErrorResponse]:
         status, facts, ERROR_STATUS.get(anthropic_error_type(facts.names, None), 500)
     )
     obj = a.ErrorObject(
-        type=anthropic_error_type(facts.names, status),
+        type=error_type(facts.names, status),
         message=facts.message or fallback_message(status),
     )
     out = a.ErrorResponse(error=obj)
