@@ -24,6 +24,8 @@ from typing import Any
 
 import msgspec
 
+import translate as _package
+
 from . import _serve, anthropic, openai, to_anthropic, to_openai
 from ._errors import Loss, LossError, TranslationError
 
@@ -302,6 +304,7 @@ def _schemas(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="translate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_package.__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     convert = sub.add_parser("convert", help="translate requests, responses, streams and errors")
     convert.add_argument(
