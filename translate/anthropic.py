@@ -14,7 +14,7 @@ so their inner shape is only ever passed through or reported as a Loss.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -31,11 +31,14 @@ class _Block(_Wire, tag_field="type", kw_only=True):
 # --- small shared objects ---------------------------------------------------------------
 
 
+CacheTTL = Literal["5m", "1h"]
+
+
 class CacheControl(_Wire, kw_only=True):
     """``cache_control: {type: "ephemeral", ttl?: "5m" | "1h"}``."""
 
     type: Literal["ephemeral"] = "ephemeral"
-    ttl: Literal["5m", "1h"] | UnsetType = UNSET
+    ttl: CacheTTL | UnsetType = UNSET
 
 
 class CitationsConfig(_Wire, kw_only=True):
@@ -84,9 +87,13 @@ class SearchResultLocation(_Citation, tag="search_result_location", kw_only=True
     end_block_index: int
 
 
-Citation = Union[
-    CharLocation, PageLocation, ContentBlockLocation, WebSearchResultLocation, SearchResultLocation
-]
+Citation = (
+    CharLocation
+    | PageLocation
+    | ContentBlockLocation
+    | WebSearchResultLocation
+    | SearchResultLocation
+)
 
 
 # --- sources ----------------------------------------------------------------------------
@@ -126,8 +133,8 @@ class ContentSource(_Source, tag="content", kw_only=True):
     content: str | list[TextBlock | ImageBlock]
 
 
-ImageSource = Union[Base64ImageSource, URLSource, FileSource]
-DocumentSource = Union[Base64PDFSource, PlainTextSource, ContentSource, URLSource, FileSource]
+ImageSource = Base64ImageSource | URLSource | FileSource
+DocumentSource = Base64PDFSource | PlainTextSource | ContentSource | URLSource | FileSource
 
 
 # --- content blocks ---------------------------------------------------------------------
@@ -204,9 +211,14 @@ class BrowserStateBlock(_Block, tag="browser_state", kw_only=True):
     cache_control: CacheControl | UnsetType | None = UNSET
 
 
-ToolResultContent = Union[
-    TextBlock, ImageBlock, SearchResultBlock, DocumentBlock, ToolReferenceBlock, BrowserStateBlock
-]
+ToolResultContent = (
+    TextBlock
+    | ImageBlock
+    | SearchResultBlock
+    | DocumentBlock
+    | ToolReferenceBlock
+    | BrowserStateBlock
+)
 
 
 class ToolResultBlock(_Block, tag="tool_result", kw_only=True):
@@ -269,24 +281,24 @@ class ContainerUploadBlock(_Block, tag="container_upload", kw_only=True):
     cache_control: CacheControl | UnsetType | None = UNSET
 
 
-ContentBlock = Union[
-    TextBlock,
-    ImageBlock,
-    DocumentBlock,
-    SearchResultBlock,
-    ThinkingBlock,
-    RedactedThinkingBlock,
-    ToolUseBlock,
-    ToolResultBlock,
-    ServerToolUseBlock,
-    WebSearchToolResultBlock,
-    WebFetchToolResultBlock,
-    CodeExecutionToolResultBlock,
-    BashCodeExecutionToolResultBlock,
-    TextEditorCodeExecutionToolResultBlock,
-    ToolSearchToolResultBlock,
-    ContainerUploadBlock,
-]
+ContentBlock = (
+    TextBlock
+    | ImageBlock
+    | DocumentBlock
+    | SearchResultBlock
+    | ThinkingBlock
+    | RedactedThinkingBlock
+    | ToolUseBlock
+    | ToolResultBlock
+    | ServerToolUseBlock
+    | WebSearchToolResultBlock
+    | WebFetchToolResultBlock
+    | CodeExecutionToolResultBlock
+    | BashCodeExecutionToolResultBlock
+    | TextEditorCodeExecutionToolResultBlock
+    | ToolSearchToolResultBlock
+    | ContainerUploadBlock
+)
 
 SERVER_BLOCKS = (
     ServerToolUseBlock,
@@ -316,7 +328,7 @@ class SystemMessage(_Message, tag="system", kw_only=True):
     content: str | list[TextBlock]
 
 
-Message = Union[UserMessage, AssistantMessage, SystemMessage]
+Message = UserMessage | AssistantMessage | SystemMessage
 
 
 # --- tools, tool choice, thinking -------------------------------------------------------
@@ -351,10 +363,6 @@ class Tool(_Wire, kw_only=True):
     max_characters: Any = UNSET
     configs: Any = UNSET
 
-    @property
-    def is_client_tool(self) -> bool:
-        return self.type in (UNSET, None, "custom")
-
 
 class _ToolChoice(_Wire, tag_field="type", kw_only=True):
     pass
@@ -377,16 +385,19 @@ class ToolChoiceNone(_ToolChoice, tag="none", kw_only=True):
     pass
 
 
-ToolChoice = Union[ToolChoiceAuto, ToolChoiceAny, ToolChoiceTool, ToolChoiceNone]
+ToolChoice = ToolChoiceAuto | ToolChoiceAny | ToolChoiceTool | ToolChoiceNone
 
 
 class _Thinking(_Wire, tag_field="type", kw_only=True):
     pass
 
 
+ThinkingDisplay = Literal["summarized", "omitted"]
+
+
 class ThinkingEnabled(_Thinking, tag="enabled", kw_only=True):
     budget_tokens: int
-    display: Literal["summarized", "omitted"] | UnsetType | None = UNSET
+    display: ThinkingDisplay | UnsetType | None = UNSET
 
 
 class ThinkingDisabled(_Thinking, tag="disabled", kw_only=True):
@@ -394,14 +405,14 @@ class ThinkingDisabled(_Thinking, tag="disabled", kw_only=True):
 
 
 class ThinkingAdaptive(_Thinking, tag="adaptive", kw_only=True):
-    display: Literal["summarized", "omitted"] | UnsetType | None = UNSET
+    display: ThinkingDisplay | UnsetType | None = UNSET
 
 
 class ThinkingBetweenTools(_Thinking, tag="between_tools", kw_only=True):
     pass
 
 
-ThinkingConfig = Union[ThinkingEnabled, ThinkingDisabled, ThinkingAdaptive, ThinkingBetweenTools]
+ThinkingConfig = ThinkingEnabled | ThinkingDisabled | ThinkingAdaptive | ThinkingBetweenTools
 
 
 class JSONOutputFormat(_Wire, kw_only=True):
@@ -430,6 +441,9 @@ class Skill(_Wire, kw_only=True):
 class Container(_Wire, kw_only=True):
     id: str | UnsetType | None = UNSET
     skills: list[Skill] | UnsetType | None = UNSET
+
+
+ServiceTier = Literal["auto", "standard_only"]
 
 
 class Diagnostics(_Wire, kw_only=True):
@@ -461,7 +475,7 @@ class MessagesRequest(_Wire, kw_only=True):
     container: Container | str | UnsetType | None = UNSET
     diagnostics: Diagnostics | UnsetType | None = UNSET
     inference_geo: str | UnsetType | None = UNSET
-    service_tier: Literal["auto", "standard_only"] | UnsetType = UNSET
+    service_tier: ServiceTier | UnsetType = UNSET
     speed: Literal["standard", "fast"] | UnsetType | None = UNSET
     user_profile_id: str | UnsetType = UNSET
     workspace_id: str | UnsetType = UNSET
@@ -568,7 +582,7 @@ class CitationsDelta(_Delta, tag="citations_delta", kw_only=True):
     citation: Citation
 
 
-Delta = Union[TextDelta, InputJSONDelta, ThinkingDelta, SignatureDelta, CitationsDelta]
+Delta = TextDelta | InputJSONDelta | ThinkingDelta | SignatureDelta | CitationsDelta
 
 
 class MessageDelta(_Wire, kw_only=True):
@@ -629,13 +643,13 @@ class ErrorEvent(_Event, tag="error", kw_only=True):
     request_id: str | UnsetType | None = UNSET
 
 
-StreamEvent = Union[
-    MessageStartEvent,
-    ContentBlockStartEvent,
-    ContentBlockDeltaEvent,
-    ContentBlockStopEvent,
-    MessageDeltaEvent,
-    MessageStopEvent,
-    PingEvent,
-    ErrorEvent,
-]
+StreamEvent = (
+    MessageStartEvent
+    | ContentBlockStartEvent
+    | ContentBlockDeltaEvent
+    | ContentBlockStopEvent
+    | MessageDeltaEvent
+    | MessageStopEvent
+    | PingEvent
+    | ErrorEvent
+)

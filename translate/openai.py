@@ -14,7 +14,7 @@ on ``role``, content parts and tools on ``type``.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -31,11 +31,14 @@ class CacheControl(_Wire, kw_only=True):
     ttl: Literal["5m", "1h"] | UnsetType = UNSET
 
 
+BreakpointTTL = Literal["30m", "12h"]
+
+
 class PromptCacheBreakpoint(_Wire, kw_only=True):
     """The official nearest twin of ``cache_control``: an explicit cache breakpoint."""
 
     mode: Literal["explicit"] = "explicit"
-    ttl: Literal["30m", "12h"] | UnsetType = UNSET
+    ttl: BreakpointTTL | UnsetType = UNSET
 
 
 # --- content parts ----------------------------------------------------------------------
@@ -92,8 +95,8 @@ class RefusalPart(_Part, tag="refusal", kw_only=True):
     cache_control: CacheControl | UnsetType | None = UNSET  # extension
 
 
-UserPart = Union[TextPart, ImageURLPart, InputAudioPart, FilePart]
-AssistantPart = Union[TextPart, RefusalPart]
+UserPart = TextPart | ImageURLPart | InputAudioPart | FilePart
+AssistantPart = TextPart | RefusalPart
 
 
 # --- tool calls and reasoning -----------------------------------------------------------
@@ -122,7 +125,7 @@ class CustomToolCall(_ToolCall, tag="custom", kw_only=True):
     custom: CustomCall
 
 
-ToolCall = Union[FunctionToolCall, CustomToolCall]
+ToolCall = FunctionToolCall | CustomToolCall
 
 
 class _ReasoningDetail(_Wire, tag_field="type", kw_only=True):
@@ -146,7 +149,7 @@ class ReasoningEncrypted(_ReasoningDetail, tag="reasoning.encrypted", kw_only=Tr
     data: str
 
 
-ReasoningDetail = Union[ReasoningText, ReasoningSummary, ReasoningEncrypted]
+ReasoningDetail = ReasoningText | ReasoningSummary | ReasoningEncrypted
 
 
 class AudioRef(_Wire, kw_only=True):
@@ -201,9 +204,14 @@ class FunctionMessage(_Message, tag="function", kw_only=True):
     name: str
 
 
-Message = Union[
-    DeveloperMessage, SystemMessage, UserMessage, AssistantMessage, ToolMessage, FunctionMessage
-]
+Message = (
+    DeveloperMessage
+    | SystemMessage
+    | UserMessage
+    | AssistantMessage
+    | ToolMessage
+    | FunctionMessage
+)
 
 
 # --- tools and tool choice --------------------------------------------------------------
@@ -235,7 +243,7 @@ class CustomTool(_Tool, tag="custom", kw_only=True):
     custom: CustomToolDefinition
 
 
-Tool = Union[FunctionTool, CustomTool]
+Tool = FunctionTool | CustomTool
 
 
 class _NamedChoice(_Wire, tag_field="type", kw_only=True):
@@ -263,9 +271,8 @@ class AllowedToolsChoice(_NamedChoice, tag="allowed_tools", kw_only=True):
     allowed_tools: AllowedTools
 
 
-ToolChoice = Union[
-    Literal["none", "auto", "required"], NamedToolChoice, NamedCustomToolChoice, AllowedToolsChoice
-]
+ToolChoiceMode = Literal["none", "auto", "required"]
+ToolChoice = ToolChoiceMode | NamedToolChoice | NamedCustomToolChoice | AllowedToolsChoice
 
 
 class LegacyFunction(_Wire, kw_only=True):
@@ -300,7 +307,7 @@ class ResponseFormatJSONObject(_ResponseFormat, tag="json_object", kw_only=True)
     pass
 
 
-ResponseFormat = Union[ResponseFormatText, ResponseFormatJSONSchema, ResponseFormatJSONObject]
+ResponseFormat = ResponseFormatText | ResponseFormatJSONSchema | ResponseFormatJSONObject
 
 
 class StreamOptions(_Wire, kw_only=True):
@@ -323,11 +330,14 @@ class PromptCacheOptions(_Wire, kw_only=True):
     ttl: Literal["30m"] | UnsetType = UNSET
 
 
+ThinkingType = Literal["enabled", "disabled", "adaptive", "between_tools"]
+
+
 class ThinkingSwitch(_Wire, kw_only=True):
     """Extension: ``thinking: {type}`` (MiMo, DeepSeek, Kimi, GLM). The ``compatible`` form
     also carries anthropic's ``budget_tokens`` and ``display`` here."""
 
-    type: Literal["enabled", "disabled", "adaptive", "between_tools"]
+    type: ThinkingType
     budget_tokens: int | UnsetType = UNSET
     display: Literal["summarized", "omitted"] | UnsetType | None = UNSET
 
