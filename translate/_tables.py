@@ -11,7 +11,13 @@ their lookups from here, so the two directions cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import msgspec
+
+if TYPE_CHECKING:  # the tables are read by the converters; the structs need not import them
+    from .anthropic import CacheTTL, Effort, ServiceTier
+    from .openai import BreakpointTTL, ReasoningEffort, ToolChoiceMode
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -37,10 +43,9 @@ def to_anthropic(rows: Iterable[Row[K, V]]) -> dict[V, tuple[K, bool]]:
     return out
 
 
-def tag(obj: Any) -> str:
+def tag(obj: msgspec.Struct) -> str:
     """The ``type`` (or ``role``) a tagged struct is encoded with; msgspec keeps it on the class."""
-    tag: str = obj.__struct_config__.tag
-    return tag
+    return str(obj.__struct_config__.tag)
 
 
 # --- efforts and budgets ---------------------------------------------------------------
@@ -52,7 +57,7 @@ def tag(obj: Any) -> str:
 # to the smallest level whose budget covers it. ``none`` (thinking off) precedes them all.
 # This is the one list of levels: ``openai.ReasoningEffort``, ``anthropic.Effort`` and the
 # targets' ``effort_levels`` are checked against it (tests/test_tables.py).
-EFFORTS: tuple[tuple[str, str | None, int], ...] = (
+EFFORTS: tuple[tuple[ReasoningEffort, Effort | None, int], ...] = (
     ("minimal", None, 1024),
     ("low", "low", 4096),
     ("medium", "medium", 8192),
@@ -60,12 +65,12 @@ EFFORTS: tuple[tuple[str, str | None, int], ...] = (
     ("xhigh", "xhigh", 32768),
     ("max", "max", 65536),
 )
-EFFORT_LEVELS: tuple[str, ...] = ("none", *(row[0] for row in EFFORTS))
+EFFORT_LEVELS: tuple[ReasoningEffort, ...] = ("none", *(row[0] for row in EFFORTS))
 """Every openai effort level, ``none`` first, in order of strength."""
-ANTHROPIC_EFFORTS: tuple[str, ...] = tuple(a for _, a, _ in EFFORTS if a is not None)
-EFFORT_TO_ANTHROPIC: dict[str, str | None] = {o: a for o, a, _ in EFFORTS}
+ANTHROPIC_EFFORTS: tuple[Effort, ...] = tuple(a for _, a, _ in EFFORTS if a is not None)
+EFFORT_TO_ANTHROPIC: dict[str, Effort | None] = {o: a for o, a, _ in EFFORTS}
 DEFAULT_EFFORT = "medium"
-_BUDGET = {openai: budget for openai, _, budget in EFFORTS}
+_BUDGET: dict[str, int] = {openai: budget for openai, _, budget in EFFORTS}
 _RANK = {level: i for i, level in enumerate(EFFORT_LEVELS)}
 
 
@@ -73,7 +78,9 @@ def effort_to_budget(effort: str) -> int:
     return _BUDGET.get(effort, _BUDGET[DEFAULT_EFFORT])
 
 
-def nearest_effort(effort: str, accepted: tuple[str, ...]) -> str | None:
+def nearest_effort(
+    effort: ReasoningEffort, accepted: tuple[ReasoningEffort, ...]
+) -> ReasoningEffort | None:
     """``effort`` if the target accepts it, else the nearest level it does (ties go up).
 
     ``none`` is not a strength: it is never the nearest to a level that thinks.
@@ -89,7 +96,7 @@ def nearest_effort(effort: str, accepted: tuple[str, ...]) -> str | None:
     return min(candidates, key=lambda lvl: (abs(_RANK[lvl] - here), -_RANK[lvl]))
 
 
-def budget_to_effort(budget: int) -> str:
+def budget_to_effort(budget: int) -> ReasoningEffort:
     for openai, _, limit in EFFORTS:
         if budget <= limit:
             return openai
@@ -99,7 +106,7 @@ def budget_to_effort(budget: int) -> str:
 # --- tool choice -----------------------------------------------------------------------
 # anthropic ``tool_choice.type`` <-> openai ``tool_choice`` string; ``tool`` <-> a named
 # function choice is handled beside it because it carries a name.
-TOOL_CHOICE: tuple[Row[str, str], ...] = (
+TOOL_CHOICE: tuple[Row[str, ToolChoiceMode], ...] = (
     ("auto", "auto", True, "both"),
     ("any", "required", True, "both"),
     ("none", "none", True, "both"),
@@ -108,7 +115,7 @@ TOOL_CHOICE_TO_OPENAI = {a: o for a, (o, _) in to_openai(TOOL_CHOICE).items()}
 TOOL_CHOICE_TO_ANTHROPIC = {o: a for o, (a, _) in to_anthropic(TOOL_CHOICE).items()}
 
 # --- service tier (requests) -----------------------------------------------------------
-SERVICE_TIER: tuple[Row[str, str], ...] = (
+SERVICE_TIER: tuple[Row[ServiceTier, str], ...] = (
     ("auto", "auto", True, "both"),
     ("standard_only", "default", True, "both"),
 )
@@ -128,7 +135,7 @@ RESPONSE_TIER_TO_ANTHROPIC = {o: a for o, (a, _) in to_anthropic(RESPONSE_TIERS)
 # --- cache hints -----------------------------------------------------------------------
 # anthropic ``cache_control.ttl`` <-> openai ``prompt_cache_breakpoint.ttl``. Only "no ttl"
 # is the same on both sides; the rest is the nearest lifetime, reported as approximated.
-CACHE_TTL: tuple[Row[str | None, str | None], ...] = (
+CACHE_TTL: tuple[Row[CacheTTL | None, BreakpointTTL | None], ...] = (
     (None, None, True, "both"),
     ("5m", None, False, "to_openai"),
     ("1h", "30m", False, "both"),

@@ -17,6 +17,7 @@ import msgspec
 
 from ._errors import TranslationError
 from ._tables import EFFORT_LEVELS
+from .openai import ReasoningEffort, ThinkingType
 
 Dialect = Literal["openai", "anthropic"]
 
@@ -49,9 +50,9 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
         Literal["thinking", "reasoning_effort", "reasoning", "chat_template_kwargs"], ...
     ] = ("reasoning_effort",)
     """How thinking is switched and budgeted, in order of preference."""
-    effort_levels: tuple[str, ...] = EFFORT_LEVELS
+    effort_levels: tuple[ReasoningEffort, ...] = EFFORT_LEVELS
     """The ``reasoning_effort`` values accepted; others become the nearest, with a Loss."""
-    thinking_types: tuple[str, ...] = ("enabled", "disabled", "adaptive", "between_tools")
+    thinking_types: tuple[ThinkingType, ...] = ("enabled", "disabled", "adaptive", "between_tools")
     """The ``thinking.type`` values the switch takes; others become ``enabled``, with a Loss."""
     thinking_budget: bool = False
     """``thinking.budget_tokens`` is carried inside the ``thinking`` switch (compatible)."""
@@ -92,7 +93,7 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _OPENAI_BASE = Target(name="openai-base", dialect="openai")
-_ON_OFF = ("enabled", "disabled")
+_ON_OFF: tuple[ThinkingType, ...] = ("enabled", "disabled")
 _ANTHROPIC_2023 = Target(
     name="anthropic-2023-06-01",
     dialect="anthropic",
@@ -247,10 +248,11 @@ def resolve(target: str | Target, dialect: Dialect) -> Target:
     if isinstance(target, Target):
         found = target
     else:
-        found = PRESETS.get((dialect, target))  # type: ignore[assignment]
-        if found is None:
+        preset = PRESETS.get((dialect, target))
+        if preset is None:
             names = sorted(n for d, n in PRESETS if d == dialect)
             raise TranslationError("target", f"unknown {dialect} target {target!r}; known: {names}")
+        found = preset
     if found.dialect != dialect:
         raise TranslationError(
             "target", f"target {found.name!r} speaks the {found.dialect} dialect, not {dialect}"
