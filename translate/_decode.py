@@ -10,7 +10,7 @@ into a carried field or a Loss: an unknown field is never fatal and never silent
 from __future__ import annotations
 
 import functools
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 import msgspec
 import msgspec.inspect as mi
@@ -18,6 +18,7 @@ import msgspec.inspect as mi
 from ._errors import TranslationError
 
 T = TypeVar("T")
+S = TypeVar("S", bound=msgspec.Struct)
 
 
 class Unknown(NamedTuple):
@@ -43,14 +44,10 @@ def _path_of(msg: str) -> tuple[str, str]:
     return where, reason
 
 
-@functools.cache
-def _decoder(tp: type) -> msgspec.json.Decoder:
-    return msgspec.json.Decoder(tp)
-
-
-@functools.cache
-def _info(tp: type) -> mi.Type:
-    return mi.type_info(tp)
+# Keyed by the type asked for. functools.cache would do, but its wrapper loses the type
+# parameter (a Decoder[T] comes back as Decoder[Any]), and these typed dicts keep it.
+_decoders: dict[type[Any], msgspec.json.Decoder[Any]] = {}
+_infos: dict[type[Any], mi.Type] = {}
 
 
 def decode(body: Any, tp: type[T], unknown: list[Unknown]) -> T:
@@ -60,10 +57,13 @@ def decode(body: Any, tp: type[T], unknown: list[Unknown]) -> T:
     raises ``TranslationError`` naming the JSON path.
     """
     if type(body) is tp:
-        return body  # type: ignore[return-value]
+        return body
     if isinstance(body, (bytes, bytearray, memoryview, str)):
+        decoder: msgspec.json.Decoder[T] | None = _decoders.get(tp)
+        if decoder is None:
+            decoder = _decoders[tp] = msgspec.json.Decoder(tp)
         try:
-            return _decoder(tp).decode(body)
+            return decoder.decode(body)
         except msgspec.ValidationError as exc:
             if "unknown field" not in str(exc):
                 raise TranslationError(*_path_of(str(exc))) from None
@@ -88,7 +88,10 @@ def decode(body: Any, tp: type[T], unknown: list[Unknown]) -> T:
             raise TranslationError(*_path_of(str(exc))) from None
     except RecursionError:
         raise TranslationError("", "nested too deeply") from None
-    cleaned = _strip(body, _info(tp), "", unknown)
+    info = _infos.get(tp)
+    if info is None:
+        info = _infos[tp] = mi.type_info(tp)
+    cleaned = _strip(body, info, "", unknown)
     try:
         return msgspec.convert(cleaned, tp)
     except msgspec.ValidationError as exc:
@@ -140,7 +143,7 @@ def _member(value: Any, t: mi.UnionType) -> mi.Type | None:
 
 
 @functools.lru_cache(maxsize=256)
-def _with_fields(cls: type, names: tuple[str, ...]) -> type:
+def _with_fields(cls: type[msgspec.Struct], names: tuple[str, ...]) -> type[msgspec.Struct]:
     return msgspec.defstruct(
         cls.__name__,
         [(name, Any, msgspec.UNSET) for name in names],
@@ -150,7 +153,7 @@ def _with_fields(cls: type, names: tuple[str, ...]) -> type:
     )
 
 
-def with_extra(obj: T, extra: dict[str, Any]) -> T:
+def with_extra(obj: S, extra: dict[str, Any]) -> S:
     """``obj`` with ``extra`` fields added, still an instance of its class.
 
     How the ``compatible`` target carries unknown top-level fields: msgspec encodes a
@@ -160,4 +163,5 @@ def with_extra(obj: T, extra: dict[str, Any]) -> T:
         return obj
     cls = _with_fields(type(obj), tuple(extra))
     values = {f: getattr(obj, f) for f in obj.__struct_fields__}
-    return cls(**values, **extra)
+    # defstruct is typed as returning a plain Struct class; this one subclasses type(obj).
+    return cast("S", cls(**values, **extra))

@@ -14,11 +14,13 @@ from __future__ import annotations
 import re
 from typing import Any, TypeVar
 
+import msgspec
+
 from ._decode import Unknown, with_extra
 from ._errors import Loss, LossError, LossKind
 from .targets import Target
 
-T = TypeVar("T")
+S = TypeVar("S", bound=msgspec.Struct)
 
 MAX_STREAM_LOSSES = 256
 """Distinct losses one stream keeps; a hostile upstream cannot grow a stream's ledger."""
@@ -71,15 +73,15 @@ class OnceLedger:
 
 def finish(
     ctx: Ctx,
-    result: T,
+    result: S,
     unknown: list[Unknown],
     strict: bool,
     losses: list[Loss] | None,
-) -> T:
+) -> S:
     """Carry or report unknown fields, then hand over the losses (or raise them)."""
     if unknown:
         extra: dict[str, Any] = {}
-        taken = set(getattr(result, "__struct_fields__", ()))
+        taken = set(result.__struct_fields__)
         for u in unknown:
             where = f"{u.path}.{u.key}" if u.path else u.key
             if u.path == "" and ctx.target.unknown_fields == "carry":
