@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import binascii
 import operator
-from typing import Any
+from typing import Any, TypeGuard, get_args
 
-import msgspec
-from msgspec import UNSET
+from msgspec import UNSET, UnsetType
 
 from .. import anthropic as a
 from .. import openai as o
@@ -30,14 +29,17 @@ from .._tables import (
 from .._tools import parse_arguments
 from ..targets import Target, resolve
 
-_json_object = msgspec.json.Decoder(dict[str, Any])
 # Reasoning formats whose signatures Anthropic made (OpenRouter's reasoning_details.format).
 _ANTHROPIC_FORMATS = (UNSET, None, "anthropic-claude-v1", "unknown")
-_TOOL_CHOICE = {"auto": a.ToolChoiceAuto, "any": a.ToolChoiceAny, "none": a.ToolChoiceNone}
-_IMAGE_TYPES = frozenset(("image/jpeg", "image/png", "image/gif", "image/webp"))
+_TOOL_CHOICE: dict[str, type[a.ToolChoiceAuto | a.ToolChoiceAny | a.ToolChoiceNone]] = {
+    "auto": a.ToolChoiceAuto,
+    "any": a.ToolChoiceAny,
+    "none": a.ToolChoiceNone,
+}
+_IMAGE_TYPES = frozenset(get_args(a.ImageMediaType))
 
 # Openai fields without an anthropic twin, and the value that means "not used".
-_NO_TWIN: tuple[tuple[str, Any], ...] = (
+_NO_TWIN: tuple[tuple[str, object], ...] = (
     ("n", 1),
     ("logprobs", False),
     ("top_logprobs", None),
@@ -88,12 +90,12 @@ class _Request:
         self.ctx = ctx
         self.t = ctx.target
         self.req = req
-        self.system: str | list[a.TextBlock] | Any = UNSET
+        self.system: str | list[a.TextBlock] | UnsetType = UNSET
 
     # -- the request fields ----------------------------------------------------------
 
     def build(self) -> a.MessagesRequest:
-        req, t, ctx = self.req, self.t, self.ctx
+        req, ctx = self.req, self.ctx
         messages = self.messages()
         out = a.MessagesRequest(model=req.model, messages=messages, max_tokens=self.max_tokens())
         if self.system is not UNSET:
@@ -120,7 +122,7 @@ class _Request:
             if tier is None:
                 ctx.drop("service_tier", f"no anthropic service tier {req.service_tier!r}")
             else:
-                out.service_tier = tier  # type: ignore[assignment]
+                out.service_tier = tier
         values = _NO_TWIN_VALUES(req)
         if values.count(UNSET) != len(values):  # the usual request sets none of them
             for (field, unused), value in zip(_NO_TWIN, values):
@@ -140,9 +142,9 @@ class _Request:
         if req.max_completion_tokens not in (UNSET, None):
             if req.max_tokens not in (UNSET, None, req.max_completion_tokens):
                 self.ctx.drop("max_tokens", "max_completion_tokens takes precedence")
-            return req.max_completion_tokens  # type: ignore[return-value]
+            return req.max_completion_tokens
         if req.max_tokens not in (UNSET, None):
-            return req.max_tokens  # type: ignore[return-value]
+            return req.max_tokens
         return self.t.default_max_tokens
 
     def sampling(self, out: a.MessagesRequest) -> None:
@@ -177,9 +179,11 @@ class _Request:
         ``reasoning.effort``. ``reasoning_effort: "none"`` is thinking switched off.
         """
         req, t, ctx = self.req, self.t, self.ctx
-        thinking: a.ThinkingConfig | Any = UNSET
+        thinking: a.ThinkingConfig | UnsetType = UNSET
         effort_path = "reasoning_effort"
-        effort = req.reasoning_effort if req.reasoning_effort not in (UNSET, None) else None
+        effort: str | None = (
+            req.reasoning_effort if req.reasoning_effort not in (UNSET, None) else None
+        )
         rc = req.reasoning if req.reasoning is not UNSET else None
         if effort is None and rc is not None and isinstance(rc.effort, str):
             effort, effort_path = rc.effort, "reasoning.effort"
@@ -202,7 +206,7 @@ class _Request:
             for key in req.chat_template_kwargs:
                 if key != "enable_thinking":
                     ctx.drop(f"chat_template_kwargs.{key}", "no twin in the anthropic dialect")
-        level = None
+        level: a.Effort | None = None
         if effort == "none":
             if thinking is UNSET:
                 thinking = a.ThinkingDisabled()
@@ -217,9 +221,9 @@ class _Request:
             if thinking is UNSET and t.effort_means_thinking:
                 thinking = a.ThinkingAdaptive()
             if t.output_config:
-                out.output_config = a.OutputConfig(effort=level)  # type: ignore[arg-type]
+                out.output_config = a.OutputConfig(effort=level)
             elif thinking is UNSET or isinstance(thinking, a.ThinkingAdaptive):
-                thinking = a.ThinkingEnabled(budget_tokens=effort_to_budget(effort))  # type: ignore[arg-type]
+                thinking = a.ThinkingEnabled(budget_tokens=effort_to_budget(effort or "medium"))
                 ctx.approx(effort_path, f"target {t.name} has no effort: said as a thinking budget")
             else:
                 ctx.drop(effort_path, f"target {t.name} has no effort levels")
@@ -285,12 +289,12 @@ class _Request:
 
     # -- cache hints -----------------------------------------------------------------
 
-    def cache(self, part: Any, path: str) -> a.CacheControl | Any:
+    def cache(self, part: o.UserPart, path: str) -> a.CacheControl | UnsetType:
         """The anthropic ``cache_control`` an openai part asks for, if any."""
         cc = part.cache_control
         if cc is not UNSET and cc is not None:
             return a.CacheControl(ttl=cc.ttl)
-        bp = getattr(part, "prompt_cache_breakpoint", UNSET)
+        bp = part.prompt_cache_breakpoint
         if bp is UNSET:
             return UNSET
         ttl, exact = CACHE_TTL_TO_ANTHROPIC[None if bp.ttl is UNSET else bp.ttl]
@@ -298,7 +302,7 @@ class _Request:
             self.ctx.approx(
                 join(path, "prompt_cache_breakpoint.ttl"), "nearest cache_control lifetime"
             )
-        return a.CacheControl(ttl=UNSET if ttl is None else ttl)  # type: ignore[arg-type]
+        return a.CacheControl(ttl=UNSET if ttl is None else ttl)
 
     # -- messages --------------------------------------------------------------------
 
@@ -339,7 +343,11 @@ class _Request:
                 self.ctx.drop(path, "function messages (deprecated) have no twin")
         return out
 
-    def named(self, m: Any, path: str) -> None:
+    def named(
+        self,
+        m: o.UserMessage | o.SystemMessage | o.DeveloperMessage | o.AssistantMessage,
+        path: str,
+    ) -> None:
         if m.name is not UNSET:
             self.ctx.drop(join(path, "name"), "anthropic messages have no participant names")
 
@@ -387,19 +395,22 @@ class _Request:
                 out.append(block)
         return out
 
-    def part(self, part: o.UserPart, path: str) -> a.ContentBlock | None:
+    def part(
+        self, part: o.UserPart, path: str
+    ) -> a.TextBlock | a.ImageBlock | a.DocumentBlock | None:
         ctx = self.ctx
         if isinstance(part, o.TextPart):
             return self.text(part, path)
+        block: a.ImageBlock | a.DocumentBlock | None
         if isinstance(part, o.ImageURLPart):
             source = self.image_source(part.image_url.url, join(path, "image_url.url"))
             if source is None:
                 return None
-            block: a.ContentBlock = a.ImageBlock(source=source)
+            block = a.ImageBlock(source=source)
             if part.image_url.detail not in (UNSET, "auto"):
                 ctx.drop(join(path, "image_url.detail"), "anthropic images have no detail level")
         elif isinstance(part, o.FilePart):
-            block = self.document(part, path)  # type: ignore[assignment]
+            block = self.document(part, path)
             if block is None:
                 return None
         else:
@@ -407,7 +418,7 @@ class _Request:
             return None
         cc = self.cache(part, path)
         if cc is not UNSET:
-            block.cache_control = cc  # type: ignore[union-attr]
+            block.cache_control = cc
         return block
 
     def image_source(self, url: str, path: str) -> a.ImageSource | None:
@@ -417,10 +428,10 @@ class _Request:
         if data is None:
             self.ctx.drop(path, "a data: URL that is not base64 has no twin")
             return None
-        if media_type not in _IMAGE_TYPES:
+        if not _is_image_type(media_type):
             self.ctx.drop(path, f"anthropic takes no {media_type or 'untyped'} images")
             return None
-        return a.Base64ImageSource(media_type=media_type, data=data)  # type: ignore[arg-type]
+        return a.Base64ImageSource(media_type=media_type, data=data)
 
     def document(self, part: o.FilePart, path: str) -> a.DocumentBlock | None:
         f, ctx = part.file, self.ctx
@@ -550,7 +561,7 @@ class _Request:
         else:
             text = m.reasoning_content if m.reasoning_content not in (UNSET, None) else m.reasoning
             if text not in (UNSET, None):
-                blocks.append(a.ThinkingBlock(thinking=text, signature=""))  # type: ignore[arg-type]
+                blocks.append(a.ThinkingBlock(thinking=text, signature=""))
                 if m.reasoning_content not in (UNSET, None) and m.reasoning not in (
                     UNSET,
                     None,
@@ -561,7 +572,7 @@ class _Request:
                     )
         if t.signatures == "signed_only":
             kept = []
-            for j, b in enumerate(blocks):
+            for b in blocks:
                 if isinstance(b, a.ThinkingBlock) and not b.signature:
                     ctx.drop(
                         join(path, "reasoning"),
@@ -585,12 +596,12 @@ class _Request:
         if isinstance(m.content, str):
             block.content = m.content
         else:
-            items = []
+            items: list[a.ToolResultContent] = []
             for j, part in enumerate(m.content):
                 b = self.part(part, f"{path}.content[{j}]")
                 if b is not None:
                     items.append(b)
-            block.content = items  # type: ignore[assignment]
+            block.content = items
         if m.is_error is not UNSET:
             block.is_error = m.is_error
         if m.cache_control not in (UNSET, None):
@@ -627,7 +638,7 @@ class _Request:
     def tool_choice(self, out: a.MessagesRequest) -> None:
         req, ctx = self.req, self.ctx
         choice, parallel = req.tool_choice, req.parallel_tool_calls
-        result: a.ToolChoice | Any = UNSET
+        result: a.ToolChoice | UnsetType = UNSET
         if isinstance(choice, str):
             result = _TOOL_CHOICE[TOOL_CHOICE_TO_ANTHROPIC[choice]]()
         elif isinstance(choice, o.NamedToolChoice):
@@ -650,6 +661,10 @@ class _Request:
                 ctx.drop("tool_choice", f"target {self.t.name} rejects tool_choice while thinking")
                 return
             out.tool_choice = result
+
+
+def _is_image_type(media_type: str) -> TypeGuard[a.ImageMediaType]:
+    return media_type in _IMAGE_TYPES
 
 
 def _data_url(url: str) -> tuple[str, str | None]:

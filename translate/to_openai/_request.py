@@ -11,7 +11,7 @@ import operator
 from typing import Any
 
 import msgspec
-from msgspec import UNSET
+from msgspec import UNSET, UnsetType
 
 from .. import anthropic as a
 from .. import openai as o
@@ -33,7 +33,7 @@ _json = msgspec.json.Encoder()
 _CLIENT_TOOL = (UNSET, None, "custom")
 
 # Dropped with a Loss unless equal to the default shown (None: no default is harmless).
-_NO_TWIN: tuple[tuple[str, Any], ...] = (
+_NO_TWIN: tuple[tuple[str, object], ...] = (
     ("container", None),
     ("diagnostics", None),
     ("inference_geo", None),
@@ -91,9 +91,8 @@ class _Request:
                 # Anthropic streams always end with usage; ask for the same.
                 out.stream_options = o.StreamOptions(include_usage=True)
         self.sampling(out)
-        if req.metadata is not UNSET and req.metadata.user_id is not UNSET:
-            if req.metadata.user_id is not None:
-                out.user = req.metadata.user_id
+        if req.metadata is not UNSET and req.metadata.user_id not in (UNSET, None):
+            out.user = req.metadata.user_id
         if req.tools is not UNSET:
             out.tools = self.tools(req.tools)
         if req.tool_choice is not UNSET:
@@ -157,7 +156,7 @@ class _Request:
         if effort is not None:
             level = nearest_effort(effort, t.effort_levels)
             if "reasoning_effort" in switch and level is not None:
-                out.reasoning_effort = level  # type: ignore[assignment]
+                out.reasoning_effort = level
                 if level != effort:
                     ctx.approx(
                         "output_config.effort",
@@ -167,41 +166,37 @@ class _Request:
                 rc.effort = effort
             else:
                 ctx.drop("output_config.effort", f"target {t.name} takes no effort level")
-        kind = tag(thinking) if thinking is not UNSET else None
-        display = getattr(thinking, "display", UNSET)
-        if (
-            kind == "disabled"
-            and effort is None
-            and "reasoning_effort" in switch
-            and "none" in t.effort_levels
-        ):
+        off = isinstance(thinking, a.ThinkingDisabled)
+        display = _display(thinking)
+        if off and effort is None and "reasoning_effort" in switch and "none" in t.effort_levels:
             out.reasoning_effort = "none"
-        elif kind is not None and "thinking" in switch:
-            out.thinking = self.switch(thinking, kind, effort, out)
-            display = UNSET if t.thinking_budget else display
-            if (
-                out.thinking.type == "disabled"
-                and out.reasoning_effort not in (UNSET, None, "none")
-                and not t.thinking_with_effort
-            ):
-                out.reasoning_effort = UNSET
-                ctx.drop(
-                    "output_config.effort",
-                    f"target {t.name} rejects an effort beside disabled thinking",
-                )
-        elif kind is not None and "reasoning" in switch:
-            if isinstance(thinking, a.ThinkingEnabled):
-                rc.max_tokens = thinking.budget_tokens
-            elif kind == "disabled":
-                rc.enabled = False
-            elif rc.effort is UNSET:
-                rc.enabled = True
-        elif kind is not None and "chat_template_kwargs" in switch:
-            out.chat_template_kwargs = {"enable_thinking": kind != "disabled"}
-            if isinstance(thinking, a.ThinkingEnabled):
-                ctx.drop("thinking.budget_tokens", f"target {t.name} takes no thinking budget")
-        elif kind is not None:
-            self.effort_only(out, thinking, kind, effort)
+        elif thinking is not UNSET:
+            if "thinking" in switch:
+                out.thinking = self.switch(thinking, effort, out)
+                display = UNSET if t.thinking_budget else display
+                if (
+                    out.thinking.type == "disabled"
+                    and out.reasoning_effort not in (UNSET, None, "none")
+                    and not t.thinking_with_effort
+                ):
+                    out.reasoning_effort = UNSET
+                    ctx.drop(
+                        "output_config.effort",
+                        f"target {t.name} rejects an effort beside disabled thinking",
+                    )
+            elif "reasoning" in switch:
+                if isinstance(thinking, a.ThinkingEnabled):
+                    rc.max_tokens = thinking.budget_tokens
+                elif off:
+                    rc.enabled = False
+                elif rc.effort is UNSET:
+                    rc.enabled = True
+            elif "chat_template_kwargs" in switch:
+                out.chat_template_kwargs = {"enable_thinking": not off}
+                if isinstance(thinking, a.ThinkingEnabled):
+                    ctx.drop("thinking.budget_tokens", f"target {t.name} takes no thinking budget")
+            else:
+                self.effort_only(out, thinking, effort)
         if rc.effort is not UNSET and rc.max_tokens is not UNSET:
             # OpenRouter: "one of the following (not both)"; the budget is the exact one.
             rc.effort = UNSET
@@ -214,37 +209,40 @@ class _Request:
             ctx.drop("thinking.display", f"target {t.name} takes no thinking display")
 
     def switch(
-        self, thinking: Any, kind: str, effort: str | None, out: o.ChatCompletionRequest
+        self, thinking: a.ThinkingConfig, effort: a.Effort | None, out: o.ChatCompletionRequest
     ) -> o.ThinkingSwitch:
         t, ctx = self.t, self.ctx
+        kind = _thinking_type(thinking)
         if kind not in t.thinking_types:
             ctx.approx("thinking.type", f"target {t.name} switches thinking on or off only")
             kind = "disabled" if kind == "disabled" else "enabled"
-        sw = o.ThinkingSwitch(type=kind)  # type: ignore[arg-type]
+        sw = o.ThinkingSwitch(type=kind)
         if isinstance(thinking, a.ThinkingEnabled):
             if t.thinking_budget:
                 sw.budget_tokens = thinking.budget_tokens
             elif effort is None and "reasoning_effort" in t.thinking_switch:
                 out.reasoning_effort = nearest_effort(
                     budget_to_effort(thinking.budget_tokens), t.effort_levels
-                )  # type: ignore[assignment]
+                )
                 ctx.approx("thinking.budget_tokens", "said as the nearest reasoning_effort")
             else:
                 ctx.drop("thinking.budget_tokens", f"target {t.name} takes no thinking budget")
-        if t.thinking_budget and getattr(thinking, "display", UNSET) is not UNSET:
-            sw.display = thinking.display
+        display = _display(thinking)
+        if t.thinking_budget and display is not UNSET:
+            sw.display = display
         return sw
 
     def effort_only(
-        self, out: o.ChatCompletionRequest, thinking: Any, kind: str, effort: str | None
+        self, out: o.ChatCompletionRequest, thinking: a.ThinkingConfig, effort: a.Effort | None
     ) -> None:
         """A target whose only word for thinking is ``reasoning_effort`` (the official API)."""
         t, ctx = self.t, self.ctx
+        kind = _thinking_type(thinking)
         if isinstance(thinking, a.ThinkingEnabled):
             if effort is None:
                 out.reasoning_effort = nearest_effort(
                     budget_to_effort(thinking.budget_tokens), t.effort_levels
-                )  # type: ignore[assignment]
+                )
             ctx.approx("thinking.budget_tokens", "said as the nearest reasoning_effort")
         elif kind == "adaptive":
             if effort is None:
@@ -289,7 +287,7 @@ class _Request:
 
     # -- cache hints -----------------------------------------------------------------
 
-    def hint(self, part: Any, cc: a.CacheControl | Any | None, path: str) -> None:
+    def hint(self, part: o.UserPart, cc: a.CacheControl | UnsetType | None, path: str) -> None:
         """Put an anthropic ``cache_control`` on an openai part, as the target says it."""
         if cc is UNSET or cc is None:
             return
@@ -308,7 +306,12 @@ class _Request:
         else:
             self.ctx.drop(join(path, "cache_control"), f"target {self.t.name} takes no cache hints")
 
-    def cc_field(self, holder: Any, cc: Any, path: str) -> None:
+    def cc_field(
+        self,
+        holder: o.FunctionTool | o.FunctionToolCall | o.ToolMessage,
+        cc: a.CacheControl | UnsetType | None,
+        path: str,
+    ) -> None:
         """``cache_control`` on an object that is not a part (tool, tool call, tool message)."""
         if cc is UNSET or cc is None:
             return
@@ -376,16 +379,18 @@ class _Request:
                 if part is not None:
                     parts.append(part)
         if spill or parts or not results:
-            content: str | list[o.UserPart] = spill + parts
-            if (
-                out
-                and type(out[-1]) is o.ToolMessage
-                and len(content) == 1
-                and _plain_text(content[0])
-            ):
-                # Text right after tool results: to_anthropic joins it to the results' turn,
-                # and reading that turn back gives this same string.
-                content = content[0].text
+            content = spill + parts
+            if out and type(out[-1]) is o.ToolMessage and len(content) == 1:
+                first = content[0]
+                if (
+                    type(first) is o.TextPart
+                    and first.cache_control is UNSET
+                    and first.prompt_cache_breakpoint is UNSET
+                ):
+                    # Text right after tool results: to_anthropic joins it to the results'
+                    # turn, and reading that turn back gives this same string.
+                    out.append(o.UserMessage(content=first.text))
+                    return
             out.append(o.UserMessage(content=content))
 
     def user_part(self, block: a.ContentBlock, path: str) -> o.UserPart | None:
@@ -421,16 +426,17 @@ class _Request:
 
     def document(self, block: a.DocumentBlock, path: str) -> o.UserPart | None:
         ctx, src = self.ctx, block.source
+        part: o.UserPart
         if isinstance(src, a.Base64PDFSource):
-            part: o.UserPart = o.FilePart(
-                file=o.File(file_data=f"data:application/pdf;base64,{src.data}")
-            )
+            file = o.File(file_data=f"data:application/pdf;base64,{src.data}")
             if isinstance(block.title, str):
-                part.file.filename = block.title
+                file.filename = block.title
+            part = o.FilePart(file=file)
         elif isinstance(src, a.FileSource):
-            part = o.FilePart(file=o.File(file_id=src.file_id))
+            file = o.File(file_id=src.file_id)
             if isinstance(block.title, str):
-                part.file.filename = block.title
+                file.filename = block.title
+            part = o.FilePart(file=file)
             ctx.approx(join(path, "source.file_id"), "file ids belong to one provider's file store")
         elif isinstance(src, a.PlainTextSource):
             part = o.TextPart(text=src.data)
@@ -520,17 +526,16 @@ class _Request:
         thoughts: list[tuple[str, a.ThinkingBlock | a.RedactedThinkingBlock]] = []
         last_kind = ""
         for j, block in enumerate(m.content):
-            cls = type(block)
             bpath = f"{path}.content[{j}]"
-            if cls is a.TextBlock:
+            if type(block) is a.TextBlock:
                 if last_kind == "tool_use":
                     ctx.approx(bpath, "text after a tool call moves before the tool calls")
                 texts.append(self.text(block, bpath))
                 last_kind = "text"
-            elif cls is a.ToolUseBlock:
+            elif type(block) is a.ToolUseBlock:
                 calls.append(self.tool_call(block, bpath))
                 last_kind = "tool_use"
-            elif cls is a.ThinkingBlock or cls is a.RedactedThinkingBlock:
+            elif type(block) is a.ThinkingBlock or type(block) is a.RedactedThinkingBlock:
                 if last_kind:
                     ctx.approx(
                         bpath, "reasoning is said before the answer; its place among blocks is lost"
@@ -628,7 +633,8 @@ class _Request:
     # -- tools -----------------------------------------------------------------------
 
     def tools(self, tools: list[a.Tool]) -> list[o.Tool]:
-        ctx, out = self.ctx, []
+        ctx = self.ctx
+        out: list[o.Tool] = []
         for i, tool in enumerate(tools):
             if tool.type not in _CLIENT_TOOL or tool.input_schema is UNSET or tool.name is UNSET:
                 ctx.drop(f"tools[{i}]", f"server tool {tool.type!r} runs only on Anthropic")
@@ -663,7 +669,7 @@ class _Request:
         if isinstance(choice, a.ToolChoiceTool):
             out.tool_choice = o.NamedToolChoice(function=o.ChoiceName(name=self.name(choice.name)))
         else:
-            out.tool_choice = TOOL_CHOICE_TO_OPENAI[tag(choice)]  # type: ignore[assignment]
+            out.tool_choice = TOOL_CHOICE_TO_OPENAI[tag(choice)]
         disable = getattr(choice, "disable_parallel_tool_use", UNSET)
         if disable is not UNSET:
             out.parallel_tool_calls = not disable
@@ -677,9 +683,18 @@ def _has_reasoning(msg: o.AssistantMessage) -> bool:
     )
 
 
-def _plain_text(part: o.UserPart) -> bool:
-    return (
-        isinstance(part, o.TextPart)
-        and part.cache_control is UNSET
-        and part.prompt_cache_breakpoint is UNSET
-    )
+def _thinking_type(thinking: a.ThinkingConfig) -> o.ThinkingType:
+    """The ``type`` of the openai ``thinking`` switch that says what ``thinking`` says."""
+    if isinstance(thinking, a.ThinkingEnabled):
+        return "enabled"
+    if isinstance(thinking, a.ThinkingAdaptive):
+        return "adaptive"
+    if isinstance(thinking, a.ThinkingDisabled):
+        return "disabled"
+    return "between_tools"
+
+
+def _display(thinking: a.ThinkingConfig | UnsetType) -> a.ThinkingDisplay | UnsetType | None:
+    if isinstance(thinking, (a.ThinkingEnabled, a.ThinkingAdaptive)):
+        return thinking.display
+    return UNSET
