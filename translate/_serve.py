@@ -10,6 +10,12 @@ import argparse
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
+
+from .targets import Dialect
+
+if TYPE_CHECKING:  # the gateway's dependencies are imported when it is built
+    from .gateway import Gateway
 
 ENV = {
     "upstream_url": "TRANSLATE_UPSTREAM_URL",
@@ -95,7 +101,7 @@ def parse_model_map(text: str | None) -> dict[str, str]:
     return out
 
 
-def build(args: argparse.Namespace, environ: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def build(args: argparse.Namespace, environ: dict[str, str] | None = None) -> Gateway:
     """The Gateway the flags and environment describe (flags win)."""
     from .gateway import DEFAULT_MAX_REQUEST_BYTES, Gateway
 
@@ -104,23 +110,29 @@ def build(args: argparse.Namespace, environ: dict[str, str] | None = None):  # t
     def get(name: str) -> str | None:
         return getattr(args, name, None) or env.get(ENV[name]) or None
 
-    url, dialect = get("upstream_url"), get("upstream_dialect")
-    if not url or dialect not in ("openai", "anthropic"):
+    url, dialect = get("upstream_url"), _dialect(get("upstream_dialect"))
+    if not url or dialect is None:
         raise ValueError(
             f"--upstream-url (${ENV['upstream_url']}) and --upstream-dialect openai|anthropic (${ENV['upstream_dialect']}) are required"
         )
+    auth = get("upstream_auth")
     return Gateway(
         url,
-        dialect,  # type: ignore[arg-type]
+        dialect,
         target=get("target") or "compatible",
         upstream_api_key=env.get(ENV["upstream_api_key"]) or None,
         client_api_key=env.get(ENV["client_api_key"]) or None,
         model_map=parse_model_map(get("model_map")),
         max_request_bytes=args.max_request_bytes or DEFAULT_MAX_REQUEST_BYTES,
         timeout=args.timeout,
-        upstream_auth=get("upstream_auth"),  # type: ignore[arg-type]
+        # The gateway sends x-api-key for any word but "bearer"; flags allow only the two.
+        upstream_auth=None if auth is None else "bearer" if auth == "bearer" else "x-api-key",
         strict=args.strict,
     )
+
+
+def _dialect(name: str | None) -> Dialect | None:
+    return "openai" if name == "openai" else "anthropic" if name == "anthropic" else None
 
 
 def run(args: argparse.Namespace) -> int:

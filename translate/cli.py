@@ -19,6 +19,7 @@ import argparse
 import inspect
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -249,7 +250,8 @@ def _convert(args: argparse.Namespace) -> int:
 def _emit(results: list[tuple[str, Any]], name: str, args: argparse.Namespace, many: bool) -> None:
     def text(form: str, value: Any, pretty: bool) -> bytes:
         if form == "sse":
-            return value
+            stream: bytes = value  # convert_one gives the SSE bytes with "sse"
+            return stream
         if pretty:
             return (
                 json.dumps(msgspec.to_builtins(value), indent=2, ensure_ascii=False) + "\n"
@@ -356,7 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     _serve.add_arguments(serve)
     serve.set_defaults(run=_serve.run)
     args = parser.parse_args(argv)
-    return args.run(args)
+    run: Callable[[argparse.Namespace], int] = args.run
+    return run(args)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -246,10 +246,12 @@ class Gateway:
             return
         for name, value in scope["headers"]:
             if name == b"authorization" and value[:7].lower() == b"bearer ":
-                value = value[7:]
-            elif name != b"x-api-key":
+                key = value[7:]
+            elif name == b"x-api-key":
+                key = value
+            else:
                 continue
-            if hmac.compare_digest(value.strip(), self._client_key):
+            if hmac.compare_digest(key.strip(), self._client_key):
                 return
         raise _Failure(
             401, "invalid API key: send the gateway's key as x-api-key or Authorization: Bearer"
