@@ -1,10 +1,18 @@
 """translate: exact translation between the openai and anthropic dialects of LLM APIs."""
 
-from . import to_anthropic, to_openai
+from . import to_anthropic, to_openai, to_responses
 from ._errors import Loss, LossError, TranslationError
 from .targets import Target
 
-__all__ = ["Loss", "LossError", "Target", "TranslationError", "to_anthropic", "to_openai"]
+__all__ = [
+    "Loss",
+    "LossError",
+    "Target",
+    "TranslationError",
+    "to_anthropic",
+    "to_openai",
+    "to_responses",
+]
 
 _DISTRIBUTION = "translate-llm"  # the installed name (the index's `translate` is another project)
 

@@ -1,8 +1,14 @@
 """openai -> anthropic: requests, responses, streams and errors."""
 
+# Responses payloads (the third dialect) are recognised by shape or `source="responses"`.
+from ..to_responses import _compose as _responses
+from ..to_responses._dispatch import hook as _hook
 from ._error import error
 from ._request import request
 from ._response import response
 from ._stream import Stream, async_sse, sse, stream
+
+request = _hook("request", _responses.anthropic_request)(request)
+response = _hook("response", _responses.anthropic_response)(response)
 
 __all__ = ["Stream", "async_sse", "error", "request", "response", "sse", "stream"]
