@@ -540,7 +540,10 @@ def _short(events: list[dict]) -> list[tuple]:
     return out
 
 
-def test_text_after_tool_calls_opens_a_new_block() -> None:
+def test_text_after_tool_calls_goes_before_them() -> None:
+    """Text after a tool call: the call is held (bounded) and said after the text, as the
+    response says the accumulated stream (one text, then the calls); text never lands in
+    the tool block's index."""
     events, _ = _to_anthropic(
         [
             _chunk({"role": "assistant", "content": "A"}),
@@ -565,13 +568,10 @@ def test_text_after_tool_calls_opens_a_new_block() -> None:
         ("start",),
         ("open", 0, "text"),
         ("text", 0, "A"),
+        ("text", 0, "B"),
         ("close", 0),
         ("open", 1, "tool_use", "f"),
-        ("input_json", 1, "{}"),
         ("close", 1),
-        ("open", 2, "text"),
-        ("text", 2, "B"),
-        ("close", 2),
         ("delta", "tool_use", {"output_tokens": 5, "input_tokens": 10}),
         ("stop",),
     ]
@@ -694,7 +694,8 @@ def test_only_a_ghost_call_stops_as_end_turn() -> None:
 
 def test_parallel_tool_calls_with_late_names() -> None:
     """Arguments before the name are held until the name comes; each openai index is its
-    own block, in order; a call's first argument piece is never lost."""
+    own block, in order; a call's first argument piece is never lost. (Held calls are said
+    whole, their input as the response reads it: compact JSON.)"""
     events, losses = _to_anthropic(
         [
             _chunk({"role": "assistant"}),
@@ -726,8 +727,7 @@ def test_parallel_tool_calls_with_late_names() -> None:
         ("input_json", 0, '{"x":1}'),
         ("close", 0),
         ("open", 1, "tool_use", "second"),
-        ("input_json", 1, '{"y":'),
-        ("input_json", 1, "2}"),
+        ("input_json", 1, '{"y":2}'),
         ("close", 1),
         ("delta", "tool_use", {"output_tokens": 5, "input_tokens": 10}),
         ("stop",),
@@ -740,7 +740,9 @@ def test_parallel_tool_calls_with_late_names() -> None:
     ]
 
 
-def test_fragment_for_an_earlier_call_is_a_loss() -> None:
+def test_fragment_for_an_earlier_call_still_reaches_it() -> None:
+    """Calls are held until the content ends, so a late fragment of an earlier call is
+    still its own (it used to be a Loss); one after the call was said is a Loss."""
     events, losses = _to_anthropic(
         [
             _chunk({"role": "assistant"}),
@@ -763,10 +765,14 @@ def test_fragment_for_an_earlier_call_is_a_loss() -> None:
             _usage_chunk(),
         ]
     )
-    accumulate_anthropic(events)  # never a delta into a closed or other block
-    assert [(x.path, x.kind) for x in losses] == [
-        ("choices[0].delta.tool_calls[index=0]", "dropped")
-    ]
+    message = accumulate_anthropic(events)  # never a delta into a closed or other block
+    assert [b["input"] for b in message["content"]] == [{}, {}]
+    assert losses == []
+    s = to_anthropic.Stream()
+    s.feed(_chunk({"tool_calls": [{"index": 0, "id": "c0", "function": {"name": "f"}}]}))
+    s.feed(_chunk({}, "tool_calls"))
+    s.feed(_chunk({"tool_calls": [{"index": 0, "function": {"arguments": "{}"}}]}))
+    assert ("choices[0].delta", "dropped") in [(x.path, x.kind) for x in s.losses]
 
 
 def test_finish_stop_after_tool_calls_is_tool_use() -> None:
@@ -903,7 +909,7 @@ def test_truncated_openai_stream(cut: int) -> None:
             ("text", 1, "partial"),
             ("close", 1),
             ("open", 2, "tool_use", "f"),
-            ("input_json", 2, '{"a"'),
+            ("input_json", 2, '{"_raw_arguments":"{\\"a\\""}'),  # cut short: not an object
             ("close", 2),
         ],
     }[cut]

@@ -1,38 +1,173 @@
-"""Tools both directions share: arguments as a string or an object, and names that fit.
+r"""Tools both directions share: arguments as a string or an object, and names that fit.
 
 openai ``function.arguments`` is a string the model wrote; anthropic ``tool_use.input`` is
-an object. Blank arguments are none. Arguments that are not a JSON object (a model's broken
-output) are a Loss and travel as ``{"_raw_arguments": "<the string>"}``, which comes back
-as the same string; a lone ``_raw_arguments`` whose string is itself a JSON object is a
-real parameter, since parsing would have produced that object instead.
+an object. Blank arguments are none. Arguments that are JSON but not an object, or not
+JSON at all (a model's broken output), are a Loss and travel as
+``{"_raw_arguments": "<the string>"}``, which comes back as the same string; a lone
+``_raw_arguments`` whose string is itself a JSON object is a real parameter, since parsing
+would have produced that object instead. A JSON string holding a JSON object (a model that
+double-encoded its arguments, ``"{\"a\": 1}"``) is decoded once, with a Loss.
+
+A stream cannot parse arguments it passes on piece by piece, so ``Arguments`` decides from
+the first character that is not blank, holding nothing it does not have to:
+
+- ``{``: an object; every piece is passed on as it comes.
+- ``"``: maybe a double-encoded object; the pieces are held until the call ends (at most
+  ``MAX_HELD_ARGUMENTS`` characters: beyond, they are said as ``_raw_arguments`` without
+  the check, a Loss), then said as the object or as ``_raw_arguments``.
+- anything else (``[``, a number, broken output): not an object; passed on as it comes,
+  inside ``{"_raw_arguments": "`` ... ``"}``.
+
+Arguments that start with ``{`` but are not one whole object are passed on as they are
+(the client's partial-JSON reader takes what it can); the response says them as
+``_raw_arguments``. That is the one shape where a stream and a response differ.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 import msgspec
 
+from ._errors import LossKind
 from ._ledger import Ctx
 
 _arguments_object = msgspec.json.Decoder(dict[str, Any])
+_arguments_any = msgspec.json.Decoder()
 _arguments_encoder = msgspec.json.Encoder()
 
 
-def parse_arguments(text: str, ctx: Ctx, path: str) -> dict[str, Any]:
+NOT_AN_OBJECT = "not a JSON object: kept as _raw_arguments"
+DOUBLE_ENCODED = "a JSON object encoded twice: decoded once"
+LONE_RAW = "a lone _raw_arguments parameter reads back as raw arguments"
+MAX_HELD_ARGUMENTS = 65_536
+"""Characters of string-shaped arguments a stream holds to check for double encoding."""
+
+
+class Approximates(Protocol):
+    """Where ``parse_arguments`` writes its losses: a ``Ctx``, or a stream's adapter."""
+
+    def approx(self, path: str, detail: str) -> None: ...
+
+
+def parse_arguments(text: str, ctx: Ctx | Approximates, path: str) -> dict[str, Any]:
     """``function.arguments`` -> ``tool_use.input``."""
     if not text.strip():
         return {}
     try:
-        value = _arguments_object.decode(text)
-    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-        ctx.approx(path, "not a JSON object: kept as _raw_arguments")
+        value = _arguments_any.decode(text)
+    except (msgspec.DecodeError, RecursionError):
+        value = None
+    if isinstance(value, str):
+        inner = _object(value)
+        if inner is not None:
+            ctx.approx(path, DOUBLE_ENCODED)
+            value = inner
+    if not isinstance(value, dict):
+        ctx.approx(path, NOT_AN_OBJECT)
         return {"_raw_arguments": text}
     if len(value) == 1 and _raw(value) is not None:
-        ctx.approx(path, "a lone _raw_arguments parameter reads back as raw arguments")
+        ctx.approx(path, LONE_RAW)
     return value
+
+
+def _object(text: str) -> dict[str, Any] | None:
+    try:
+        return _arguments_object.decode(text)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        return None
+
+
+def _escape(text: str) -> str:
+    """``text`` as the inside of a JSON string (pieces escaped apart join to the whole)."""
+    return _arguments_encoder.encode(text)[1:-1].decode()
+
+
+_BLANK, _OBJECT, _STRING, _OTHER = 0, 1, 2, 3
+
+
+class Arguments:
+    """One streamed call's arguments, shaped as ``parse_arguments`` shapes them whole:
+    ``feed(piece)`` returns the ``partial_json`` to send now (maybe ``""``), ``end()`` the
+    last of it. ``lose`` is the stream's ledger, ``path`` the call's arguments."""
+
+    __slots__ = ("held", "lose", "path", "shape", "size")
+
+    def __init__(self, lose: Callable[[str, LossKind, str], None], path: str) -> None:
+        self.shape = _BLANK
+        self.held: list[str] = []  # leading blanks, or a string's pieces
+        self.size = 0
+        self.lose = lose
+        self.path = path
+
+    def feed(self, piece: str) -> str:
+        shape = self.shape
+        if shape == _OBJECT:
+            return piece
+        if shape == _OTHER:
+            return _escape(piece)
+        if shape == _BLANK:
+            first = piece.lstrip()
+            if not first:
+                if self.size < MAX_HELD_ARGUMENTS:
+                    self._hold(piece)
+                return ""
+            head = "".join(self.held)
+            self.held = []
+            self.size = 0
+            if first[0] == "{":
+                self.shape = _OBJECT
+                return head + piece
+            if first[0] != '"':
+                self.shape = _OTHER
+                self.lose(self.path, "approximated", NOT_AN_OBJECT)
+                return '{"_raw_arguments":"' + _escape(head + piece)
+            self.shape = _STRING
+            piece = head + piece
+        self._hold(piece)
+        if self.size <= MAX_HELD_ARGUMENTS:
+            return ""
+        self.shape = _OTHER
+        held = "".join(self.held)
+        self.held = []
+        self.lose(
+            self.path,
+            "approximated",
+            f"over {MAX_HELD_ARGUMENTS} characters of a JSON string: kept as _raw_arguments"
+            " without checking for a double-encoded object",
+        )
+        return '{"_raw_arguments":"' + _escape(held)
+
+    def _hold(self, piece: str) -> None:
+        held = self.held
+        held.append(piece)
+        if len(held) > 32:  # joined now and then, so the count of pieces stays small
+            self.held = ["".join(held)]
+        self.size += len(piece)
+
+    def end(self) -> str:
+        """The call is over: what is still to be said of its arguments."""
+        shape = self.shape
+        if shape == _OTHER:
+            return '"}'
+        if shape != _STRING:
+            return ""  # an object, said already; or blank: no input, ``{}``
+        text = "".join(self.held)
+        self.held = []
+        try:
+            value = _arguments_any.decode(text)
+        except (msgspec.DecodeError, RecursionError):
+            value = None
+        inner = _object(value) if isinstance(value, str) else None
+        if inner is not None:
+            self.lose(self.path, "approximated", DOUBLE_ENCODED)
+            if len(inner) == 1 and _raw(inner) is not None:
+                self.lose(self.path, "approximated", LONE_RAW)
+            return _arguments_encoder.encode(inner).decode()
+        self.lose(self.path, "approximated", NOT_AN_OBJECT)
+        return '{"_raw_arguments":"' + _escape(text) + '"}'
 
 
 def dump_arguments(value: dict[str, Any]) -> str:

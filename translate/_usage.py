@@ -38,6 +38,9 @@ def input_tokens(prompt: int, cache_read: int, cache_write: int) -> int:
     return max(prompt - cache_read - cache_write, 0)
 
 
+_NO_DETAILS = o.PromptTokensDetails()
+
+
 def to_openai_usage(u: a.Usage, lose: Lose) -> o.Usage:
     """Anthropic usage -> openai usage."""
     read, write = u.cache_read_input_tokens, u.cache_creation_input_tokens
@@ -58,8 +61,8 @@ def to_openai_usage(u: a.Usage, lose: Lose) -> o.Usage:
         usage.prompt_tokens_details = details
     cc = u.cache_creation
     if cc not in (UNSET, None):
-        five = cc.ephemeral_5m_input_tokens if cc.ephemeral_5m_input_tokens is not UNSET else 0  # type: ignore[union-attr]
-        hour = cc.ephemeral_1h_input_tokens if cc.ephemeral_1h_input_tokens is not UNSET else 0  # type: ignore[union-attr]
+        five = cc.ephemeral_5m_input_tokens if cc.ephemeral_5m_input_tokens is not UNSET else 0
+        hour = cc.ephemeral_1h_input_tokens if cc.ephemeral_1h_input_tokens is not UNSET else 0
         if not isinstance(write, int) or (five, hour) != (write, 0):
             lose(
                 "usage.cache_creation",
@@ -89,25 +92,51 @@ def where_served(u: a.Usage, lose: Lose) -> None:
         lose("usage.speed", "dropped", "no twin in the openai dialect")
 
 
+def _first(sources: tuple[tuple[str, Any], ...], what: str, lose: Lose) -> Any:
+    """The first count the upstream gave among its spellings of one thing (an int; else
+    ``None`` if one said ``null``; else ``UNSET``); a later spelling that disagrees is a Loss."""
+    counts = [(where, value) for where, value in sources if isinstance(value, int)]
+    if not counts:
+        return None if any(v is None for _, v in sources) else UNSET
+    first = counts[0][1]
+    for where, value in counts[1:]:
+        if value != first:
+            lose(where, "dropped", f"disagrees with the {what} already read ({first})")
+    return first
+
+
 def to_anthropic_usage(u: o.Usage, lose: Lose) -> a.Usage:
     """Openai usage -> anthropic usage. Cache reads come from
     ``prompt_tokens_details.cached_tokens``, else DeepSeek's ``prompt_cache_hit_tokens``,
-    else Kimi's ``usage.cached_tokens``; writes say no lifetime, so they are 5-minute ones."""
+    else Kimi's ``usage.cached_tokens``, else a proxy's ``usage.cache_read_input_tokens``;
+    cache writes from ``prompt_tokens_details.cache_write_tokens``, else vLLM's
+    ``created_cache_tokens``, else a proxy's ``cache_creation_tokens`` (in the details or
+    beside them) or ``usage.cache_creation_input_tokens``. Each spelling is a part of
+    ``prompt_tokens``, so the totals stay the same. Writes say no lifetime, so they are
+    5-minute ones. A missing ``total_tokens`` is not needed."""
     details = u.prompt_tokens_details if u.prompt_tokens_details not in (UNSET, None) else None
-    sources = (
+    d: Any = details if details is not None else _NO_DETAILS
+    read: Any = _first(
         (
-            "usage.prompt_tokens_details.cached_tokens",
-            details.cached_tokens if details is not None else UNSET,
-        ),  # type: ignore[union-attr]
-        ("usage.prompt_cache_hit_tokens", u.prompt_cache_hit_tokens),
-        ("usage.cached_tokens", u.cached_tokens),
+            ("usage.prompt_tokens_details.cached_tokens", d.cached_tokens),
+            ("usage.prompt_cache_hit_tokens", u.prompt_cache_hit_tokens),
+            ("usage.cached_tokens", u.cached_tokens),
+            ("usage.cache_read_input_tokens", u.cache_read_input_tokens),
+        ),
+        "cache reads",
+        lose,
     )
-    counts = [(where, value) for where, value in sources if isinstance(value, int)]
-    read: Any = counts[0][1] if counts else (None if any(v is None for _, v in sources) else UNSET)
-    for where, value in counts[1:]:
-        if value != read:
-            lose(where, "dropped", f"disagrees with the cache reads already read ({read})")
-    write = details.cache_write_tokens if details is not None else UNSET  # type: ignore[union-attr]
+    write: Any = _first(
+        (
+            ("usage.prompt_tokens_details.cache_write_tokens", d.cache_write_tokens),
+            ("usage.prompt_tokens_details.created_cache_tokens", d.created_cache_tokens),
+            ("usage.prompt_tokens_details.cache_creation_tokens", d.cache_creation_tokens),
+            ("usage.cache_creation_tokens", u.cache_creation_tokens),
+            ("usage.cache_creation_input_tokens", u.cache_creation_input_tokens),
+        ),
+        "cache writes",
+        lose,
+    )
     r = read if isinstance(read, int) else 0
     w = write if isinstance(write, int) else 0
     if u.prompt_tokens < r + w:
@@ -123,7 +152,8 @@ def to_anthropic_usage(u: o.Usage, lose: Lose) -> a.Usage:
             "dropped",
             "does not add up with the cache hits to prompt_tokens",
         )
-    if u.total_tokens != u.prompt_tokens + u.completion_tokens:
+    total = u.total_tokens
+    if isinstance(total, int) and total != u.prompt_tokens + u.completion_tokens:
         lose(
             "usage.total_tokens",
             "approximated",

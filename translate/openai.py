@@ -417,6 +417,8 @@ own reason (MiMo's ``repetition_truncation``, vLLM's ``abort``) still decodes.""
 class PromptTokensDetails(_Wire, kw_only=True):
     cached_tokens: int | UnsetType | None = UNSET
     cache_write_tokens: int | UnsetType | None = UNSET
+    created_cache_tokens: int | UnsetType | None = UNSET  # extension: vLLM (cache writes)
+    cache_creation_tokens: int | UnsetType | None = UNSET  # extension: proxies (cache writes)
     audio_tokens: int | UnsetType | None = UNSET
     image_tokens: int | UnsetType | None = UNSET
     text_tokens: int | UnsetType | None = UNSET
@@ -436,24 +438,28 @@ class Usage(_Wire, kw_only=True):
 
     prompt_tokens: int
     completion_tokens: int
-    total_tokens: int
+    total_tokens: int | UnsetType = UNSET  # required by the spec; some servers omit it
     prompt_tokens_details: PromptTokensDetails | UnsetType | None = UNSET
     completion_tokens_details: CompletionTokensDetails | UnsetType | None = UNSET
     prompt_cache_hit_tokens: int | UnsetType = UNSET  # extension: DeepSeek
     prompt_cache_miss_tokens: int | UnsetType = UNSET  # extension: DeepSeek
     cached_tokens: int | UnsetType = UNSET  # extension: Kimi
+    cache_creation_tokens: int | UnsetType | None = UNSET  # extension: proxies (cache writes)
+    cache_read_input_tokens: int | UnsetType | None = UNSET  # extension: proxies (anthropic's)
+    cache_creation_input_tokens: int | UnsetType | None = UNSET  # extension: proxies
 
 
 class URLCitation(_Wire, kw_only=True):
     url: str
-    title: str
-    start_index: int
-    end_index: int
+    title: str | UnsetType | None = UNSET  # required by the spec; some servers omit it
+    start_index: int | UnsetType = UNSET  # required by the spec; some servers omit both
+    end_index: int | UnsetType = UNSET
 
 
 class Annotation(_Wire, kw_only=True):
-    type: Literal["url_citation"] = "url_citation"
-    url_citation: URLCitation
+    type: str = "url_citation"  # OpenRouter also says ``file`` annotations (no url_citation)
+    url_citation: URLCitation | UnsetType | None = UNSET
+    file: dict[str, Any] | UnsetType | None = UNSET  # extension: OpenRouter
 
 
 class ResponseMessage(_Wire, kw_only=True):
@@ -481,9 +487,9 @@ class Choice(_Wire, kw_only=True):
 
 
 class ChatCompletion(_Wire, kw_only=True):
-    id: str
+    id: str | UnsetType = UNSET  # required by the spec; some servers omit it
     object: Literal["chat.completion"] = "chat.completion"
-    created: int
+    created: int | UnsetType = UNSET  # likewise
     model: str
     choices: list[Choice]
     usage: Usage | UnsetType | None = UNSET
@@ -503,9 +509,11 @@ class DeltaFunction(_Wire, kw_only=True):
 
 class DeltaToolCall(_Wire, kw_only=True):
     """One fragment of a tool call. ``index`` keys it; the first fragment of an index
-    carries ``id`` and ``function.name``, later ones argument pieces only."""
+    carries ``id`` and ``function.name``, later ones argument pieces only. Google's
+    endpoint sends no ``index`` (a fragment then continues the open call or, with an id
+    or a name, opens the next)."""
 
-    index: int
+    index: int | UnsetType = UNSET
     id: str | UnsetType | None = UNSET
     type: Literal["function"] | UnsetType | None = UNSET
     function: DeltaFunction | UnsetType | None = UNSET
@@ -539,9 +547,9 @@ class ChunkChoice(_Wire, kw_only=True):
 class ChatCompletionChunk(_Wire, kw_only=True):
     """One ``data:`` frame. The usage-only chunk has ``choices: []``."""
 
-    id: str
+    id: str | UnsetType = UNSET  # required by the spec; Google's endpoint may omit it
     object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
-    created: int
+    created: int | UnsetType = UNSET  # likewise
     model: str
     choices: list[ChunkChoice]
     usage: Usage | UnsetType | None = UNSET

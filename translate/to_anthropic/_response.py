@@ -32,6 +32,7 @@ are absent; a ``native_finish_reason`` that says no more than ``finish_reason`` 
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import msgspec
@@ -42,14 +43,13 @@ from .. import openai as o
 from .._decode import Unknown, decode, join
 from .._errors import Loss, TranslationError
 from .._ledger import Ctx, finish
-from .._tables import FINISH_TO_ANTHROPIC, RESPONSE_TIER_TO_ANTHROPIC, STOP_TO_OPENAI
-from .._tools import parse_arguments, tool_names
+from .._tools import parse_arguments
 from .._usage import to_anthropic_usage
 from ..targets import resolve
+from . import _refine as r
+from ._refine import OPENAI_NAME_LIMIT, client_request, restore_names
 
-_ANTHROPIC_FORMATS = (UNSET, None, "anthropic-claude-v1", "unknown")
-OPENAI_NAME_LIMIT = 64
-"""The limit ``to_openai.request`` shortened tool names to (every openai target's)."""
+__all__ = ["OPENAI_NAME_LIMIT", "response"]
 
 
 # A response goes back to a client of the other dialect, whose SDK reads only its own
@@ -74,42 +74,68 @@ def response(
     ``TranslationError`` naming the JSON path.
     """
     unknown: list[Unknown] = []
-    completion = decode(body, o.ChatCompletion, unknown)
-    req = _client_request(request)
     ctx = Ctx(_RESPONSES)
+    try:
+        completion = decode(body, o.ChatCompletion, unknown)
+    except TranslationError:
+        loose = _loosen(body, ctx)
+        if loose is None:
+            raise
+        completion = decode(loose, o.ChatCompletion, unknown)
+    req = client_request(request)
     return finish(ctx, _Response(ctx, completion, req).build(), unknown, strict, losses)
 
 
-def _client_request(request: Any) -> a.MessagesRequest | None:
-    if request is None:
-        return None
+def _loosen(body: Any, ctx: Ctx) -> dict[str, Any] | None:
+    """Tool calls as OpenAI-compatible servers write them (DESIGN.md, "Reading the
+    wild"): without ``type`` (a call with a ``function`` is a function call), without
+    ``function.arguments`` (none: ``{}``). The body with those filled in, or ``None``
+    when nothing needed it (the first error stands)."""
     try:
-        return decode(request, a.MessagesRequest, [])
-    except TranslationError as exc:
-        raise TranslationError(join("request", exc.path), exc.reason) from None
-
-
-def _restore_names(req: a.MessagesRequest | None) -> dict[str, str]:
-    """``{as sent: original}`` for the client's tool names the request had to shorten."""
-    if req is None:
-        return {}
-    names = [t.name for t in req.tools or () if isinstance(t.name, str)]
-    for m in req.messages:
-        if isinstance(m, a.AssistantMessage) and isinstance(m.content, list):
-            names.extend(b.name for b in m.content if isinstance(b, a.ToolUseBlock))
-    if isinstance(req.tool_choice, a.ToolChoiceTool):
-        names.append(req.tool_choice.name)
-    return {short: name for name, short in tool_names(names, OPENAI_NAME_LIMIT).items()}
+        if isinstance(body, (bytes, bytearray, memoryview, str)):
+            value = msgspec.json.decode(body)
+        elif isinstance(body, msgspec.Struct):
+            value = msgspec.to_builtins(body)
+        elif hasattr(body, "model_dump"):
+            value = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        else:
+            value = copy.deepcopy(body)
+    except (msgspec.DecodeError, RecursionError, TypeError, ValueError):
+        return None
+    changed = False
+    choices = value.get("choices") if isinstance(value, dict) else None
+    for i, choice in enumerate(choices if isinstance(choices, list) else ()):
+        message = choice.get("message") if isinstance(choice, dict) else None
+        calls = message.get("tool_calls") if isinstance(message, dict) else None
+        for j, call in enumerate(calls if isinstance(calls, list) else ()):
+            if not isinstance(call, dict) or not isinstance(call.get("function"), dict):
+                continue
+            if call.get("type") is None:
+                call["type"] = "function"
+                changed = True
+            if call.get("id") is None:
+                call["id"] = ""  # made up where the block is made, as a stream does
+                changed = True
+            fn = call["function"]
+            if fn.get("arguments") is None:
+                fn["arguments"] = ""
+                changed = True
+                ctx.approx(
+                    f"choices[{i}].message.tool_calls[{j}].function.arguments",
+                    "no arguments: the input is {}",
+                )
+    return value if changed else None
 
 
 class _Response:
-    __slots__ = ("c", "ctx", "names", "req")
+    __slots__ = ("c", "ctx", "id", "names", "req")
 
     def __init__(self, ctx: Ctx, c: o.ChatCompletion, req: a.MessagesRequest | None) -> None:
         self.ctx = ctx
         self.c = c
         self.req = req
-        self.names = _restore_names(req)
+        self.id = r.message_id(c.id, ctx.lose)
+        self.names = restore_names(req)
 
     def build(self) -> a.MessageResponse:
         c, ctx = self.c, self.ctx
@@ -125,7 +151,7 @@ class _Response:
             texts = self.text(m, path)
             blocks.extend(texts)
             refusal = m.refusal if isinstance(m.refusal, str) else None
-            if refusal is not None and choice.finish_reason == "stop":
+            if refusal is not None and r.refusal_as_text(choice.finish_reason):
                 blocks.append(
                     a.TextBlock(text=refusal)
                 )  # every client sees it; to_openai takes it back out
@@ -149,7 +175,7 @@ class _Response:
         else:
             ctx.drop("choices", "no choice to translate: an empty message")
         out = a.MessageResponse(
-            id=c.id,
+            id=self.id,
             model=self.req.model if self.req is not None else c.model,
             content=blocks,
             stop_reason=stop_reason,
@@ -157,21 +183,11 @@ class _Response:
             usage=self.usage(c.usage),
         )
         if c.choices and isinstance(c.choices[0].message.refusal, str):
-            out.stop_details = {
-                "type": "refusal",
-                "category": None,
-                "explanation": c.choices[0].message.refusal,
-            }
-        if c.service_tier is None:
-            out.usage.service_tier = None
-        elif c.service_tier is not UNSET:
-            tier = RESPONSE_TIER_TO_ANTHROPIC.get(c.service_tier)
-            if tier is None:
-                ctx.drop("service_tier", f"no anthropic service tier for {c.service_tier!r}")
-            else:
-                out.usage.service_tier = tier
-        for field in ("system_fingerprint", "metadata", "moderation"):
-            if getattr(c, field) not in (UNSET, None):
+            out.stop_details = r.refusal_details(c.choices[0].message.refusal)
+        if isinstance(out.usage, a.Usage):
+            r.service_tier(c.service_tier, out.usage, ctx.lose)
+        for field in r.ENVELOPE_WITHOUT_TWIN:
+            if getattr(c, field, None):
                 ctx.drop(field, "no twin in the anthropic dialect")
         return out
 
@@ -196,25 +212,19 @@ class _Response:
                     blocks.append(a.RedactedThinkingBlock(data=d.data))
                 else:
                     blocks.append(a.ThinkingBlock(thinking=d.summary, signature=""))
-                    ctx.approx(dpath, "a reasoning summary said as unsigned thinking")
-                if d.format not in _ANTHROPIC_FORMATS:
-                    ctx.approx(
-                        join(dpath, "format"),
-                        f"reasoning in format {d.format!r} said as anthropic thinking",
-                    )
-                if d.id not in (UNSET, None):
-                    ctx.drop(join(dpath, "id"), "thinking blocks have no id")
+                r.reasoning_detail(d, ctx.lose, dpath)
             joined = "\n\n".join(b.thinking for b in blocks if isinstance(b, a.ThinkingBlock))
             for field in ("reasoning_content", "reasoning"):
                 value = getattr(m, field)
                 if value not in (UNSET, None, joined):
                     ctx.drop(join(path, field), "differs from reasoning_details, which is used")
             return blocks
-        text = m.reasoning_content if m.reasoning_content not in (UNSET, None) else m.reasoning
-        if isinstance(text, str):
-            blocks.append(a.ThinkingBlock(thinking=text, signature=""))
-            if m.reasoning_content not in (UNSET, None) and m.reasoning not in (UNSET, None, text):
-                ctx.drop(join(path, "reasoning"), "differs from reasoning_content, which is used")
+        said = r.reasoning_text(m.reasoning_content, m.reasoning, ctx.lose, path)
+        if said is not None:
+            blocks.append(a.ThinkingBlock(thinking=said, signature=""))
+        elif m.reasoning_content == "" or m.reasoning == "":  # as in a stream: no block
+            field = "reasoning_content" if m.reasoning_content == "" else "reasoning"
+            ctx.drop(join(path, field), "empty reasoning: no thinking block")
         return blocks
 
     def text(self, m: o.ResponseMessage, path: str) -> list[a.TextBlock]:
@@ -231,22 +241,26 @@ class _Response:
             return []
         n = len(content)
         spans: list[tuple[int, int, list[a.Citation]]] = []
-        order = sorted(
-            range(len(annotations)),
-            key=lambda k: (
-                annotations[k].url_citation.start_index,
-                annotations[k].url_citation.end_index,
-            ),
-        )
-        for k in order:
-            uc = annotations[k].url_citation
+        cited: list[tuple[int, int, int, o.URLCitation]] = []
+        for k, annotation in enumerate(annotations):
+            apath = f"{path}.annotations[{k}]"
+            uc = annotation.url_citation
+            if annotation.type != "url_citation" or not isinstance(uc, o.URLCitation):
+                ctx.drop(apath, f"a {annotation.type!r} annotation has no anthropic twin")
+                continue
             start, end = uc.start_index, uc.end_index
+            if not isinstance(start, int) or not isinstance(end, int):
+                ctx.approx(apath, "no span: the citation covers the whole content")
+                start, end = 0, n
+            cited.append((start, end, k, uc))
+        for start, end, k, uc in sorted(cited, key=lambda x: x[:2]):
             apath = f"{path}.annotations[{k}]"
             if not 0 <= start <= end <= n:
                 ctx.drop(apath, "its span lies outside the content")
                 continue
+            title = uc.title if isinstance(uc.title, str) else None
             citation = a.WebSearchResultLocation(
-                url=uc.url, title=uc.title, encrypted_index="", cited_text=content[start:end]
+                url=uc.url, title=title, encrypted_index="", cited_text=content[start:end]
             )
             if spans and (start, end) == spans[-1][:2]:
                 spans[-1][2].append(citation)
@@ -277,7 +291,7 @@ class _Response:
             name = self.names.get(fn.name, fn.name)
             blocks.append(
                 a.ToolUseBlock(
-                    id=call.id,
+                    id=r.tool_id(call.id, self.id, len(blocks), ctx.lose, join(cpath, "id")),
                     name=name,
                     input=parse_arguments(
                         fn.arguments, self.ctx, join(cpath, "function.arguments")
@@ -290,7 +304,7 @@ class _Response:
             fn = m.function_call
             fpath = join(path, "function_call")
             name = self.names.get(fn.name, fn.name)
-            call_id = f"{self.c.id}-function_call"
+            call_id = r.tool_id(f"{self.id}-function_call", self.id, len(blocks), ctx.lose, fpath)
             blocks.append(
                 a.ToolUseBlock(
                     id=call_id,
@@ -309,64 +323,16 @@ class _Response:
     def stop(
         self, choice: o.Choice, has_calls: bool, refusal: str | None
     ) -> tuple[str, str | None]:
-        """``finish_reason`` -> ``stop_reason`` by the one table, refined by what else the
-        upstream said: an anthropic ``native_finish_reason`` (OpenRouter, MiMo) that agrees
-        with it, vLLM's ``stop_reason`` (the stop string that matched), the client's stop
-        list when the upstream says a sequence matched but not which and the list has only
-        one, tool calls (``stop`` after tool calls is ``tool_use``), a refusal."""
-        ctx, path = self.ctx, "choices[0]"
-        fr, native, matched = choice.finish_reason, choice.native_finish_reason, choice.stop_reason
-        if isinstance(native, str) and native in STOP_TO_OPENAI and STOP_TO_OPENAI[native][0] == fr:
-            reason = native
-        else:
-            if isinstance(native, str) and native.lower() != (fr or "").lower():
-                ctx.drop(
-                    join(path, "native_finish_reason"),
-                    f"{native!r} beside finish_reason {fr!r} has no twin",
-                )
-            if isinstance(fr, str) and fr in FINISH_TO_ANTHROPIC:
-                reason = FINISH_TO_ANTHROPIC[fr]
-                if fr == "function_call":
-                    ctx.approx(
-                        join(path, "finish_reason"),
-                        "the deprecated function_call reads as tool_use",
-                    )
-            else:
-                reason = "end_turn"
-                what = "no finish reason" if fr is None else f"unknown finish reason {fr!r}"
-                ctx.approx(join(path, "finish_reason"), f"{what}: said as end_turn")
-        sequence = None
-        if isinstance(matched, str):
-            if reason in ("end_turn", "stop_sequence"):
-                reason, sequence = "stop_sequence", matched
-            else:
-                ctx.drop(join(path, "stop_reason"), f"a stop string beside finish_reason {fr!r}")
-        elif reason == "stop_sequence":  # (an int ``stop_reason`` is a stop token: the turn's end)
-            stops = (
-                self.req.stop_sequences
-                if self.req is not None and self.req.stop_sequences is not UNSET
-                else []
-            )
-            if len(stops) == 1:
-                sequence = stops[0]
-            else:
-                ctx.approx(
-                    join(path, "native_finish_reason"), "which stop sequence matched is unknown"
-                )
-        if reason == "end_turn" and has_calls:
-            reason = "tool_use"
-        elif reason == "tool_use" and not has_calls:
-            reason = "end_turn"
-            ctx.approx(join(path, "finish_reason"), "tool calls announced, none made")
-        if refusal is not None and reason != "refusal":
-            if fr != "stop":
-                ctx.approx(
-                    join(path, "finish_reason"), f"a refusal's stop reason is refusal, not {fr!r}"
-                )
-            if sequence is not None:
-                ctx.drop(join(path, "stop_reason"), "a refusal names no stop sequence")
-            reason, sequence = "refusal", None
-        return reason, sequence
+        """``finish_reason`` -> ``stop_reason``: the refinement streams share (``_refine``)."""
+        return r.stop_reason(
+            choice.finish_reason,
+            choice.native_finish_reason,
+            choice.stop_reason,
+            r.stop_sequences(self.req),
+            has_calls,
+            refusal is not None,
+            self.ctx.lose,
+        )
 
     # -- usage -----------------------------------------------------------------------
 
