@@ -452,6 +452,9 @@ def test_openai_errors_round_trip(kind: str, status: int, message: str) -> None:
     expected = copy.deepcopy(body)
     if kind == GENERIC_ERROR and status in ERROR_BY_STATUS:
         expected["error"]["type"] = ERROR_TO_OPENAI[ERROR_BY_STATUS[status]]
+    if kind == "server_error" and 500 < status < 600 and status in ERROR_BY_STATUS:
+        # a 5xx status with a type of its own wins over the generic server error
+        expected["error"]["type"] = ERROR_TO_OPENAI[ERROR_BY_STATUS[status]]
     assert (so, as_dict(bo)) == (status, expected)
 
 

@@ -14,7 +14,7 @@ so their inner shape is only ever passed through or reported as a Loss.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -51,7 +51,7 @@ class _Citation(_Wire, tag_field="type", kw_only=True):
 
 class CharLocation(_Citation, tag="char_location", kw_only=True):
     document_index: int
-    document_title: str | None
+    document_title: str | UnsetType | None = UNSET  # optional in the SDK: servers omit it
     start_char_index: int
     end_char_index: int
     file_id: str | UnsetType | None = UNSET
@@ -59,7 +59,7 @@ class CharLocation(_Citation, tag="char_location", kw_only=True):
 
 class PageLocation(_Citation, tag="page_location", kw_only=True):
     document_index: int
-    document_title: str | None
+    document_title: str | UnsetType | None = UNSET
     start_page_number: int
     end_page_number: int
     file_id: str | UnsetType | None = UNSET
@@ -67,7 +67,7 @@ class PageLocation(_Citation, tag="page_location", kw_only=True):
 
 class ContentBlockLocation(_Citation, tag="content_block_location", kw_only=True):
     document_index: int
-    document_title: str | None
+    document_title: str | UnsetType | None = UNSET
     start_block_index: int
     end_block_index: int
     file_id: str | UnsetType | None = UNSET
@@ -75,13 +75,13 @@ class ContentBlockLocation(_Citation, tag="content_block_location", kw_only=True
 
 class WebSearchResultLocation(_Citation, tag="web_search_result_location", kw_only=True):
     url: str
-    title: str | None
+    title: str | UnsetType | None = UNSET  # optional in the SDK: servers omit it
     encrypted_index: str
 
 
 class SearchResultLocation(_Citation, tag="search_result_location", kw_only=True):
     source: str
-    title: str | None
+    title: str | UnsetType | None = UNSET
     search_result_index: int
     start_block_index: int
     end_block_index: int
@@ -191,10 +191,18 @@ class Caller(_Wire, kw_only=True):
     tool_id: str | UnsetType = UNSET
 
 
+class NoInput(dict[str, Any]):
+    """The ``input`` of a ``tool_use`` block that came without one: empty, and marked so
+    that a converter can say the empty object was its invention (a Loss)."""
+
+    __slots__ = ()
+
+
 class ToolUseBlock(_Block, tag="tool_use", kw_only=True):
     id: str
     name: str
-    input: dict[str, Any]
+    # Required by the SDK, omitted by some servers for a call without arguments.
+    input: dict[str, Any] = msgspec.field(default_factory=NoInput)
     cache_control: CacheControl | UnsetType | None = UNSET
     caller: Caller | UnsetType = UNSET
     toolset_name: str | UnsetType | None = UNSET
@@ -223,10 +231,19 @@ ToolResultContent = (
 
 class ToolResultBlock(_Block, tag="tool_result", kw_only=True):
     tool_use_id: str
-    content: str | list[ToolResultContent] | UnsetType = UNSET
+    # ``content: null`` (a tool that returned nothing) is read as no content: the decoder
+    # accepts it and ``__post_init__`` makes it ``UNSET``, so readers never see ``None``.
+    if TYPE_CHECKING:
+        content: str | list[ToolResultContent] | UnsetType = UNSET
+    else:
+        content: str | list[ToolResultContent] | UnsetType | None = UNSET
     is_error: bool | UnsetType = UNSET
     cache_control: CacheControl | UnsetType | None = UNSET
     toolset_name: str | UnsetType | None = UNSET
+
+    def __post_init__(self) -> None:
+        if self.content is None:
+            self.content = UNSET
 
 
 class ServerToolUseBlock(_Block, tag="server_tool_use", kw_only=True):

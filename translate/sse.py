@@ -45,6 +45,7 @@ code, and then works on lines, in one of three ways, cheapest first.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import Protocol
 
@@ -128,7 +129,9 @@ class SSEDecoder:
         "truncated",
     )
 
-    def __init__(self, max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES) -> None:
+    def __init__(
+        self, max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES, event_types: Iterable[str] = ()
+    ) -> None:
         self.max_frame_bytes = max_frame_bytes
         self.done = False
         self.last_event_id = ""
@@ -154,7 +157,8 @@ class SSEDecoder:
         self._frames = 0
         # Event types already decoded, by their whole "event: ..." line. A stream uses a
         # handful of types, and a dict hit is cheaper than slicing and decoding again.
-        self._names: dict[bytes, str] = {}
+        # ``event_types``: the types a caller expects, known from the first frame on.
+        self._names: dict[bytes, str] = {b"event: " + t.encode(): t for t in event_types}
         # Nothing is held (no tail, no unfinished frame, no CR, BOM settled) and nothing
         # failed or closed: the one condition under which feed() may take its fast path.
         self._at_boundary = False
@@ -197,6 +201,32 @@ class SSEDecoder:
                         return [ServerSentEvent(text, name or None)]
             return self._take(data, lines)
         return self._feed(data)
+
+    def feed_data(self, data: bytes) -> str | None:
+        """The hot case of :meth:`feed` for a translator that needs only the data: if
+        ``data`` is exactly one frame of the usual shape at a frame boundary, it is taken
+        and its data returned (its ``event`` line, a known one, is only the JSON's echo);
+        otherwise nothing is taken and ``None`` says to call :meth:`feed` with it. Saves
+        the event value and its list on the path most chunks take."""
+        if self._at_boundary and type(data) is bytes and 13 not in data:
+            lines = data.split(b"\n")
+            n = len(lines)
+            if 3 <= n <= 4 and not lines[-1] and not lines[-2]:
+                line = lines[-3]
+                if (
+                    (n == 3 or lines[0] in self._names)
+                    and line[:6] == b"data: "
+                    and len(data) - 2 <= self.max_frame_bytes
+                ):
+                    try:
+                        text = line[6:].decode()
+                    except UnicodeDecodeError:
+                        return None  # feed() reports it, with the frame's number
+                    self._frames += 1
+                    if text == "[DONE]":
+                        self.done = True
+                    return text
+        return None
 
     def _feed(self, data: bytes) -> list[ServerSentEvent]:
         """The general path: state checks, BOM, CR and CRLF line ends, then :meth:`_take`."""
@@ -484,10 +514,9 @@ class SSEDecoder:
             # event stream's reconnection time to that integer. Otherwise, ignore the
             # field." (bytes.isdigit is ASCII-only and False for b"".)
             elif name == b"retry" and value.isdigit():
-                try:
+                # More digits than int() accepts: no usable time.
+                with contextlib.suppress(ValueError):
                     retry = int(value)
-                except ValueError:  # more digits than int() accepts: no usable time
-                    pass
             # "Otherwise: The field is ignored."
 
         # "Dispatch the event": "Set the last event ID string of the event source to the
@@ -545,9 +574,14 @@ def encode(event: ServerSentEvent) -> bytes:
 
 def _encode(event: ServerSentEvent) -> bytes:
     data = event.data
-    if event.event is None and event.id is None and event.retry is None:
-        if "\n" not in data and "\r" not in data:
-            return b"data: " + data.encode() + b"\n\n"
+    if (
+        event.event is None
+        and event.id is None
+        and event.retry is None
+        and "\n" not in data
+        and "\r" not in data
+    ):
+        return b"data: " + data.encode() + b"\n\n"
     parts = []
     if event.event:
         _check_single_line(event.event, "event")

@@ -7,9 +7,9 @@ from ..to_responses._dispatch import hook as _hook
 from ._error import error
 from ._request import request
 from ._response import response
-from ._stream import Stream, async_sse, sse, stream
+from ._stream import SSE, Stream, async_sse, sse, stream
 
 request = _hook("request", _responses_request.request)(request)
 response = _hook("response", _responses_response.chat_response)(response)
 
-__all__ = ["Stream", "async_sse", "error", "request", "response", "sse", "stream"]
+__all__ = ["SSE", "Stream", "async_sse", "error", "request", "response", "sse", "stream"]

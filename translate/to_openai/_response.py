@@ -45,12 +45,12 @@ from msgspec import UNSET
 from .. import anthropic as a
 from .. import openai as o
 from .._decode import Unknown, decode, join
-from .._errors import Loss, TranslationError
+from .._errors import Loss
 from .._ledger import Ctx, finish
-from .._tables import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI, tag
-from .._tools import dump_arguments
+from .._tables import tag
 from .._usage import to_openai_usage, where_served
 from ..targets import resolve
+from . import _refine as r
 
 # A response goes back to a client of the other dialect, whose SDK reads only its own
 # fields: the compatible form, but an unknown top-level field is a Loss, never carried.
@@ -75,19 +75,10 @@ def response(
     """
     unknown: list[Unknown] = []
     msg = decode(body, a.MessageResponse, unknown)
-    req = _client_request(request)
+    req = r.client_request(request)
     ctx = Ctx(_RESPONSES)
     out = _Response(ctx, msg, req, created).build()
     return finish(ctx, out, unknown, strict, losses)
-
-
-def _client_request(request: Any) -> o.ChatCompletionRequest | None:
-    if request is None:
-        return None
-    try:
-        return decode(request, o.ChatCompletionRequest, [])
-    except TranslationError as exc:
-        raise TranslationError(join("request", exc.path), exc.reason) from None
 
 
 class _Response:
@@ -124,10 +115,8 @@ class _Response:
             elif isinstance(block, a.ToolUseBlock):
                 calls.append(self.tool_call(block, path))
                 after_tool = True
-            elif isinstance(block, a.SERVER_BLOCKS):
-                ctx.drop(path, f"{tag(block)} is an Anthropic server-side block")
             else:
-                ctx.drop(path, f"a {tag(block)} block has no place in an openai response")
+                r.dropped_block(block, path, ctx.lose)
         if thoughts:
             self.reasoning(message, thoughts)
         self.refusal(message, texts)
@@ -144,9 +133,7 @@ class _Response:
         )
         if msg.usage is not UNSET:
             out.usage = self.usage(msg.usage, out)
-        for field in ("container", "diagnostics"):
-            if getattr(msg, field) not in (UNSET, None):
-                ctx.drop(field, "no twin in the openai dialect")
+        r.message_extras(msg, ctx.lose)
         return out
 
     # -- content ---------------------------------------------------------------------
@@ -159,18 +146,13 @@ class _Response:
         """Thinking blocks -> ``reasoning_content`` (their texts, joined) and, unless a
         single unsigned block says it all, ``reasoning_details``: each block apart, with
         its signature, redacted ones as ``reasoning.encrypted`` (as the request does)."""
-        message.reasoning_content = "\n\n".join(
+        message.reasoning_content = r.REASONING_JOIN.join(
             b.thinking for _, b in thoughts if isinstance(b, a.ThinkingBlock)
         )
         only = thoughts[0][1]
         if len(thoughts) == 1 and isinstance(only, a.ThinkingBlock) and not only.signature:
             return
-        message.reasoning_details = [
-            o.ReasoningText(text=b.thinking, signature=b.signature)
-            if isinstance(b, a.ThinkingBlock)
-            else o.ReasoningEncrypted(data=b.data)
-            for _, b in thoughts
-        ]
+        message.reasoning_details = [r.reasoning_detail(b) for _, b in thoughts]
 
     def refusal(self, message: o.ResponseMessage, texts: list[tuple[str, a.TextBlock]]) -> None:
         """``stop_details.explanation`` of a refusal <-> the openai ``refusal``.
@@ -179,26 +161,11 @@ class _Response:
         block holding it, beside ``stop_reason: refusal`` and the explanation; that block
         is taken back out here, so both shapes of refusal round-trip.
         """
-        sd, ctx = self.msg.stop_details, self.ctx
-        if sd is UNSET or sd is None:
-            return
-        if sd.get("type") != "refusal":
-            ctx.drop("stop_details", "no twin in the openai dialect")
-            return
-        for key, value in sd.items():
-            if key not in ("type", "category", "explanation") or (
-                key == "category" and value is not None
-            ):
-                ctx.drop(f"stop_details.{key}", "no twin in the openai dialect")
-        explanation = sd.get("explanation")
+        explanation = r.refusal(self.msg.stop_details, self.msg.stop_reason, self.ctx.lose)
         if explanation is None:
-            return
-        if not isinstance(explanation, str):
-            ctx.drop("stop_details.explanation", "not a string")
             return
         message.refusal = explanation
         if self.msg.stop_reason != "refusal":
-            ctx.approx("stop_details", f"a refusal beside stop_reason {self.msg.stop_reason!r}")
             return
         if texts and texts[-1][1].text == explanation and not texts[-1][1].citations:
             texts.pop()
@@ -226,8 +193,7 @@ class _Response:
                         cpath, f"a {tag(c)} citation has no twin: openai annotations cite urls"
                     )
                     continue
-                if c.title is None:
-                    ctx.lose(join(cpath, "title"), "coerced", 'a null title said as ""')
+                title = r.citation_title(c, cpath, ctx.lose)
                 if c.encrypted_index:
                     ctx.drop(join(cpath, "encrypted_index"), "no twin in openai annotations")
                 if c.cited_text != block.text:
@@ -235,9 +201,7 @@ class _Response:
                         join(cpath, "cited_text"),
                         "an annotation cites the span of text it annotates",
                     )
-                span = o.URLCitation(
-                    url=c.url, title=c.title or "", start_index=offset, end_index=end
-                )
+                span = o.URLCitation(url=c.url, title=title, start_index=offset, end_index=end)
                 annotations.append(o.Annotation(url_citation=span))
                 cited = True
             if cited:
@@ -251,20 +215,12 @@ class _Response:
         return "".join(parts)
 
     def tool_call(self, block: a.ToolUseBlock, path: str) -> o.FunctionToolCall:
-        ctx = self.ctx
-        call = o.FunctionToolCall(
-            id=block.id,
-            function=o.FunctionCall(name=block.name, arguments=dump_arguments(block.input)),
+        lose = self.ctx.lose
+        arguments = r.tool_arguments(block, path, lose)
+        r.tool_use_extras(block, path, lose)
+        return o.FunctionToolCall(
+            id=block.id, function=o.FunctionCall(name=block.name, arguments=arguments)
         )
-        if block.cache_control not in (UNSET, None):
-            ctx.drop(join(path, "cache_control"), "no cache hints in a response")
-        if block.caller is not UNSET and (
-            block.caller.type != "direct" or block.caller.tool_id is not UNSET
-        ):
-            ctx.drop(join(path, "caller"), "calls made by a server tool have no twin")
-        if block.toolset_name not in (UNSET, None):
-            ctx.drop(join(path, "toolset_name"), "no twin in the openai dialect")
-        return call
 
     # -- stop reason -----------------------------------------------------------------
 
@@ -275,45 +231,24 @@ class _Response:
         ``finish_reason`` can only approximate is said exactly in ``native_finish_reason``
         (as OpenRouter and MiMo do), where ``to_anthropic`` reads it back.
         """
-        msg, ctx = self.msg, self.ctx
-        reason = msg.stop_reason
+        msg = self.msg
+        finish, native, matched = r.finish_fields(
+            msg.stop_reason, msg.stop_sequence, has_calls, self.ctx.lose
+        )
         if self.refusal_as_text:
-            choice.finish_reason = "stop"
-        elif isinstance(reason, str) and reason in STOP_TO_OPENAI:
-            choice.finish_reason, exact = STOP_TO_OPENAI[reason]
-            if not exact:
-                choice.native_finish_reason = reason
-        else:
-            choice.finish_reason = "stop"
-            what = (
-                "no stop reason" if reason in (UNSET, None) else f"unknown stop reason {reason!r}"
-            )
-            ctx.approx("stop_reason", f"{what}: said as stop")
-        sequence = msg.stop_sequence
-        if reason == "stop_sequence":
-            if isinstance(sequence, str):
-                choice.stop_reason = sequence
-            else:
-                choice.native_finish_reason = reason
-        elif sequence not in (UNSET, None):
-            ctx.drop("stop_sequence", f"a stop sequence beside stop_reason {reason!r}")
-        if reason == "end_turn" and has_calls:
-            ctx.approx("stop_reason", "end_turn after tool calls reads as tool_use")
+            # A refusal said as a last text block is openai's refusal beside "stop".
+            finish, native = "stop", UNSET
+        choice.finish_reason = finish
+        choice.native_finish_reason = native
+        choice.stop_reason = matched
 
     # -- usage -----------------------------------------------------------------------
 
     def usage(self, u: a.Usage, out: o.ChatCompletion) -> o.Usage:
         """The shared arithmetic (``_usage``), and the tier that served, which openai says
         on the completion rather than in its usage."""
-        ctx = self.ctx
-        usage = to_openai_usage(u, ctx.lose)
-        if u.service_tier is None:
-            out.service_tier = None
-        elif u.service_tier is not UNSET:
-            tier = RESPONSE_TIER_TO_OPENAI.get(u.service_tier)
-            if tier is None:
-                ctx.drop("usage.service_tier", f"no openai service tier for {u.service_tier!r}")
-            else:
-                out.service_tier = tier
-        where_served(u, ctx.lose)
+        lose = self.ctx.lose
+        usage = to_openai_usage(u, lose)
+        out.service_tier = r.served_tier(u, lose)
+        where_served(u, lose)
         return usage
