@@ -202,3 +202,75 @@ def _thinking(d: dict[str, Any]) -> None:
         d["reasoning_effort"] = "none"
     elif d.get("reasoning_effort") == "none" and d.get("thinking") == {"type": "disabled"}:
         del d["thinking"]
+
+
+# --- the Responses dialect -------------------------------------------------------------------
+
+
+def responses_request(req: dict, losses: list, *, messages: bool = False) -> dict:
+    """What a Responses request means, for comparing round trips through Chat (applied to
+    both sides): a message without ``type`` is ``type: message``; ``status: completed`` on
+    an input item is no status; ``encrypted_content: null`` is absent; empty
+    ``annotations`` are absent; ``instructions`` is a leading system message; what a Loss
+    names is not compared. With ``messages`` (through the Messages hub), also: a
+    ``developer`` message is a ``system`` one, a custom tool's output a function's (its
+    call was a Loss), ``store: false`` and the Messages API's required
+    ``max_output_tokens: 4096`` say nothing."""
+    req = copy.deepcopy(req)
+    lost = {loss.path for loss in losses}
+    for key in list(req):
+        if key in lost or req[key] is None:
+            del req[key]
+        elif isinstance(req[key], dict):
+            req[key] = {k: v for k, v in req[key].items() if f"{key}.{k}" not in lost}
+            if not req[key]:
+                del req[key]
+    items = req.get("input")
+    if isinstance(items, str):
+        items = [{"type": "message", "role": "user", "content": items}]
+    items = list(items or [])
+    if "instructions" in req:
+        items.insert(0, {"type": "message", "role": "system", "content": req.pop("instructions")})
+    out = []
+    for i, given in enumerate(items):
+        if f"input[{i}]" in lost:
+            continue
+        item = {k: v for k, v in given.items() if f"input[{i}].{k}" not in lost}
+        item.setdefault("type", "message")
+        if messages and item.get("role") == "developer":
+            item["role"] = "system"
+        if messages and item["type"] == "custom_tool_call_output":
+            item["type"] = "function_call_output"
+        if item.get("status") == "completed":
+            del item["status"]
+        if item.get("encrypted_content", 0) is None:
+            del item["encrypted_content"]
+        for part in item.get("content") if isinstance(item.get("content"), list) else ():
+            if part.get("annotations", 0) == []:
+                del part["annotations"]
+        out.append(item)
+    req["input"] = out
+    if messages:
+        if req.get("store") is False:
+            del req["store"]
+        if req.get("max_output_tokens") == 4096:
+            del req["max_output_tokens"]
+    if "tools" in req:
+        req["tools"] = [t for i, t in enumerate(req["tools"]) if f"tools[{i}]" not in lost]
+    return req
+
+
+def responses_response(resp: dict) -> dict:
+    """The Response a Responses stream accumulates to, compared with the non-stream
+    translation of the accumulated upstream (applied to both sides): the same, but a
+    call's ``arguments`` compare as the JSON they encode (``{"a": 1}`` is ``{"a":1}``: a
+    stream passes the upstream's pieces on as they come)."""
+    resp = copy.deepcopy(resp)
+    for item in resp.get("output") or ():
+        if item.get("type") == "function_call":
+            try:
+                value = json.loads(item["arguments"] or "{}")
+            except ValueError:
+                continue  # not JSON: compared as it is
+            item["arguments"] = value
+    return resp

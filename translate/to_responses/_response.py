@@ -13,6 +13,7 @@ made from the completion id (``rs_<id>_<n>``, ``msg_<id>``, ``fc_<id>_<n>``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from msgspec import UNSET
@@ -20,7 +21,7 @@ from msgspec import UNSET
 from .. import openai as o
 from .. import responses as r
 from .._decode import Unknown, decode, join
-from .._errors import Loss
+from .._errors import Loss, LossKind
 from .._ledger import Ctx, finish
 from ..targets import PRESETS
 from ._request import _RESPONSES, FromChat
@@ -28,6 +29,7 @@ from ._to_chat import ToChat, decode_request, flat_name
 
 _INCOMPLETE = {"length": "max_output_tokens", "content_filter": "content_filter"}
 _FINISH = {"max_output_tokens": "length", "content_filter": "content_filter"}
+Lose = Callable[[str, LossKind, str], None]
 
 
 def _names(request: Any) -> dict[str, tuple[Any, str, str]]:
@@ -52,6 +54,28 @@ def _names(request: Any) -> dict[str, tuple[Any, str, str]]:
                     helper.limit = limit
                     out[helper.name(flat)] = (ns, m.name, kind)
     return out
+
+
+def client_model(request: Any) -> str | None:
+    """The model the client's Responses request asked for (echoed back), if it says one."""
+    if request is None:
+        return None
+    try:
+        req = decode_request(request, [])
+    except Exception:
+        return None
+    return req.model if isinstance(req.model, str) else None
+
+
+def finish_status(reason: Any, lose: Lose) -> tuple[str, r.IncompleteDetails | None]:
+    """A Chat ``finish_reason`` -> the Response ``status`` and ``incomplete_details``:
+    ``length`` and ``content_filter`` are an incomplete response (``_INCOMPLETE``), the
+    reasons that end a turn are a completed one, any other is a Loss (completed)."""
+    if reason in _INCOMPLETE:
+        return "incomplete", r.IncompleteDetails(reason=_INCOMPLETE[reason])
+    if reason not in (None, UNSET, "stop", "tool_calls", "function_call"):
+        lose("choices[0].finish_reason", "dropped", f"no twin for finish reason {reason!r}")
+    return "completed", None
 
 
 def response(
@@ -93,14 +117,12 @@ def _message_path(path: str) -> str:
 def _from_chat(
     ctx: Ctx, resp: o.ChatCompletion, names: dict[str, tuple[Any, str, str]], request: Any
 ) -> r.Response:
-    out = r.Response(id=resp.id, created_at=resp.created, model=resp.model, output=[])
-    if request is not None:
-        try:
-            req = decode_request(request, [])
-            if isinstance(req.model, str):
-                out.model = req.model
-        except Exception:
-            pass
+    ident = resp.id if isinstance(resp.id, str) else ""  # some servers omit them
+    created = resp.created if isinstance(resp.created, int) else 0
+    out = r.Response(id=ident, created_at=created, model=resp.model, output=[])
+    model = client_model(request)
+    if model is not None:
+        out.model = model
     for i in range(1, len(resp.choices)):
         ctx.drop(f"choices[{i}]", "a Response has one output")
     status = "completed"
@@ -121,7 +143,7 @@ def _from_chat(
         n = 0
         for item in items:
             if isinstance(item, r.Reasoning) and item.id is UNSET:
-                item.id = f"rs_{resp.id}_{n}"
+                item.id = f"rs_{ident}_{n}"
                 n += 1
         if m.content not in (UNSET, None, "") or m.refusal not in (UNSET, None):
             parts: list[r.MessagePart] = []
@@ -130,26 +152,21 @@ def _from_chat(
             if m.refusal not in (UNSET, None):
                 parts.append(r.Refusal(refusal=m.refusal))
             items.append(
-                r.Message(role="assistant", content=parts, id=f"msg_{resp.id}", status="completed")
+                r.Message(role="assistant", content=parts, id=f"msg_{ident}", status="completed")
             )
         if m.annotations not in (UNSET, None) and m.annotations:
             ctx.drop(join(path, "annotations"), "no twin kept here")
         for j, call in enumerate(m.tool_calls or ()):
-            items.append(_call(call, names, f"fc_{resp.id}_{j}"))
+            items.append(call_item(call, names, f"fc_{ident}_{j}"))
         for field in ("audio", "function_call"):
             if getattr(m, field) not in (UNSET, None):
                 ctx.drop(join(path, field), "no twin in a Response")
         out.output = items
-        reason = choice.finish_reason
-        if reason in _INCOMPLETE:
-            status = "incomplete"
-            out.incomplete_details = r.IncompleteDetails(reason=_INCOMPLETE[reason])
-        elif reason not in (None, "stop", "tool_calls", "function_call"):
-            ctx.drop("choices[0].finish_reason", f"no twin for finish reason {reason!r}")
+        status, out.incomplete_details = finish_status(choice.finish_reason, ctx.lose)
     out.status = status
-    out.completed_at = resp.created
+    out.completed_at = created
     if resp.usage not in (UNSET, None):
-        out.usage = _usage(resp.usage)
+        out.usage = usage(resp.usage)
     if resp.service_tier not in (UNSET, None):
         out.service_tier = resp.service_tier
     if resp.metadata not in (UNSET, None):
@@ -157,7 +174,7 @@ def _from_chat(
     return out
 
 
-def _call(call: o.ToolCall, names: dict[str, tuple[Any, str, str]], ident: str) -> r.Item:
+def call_item(call: o.ToolCall, names: dict[str, tuple[Any, str, str]], ident: str) -> r.Item:
     if isinstance(call, o.FunctionToolCall):
         ns, name, kind = names.get(call.function.name, (UNSET, call.function.name, "function"))
         if kind == "custom":
@@ -183,7 +200,7 @@ def _call(call: o.ToolCall, names: dict[str, tuple[Any, str, str]], ident: str) 
     )
 
 
-def _usage(u: o.Usage) -> r.ResponseUsage:
+def usage(u: o.Usage) -> r.ResponseUsage:
     cached = 0
     written = 0
     details = u.prompt_tokens_details
@@ -204,7 +221,12 @@ def _usage(u: o.Usage) -> r.ResponseUsage:
         input_tokens_details=r.InputTokensDetails(cached_tokens=cached, cache_write_tokens=written),
         output_tokens=u.completion_tokens,
         output_tokens_details=r.OutputTokensDetails(reasoning_tokens=reasoning),
-        total_tokens=u.total_tokens,  # type: ignore[arg-type]
+        # required by the Responses API; some Chat servers omit it (DIALECTS.md)
+        total_tokens=(
+            u.total_tokens
+            if isinstance(u.total_tokens, int)
+            else u.prompt_tokens + u.completion_tokens
+        ),
     )
 
 
