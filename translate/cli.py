@@ -27,7 +27,7 @@ import msgspec
 
 import translate as _package
 
-from . import _serve, anthropic, openai, to_anthropic, to_openai
+from . import _serve, anthropic, openai, responses, to_anthropic, to_openai, to_responses
 from ._errors import Loss, LossError, TranslationError
 
 SCHEMAS: dict[str, Any] = {
@@ -39,6 +39,9 @@ SCHEMAS: dict[str, Any] = {
     "openai.ChatCompletion": openai.ChatCompletion,
     "openai.ChatCompletionChunk": openai.ChatCompletionChunk,
     "openai.ErrorBody": openai.ErrorBody,
+    "responses.ResponseCreateParams": responses.ResponseCreateParams,
+    "responses.Response": responses.Response,
+    "responses.StreamEvent": responses.StreamEvent,
 }
 
 # Keys only one dialect's request has; a request with neither is read as anthropic when it
@@ -136,9 +139,10 @@ def kind_of(raw: bytes) -> tuple[str, str]:
     """(kind, dialect) of one payload: kind is request, response, stream or error."""
     head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:64]
     if head.startswith((b"event:", b"data:", b":")):
-        dialect = (
-            "anthropic" if b"event:" in raw[:4096] or b'"message_start"' in raw[:4096] else "openai"
-        )
+        start = raw[:4096]
+        if b'"type":"response.' in start or b'"type": "response.' in start:
+            return "stream", "responses"
+        dialect = "anthropic" if b"event:" in start or b'"message_start"' in start else "openai"
         return "stream", dialect
     try:
         body = msgspec.json.decode(raw)
@@ -146,6 +150,8 @@ def kind_of(raw: bytes) -> tuple[str, str]:
         raise TranslationError("", f"neither JSON nor an SSE stream: {exc}") from None
     if not isinstance(body, dict):
         raise TranslationError("", f"expected a JSON object, got {type(body).__name__}")
+    if body.get("object") == "response":  # a Response has "error": null
+        return "response", "responses"
     if body.get("type") == "error":
         return "error", "anthropic"
     if "error" in body or body.get("object") == "error":
@@ -154,6 +160,8 @@ def kind_of(raw: bytes) -> tuple[str, str]:
         return "response", "anthropic"
     if "choices" in body or body.get("object") == "chat.completion":
         return "response", "openai"
+    if "input" in body and "messages" not in body:
+        return "request", "responses"
     return "request", detect(body)
 
 
@@ -175,21 +183,29 @@ def convert_one(raw: bytes, args: argparse.Namespace, losses: list[Loss]) -> tup
         if args.kind and args.kind != kind:
             raise TranslationError("", f"this input reads as a {kind}, not a {args.kind}")
     source = args.source or source
-    to = args.to or ("openai" if source == "anthropic" else "anthropic")
+    to = args.to or ("openai" if source in ("anthropic", "responses") else "anthropic")
     if to == source:
         raise TranslationError("", f"--to {to} is the dialect of the input")
-    mod = to_openai if to == "openai" else to_anthropic
+    mod: Any = {"openai": to_openai, "anthropic": to_anthropic, "responses": to_responses}[to]
+    # A Responses payload is said so (the other dialects are told apart by shape).
+    extra: dict[str, Any] = {"source": "responses"} if source == "responses" else {}
     request = Path(args.request).read_bytes() if args.request else None
     if kind == "request":
-        return "json", mod.request(raw, target=args.target, strict=args.strict, losses=losses)
+        return "json", mod.request(
+            raw, target=args.target, strict=args.strict, losses=losses, **extra
+        )
     if kind == "response":
-        return "json", mod.response(raw, request=request, strict=args.strict, losses=losses)
+        return "json", mod.response(
+            raw, request=request, strict=args.strict, losses=losses, **extra
+        )
     if kind == "error":
         status, body = mod.error(raw, status=args.status)
         sys.stderr.write(f"status: {status}\n")
         return "json", body
+    if source == "responses" and not hasattr(mod, "RESPONSES_STREAMS"):
+        raise TranslationError("", f"a Responses stream cannot be translated to {to} yet")
     found: list[Loss] = []
-    out = b"".join(mod.sse([raw], request=request, losses=found))
+    out = b"".join(mod.sse([raw], request=request, losses=found, **extra))
     losses.extend(found)
     if args.strict and found:
         raise LossError(found)
@@ -315,12 +331,12 @@ def main(argv: list[str] | None = None) -> int:
     convert.add_argument(
         "--from",
         dest="source",
-        choices=("openai", "anthropic"),
+        choices=("openai", "anthropic", "responses"),
         help="the input's dialect (default: detected)",
     )
     convert.add_argument(
         "--to",
-        choices=("openai", "anthropic"),
+        choices=("openai", "anthropic", "responses"),
         help="the output's dialect (default: the other one)",
     )
     convert.add_argument(
