@@ -254,7 +254,11 @@ def test_the_finish_ends_blocks_never_stopped() -> None:
     out = s.feed(STOP_REASON)
     assert s._blocks == {} and s.state is State.FINISHED
     assert out[0].choices[0].delta.tool_calls[0].function.arguments == "{}"
-    assert [x.path for x in losses] == ["content[0]", "content[1]"]
+    # once per path pattern (the stream's ledger), then end_turn after a tool call
+    assert [(x.path, x.detail) for x in losses] == [
+        ("content[0]", "a block never stopped"),
+        ("stop_reason", "end_turn after tool calls reads as tool_use"),
+    ]
 
 
 def test_a_block_started_again_at_its_index_ends_the_first() -> None:
