@@ -329,6 +329,17 @@ class Stream(OnceLedger):
         self._unknown(unknown)
         return MESSAGE[self.state][_CHUNK](self, chunk)
 
+    def feed_data(self, data: str | bytes) -> list[a.StreamEvent]:
+        """``feed`` for the payload of one SSE ``data:`` line (what :class:`SSE` reads)."""
+        if self.state is CLOSED:
+            return []
+        self._chunks += 1
+        try:
+            chunk = _chunk_decoder.decode(data)
+        except msgspec.DecodeError:
+            return self._raw_slow(data)
+        return MESSAGE[self.state][_CHUNK](self, chunk)
+
     def _raw_slow(self, data: Any) -> list[a.StreamEvent]:
         # Not a plain chunk: the [DONE] sentinel, an error frame, or a chunk with fields
         # this library does not model (reported, not fatal).
@@ -389,16 +400,13 @@ class Stream(OnceLedger):
             usage=usage,
         )
         out: list[a.StreamEvent] = [a.MessageStartEvent(message=message)]
-        self._chunk(chunk, out)
+        out += self._chunk(chunk)
         return out
 
-    def _open_chunk(self, chunk: o.ChatCompletionChunk) -> list[a.StreamEvent]:
-        out: list[a.StreamEvent] = []
-        self._chunk(chunk, out)
-        return out
-
-    def _chunk(self, chunk: o.ChatCompletionChunk, out: list[a.StreamEvent]) -> None:
+    def _chunk(self, chunk: o.ChatCompletionChunk) -> list[a.StreamEvent]:
+        """One chunk of an open (or finished) message."""
         # Field tests use truthiness: UNSET, None, "" and [] all mean "nothing said".
+        out: list[a.StreamEvent] = []
         for choice in chunk.choices:
             if choice.index:
                 self._lose(
@@ -424,10 +432,6 @@ class Stream(OnceLedger):
             # [DONE]; once it is here after the finish reason, the message is complete.
             if not chunk.choices and self.state is FINISHED:
                 out.extend(self._stop(None))
-
-    def _after_finish(self, chunk: o.ChatCompletionChunk) -> list[a.StreamEvent]:
-        out: list[a.StreamEvent] = []
-        self._chunk(chunk, out)
         return out
 
     def _finished(self, choice: o.ChunkChoice) -> list[a.StreamEvent]:
@@ -988,7 +992,7 @@ MESSAGE: dict[Msg, dict[Ev, Callable[[Stream, Any], list[a.StreamEvent]]]] = {
         Ev.ABORT: _S._fail,
     },
     Msg.OPEN: {
-        Ev.CHUNK: _S._open_chunk,
+        Ev.CHUNK: _S._chunk,
         Ev.FINISH: _S._finished,
         Ev.DONE: _S._unfinished_done,
         Ev.CLOSE: _S._unfinished,
@@ -996,7 +1000,7 @@ MESSAGE: dict[Msg, dict[Ev, Callable[[Stream, Any], list[a.StreamEvent]]]] = {
         Ev.ABORT: _S._fail,
     },
     Msg.FINISHED: {
-        Ev.CHUNK: _S._after_finish,
+        Ev.CHUNK: _S._chunk,  # (usage, or content after the finish: a Loss)
         Ev.FINISH: _S._ignore,  # a second finish reason says nothing new
         Ev.DONE: _S._stop,
         Ev.CLOSE: _S._stop,
@@ -1107,7 +1111,7 @@ class SSE:
         try:
             frames = self._decoder.feed(data)
             if len(frames) == 1:  # the common case
-                events = s.feed(frames[0].data)
+                events = s.feed_data(frames[0].data)
                 if len(events) == 1:
                     e = events[0]
                     return encode_event_data(_EVENT_NAMES[type(e)], _encoder.encode(e))
@@ -1116,7 +1120,7 @@ class SSE:
             for frame in frames:
                 if s.state is CLOSED:
                     break  # nothing follows the end, however the bytes arrived
-                events += s.feed(frame.data)
+                events += s.feed_data(frame.data)
         except LossError:
             raise
         except TranslationError as exc:
