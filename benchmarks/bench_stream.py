@@ -9,7 +9,9 @@ The floor is what any translator must at least do per chunk: decode the input fr
 JSON (msgspec, to untyped builtins) and encode the output frame's JSON (msgspec, from
 builtins prepared in advance). The ratio is ``sse()`` over that floor, in the same run.
 
-Goal (issue 4): at most 3 us per chunk and at most 4x the floor, both directions.
+Goal (issue 4): at most 3 us per chunk and at most 4x the floor, both directions; the
+same for Chat chunks into Responses events (issue 13; about one event per chunk, plus
+the done events, whose texts the floor encodes too).
 
     python benchmarks/bench_stream.py [--repeat N]
 """
@@ -27,7 +29,7 @@ import msgspec
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from translate import to_anthropic, to_openai
+from translate import to_anthropic, to_openai, to_responses
 from translate.sse import SSEDecoder
 
 ENV = {
@@ -178,11 +180,13 @@ def main() -> None:
     anthropic_out = list(to_anthropic.sse(openai_frames))
     anthropic_frames = split_frames(b"".join(anthropic_out))
     openai_out = list(to_openai.sse(anthropic_frames))
+    responses_out = list(to_responses.sse(openai_frames))
 
     rows = []
     for name, module, frames, outputs in (
         ("openai -> anthropic  (to_anthropic.sse)", to_anthropic, openai_frames, anthropic_out),
         ("anthropic -> openai  (to_openai.sse)", to_openai, anthropic_frames, openai_out),
+        ("openai -> responses  (to_responses.sse)", to_responses, openai_frames, responses_out),
     ):
         n = len(frames)
         t, f = best_pair(

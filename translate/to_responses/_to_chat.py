@@ -47,23 +47,44 @@ _CACHE_TTL = ("30m", "12h")
 _CARRIED = ("include", "max_tool_calls", "truncation")
 
 
+_request_decoder = msgspec.json.Decoder(r.ResponseCreateParams)
+_REQUEST_FIELDS = frozenset(f.encode_name for f in msgspec.structs.fields(r.ResponseCreateParams))
+
+
 def decode_request(body: Any, unknown: list[Unknown]) -> r.ResponseCreateParams:
     """Decode a Responses request; input messages without ``type`` (EasyInputMessage) and
-    item references without it get their tag first."""
+    item references without it get their tag first.
+
+    Fast on what Codex sends (untagged messages, ``client_metadata`` and other top-level
+    fields newer than the structs): one typed decode, else one untyped decode, the tags
+    and top-level unknown fields taken care of on the dict, one ``convert``. Only a body
+    with unknown nested fields or bad values takes the slow path (``_decode.decode``),
+    which names them by path."""
     if isinstance(body, r.ResponseCreateParams):
         return body
+    if isinstance(body, (bytes, bytearray, memoryview, str)):
+        try:
+            return _request_decoder.decode(body)
+        except msgspec.ValidationError:
+            pass
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+            return decode(body, r.ResponseCreateParams, unknown)  # names the error
     try:
+        data = _builtins(body)
+    except (msgspec.DecodeError, RecursionError):
         return decode(body, r.ResponseCreateParams, unknown)
-    except TranslationError as err:
-        if "`type`" not in err.reason or not err.path.startswith("input["):
-            raise
-    data = _builtins(body)
     items = data.get("input")
+    tagged = dict(data)
     if isinstance(items, list):
-        data = dict(data)
-        data["input"] = [_tagged(item) for item in items]
-    del unknown[:]
-    return decode(data, r.ResponseCreateParams, unknown)
+        tagged["input"] = [_tagged(item) for item in items]
+    extra = [Unknown("", k, v) for k, v in tagged.items() if k not in _REQUEST_FIELDS]
+    known = {k: v for k, v in tagged.items() if k in _REQUEST_FIELDS} if extra else tagged
+    try:
+        req = msgspec.convert(known, r.ResponseCreateParams)
+    except (msgspec.ValidationError, RecursionError):
+        return decode(tagged, r.ResponseCreateParams, unknown)
+    unknown.extend(extra)
+    return req
 
 
 def _builtins(body: Any) -> dict[str, Any]:
