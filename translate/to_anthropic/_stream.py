@@ -28,9 +28,10 @@ table ``{state: {event: handler}}`` (``MESSAGE``, ``BLOCKS``, ``CALLS``):
   or ``error`` sent: nothing follows, whatever arrives);
 - the open content block (``Block``): NONE, THINKING, TEXT, TOOL; events are the pieces of
   content (``Piece``) that arrive: thinking, text, a tool call's block, the stop;
-- each tool call (``Call``): PENDING (no name yet: its argument pieces are held), OPEN (its
-  ``tool_use`` block is the open one), DONE (stopped: later pieces are a Loss), GHOST (it
-  never got a name: a Loss, never a block); events (``Frag``): a name, arguments, the end.
+- each tool call (``Call``): PENDING (no name yet), HELD (named; its arguments are held
+  whole), OPEN (released: its ``tool_use`` block is the open one, its arguments stream),
+  DONE (said: later pieces are a Loss), GHOST (it never got a name: a Loss, never a
+  block); events (``Frag``): a name, arguments, the end.
 
 Real upstreams are read as they are (DESIGN.md, "Reading the wild"):
 
@@ -38,21 +39,25 @@ Real upstreams are read as they are (DESIGN.md, "Reading the wild"):
   or a name the call does not have, opens the next;
 - a new ``id`` at a used ``index`` (Ollama, Gemini gateways: every call at ``index: 0``) is
   a new call;
-- within one delta, tool-call fragments that continue the open call are read first (vLLM
-  with speculative decoding puts content beside them), and text that arrives while a tool
-  call is open is held until the call ends (another block opens, the finish, the end), so
-  a call's arguments are never cut by text beside or between them;
-- arguments are shaped as the response shapes them (``_tools.Arguments``): an object as it
-  comes, a double-encoded object decoded once, anything else as ``_raw_arguments``.
+- tool calls are held until the content ends (the finish, the end, an error) and then
+  said whole, after the text: so text beside or between argument pieces (vLLM with
+  speculative decoding puts content in the same delta) never cuts a call, and the stream
+  says what the response says of the accumulated stream (one text, then the calls, each
+  input read by ``parse_arguments``: an object, a double-encoded object decoded once,
+  anything else as ``_raw_arguments``). Only when the held arguments of all calls pass
+  ``MAX_HELD_ARGUMENTS`` characters is a call released: its block opens and streams (its
+  arguments shaped piece by piece by ``_tools.Arguments``), and text that arrives beside
+  it is held until it ends (``MAX_HELD_TEXT``); within one delta, fragments that continue
+  the open call go first.
 
-Memory is O(1) in the length of the stream, whatever the upstream sends: text, thinking
-and argument pieces are passed on as they arrive, never joined. What is held is bounded:
-at most ``MAX_HELD_TEXT`` characters of text beside an open call (beyond, the call ends and
-the text is said), ``MAX_PENDING_ARGUMENTS`` characters of a nameless call's arguments (beyond,
-a Loss), ``_tools.MAX_HELD_ARGUMENTS`` of string-shaped arguments, ``MAX_REFUSAL`` of a
-refusal (its explanation; beyond, a Loss), ``MAX_CALLS`` calls known at a time (the oldest
-stopped ones are forgotten: a late piece for one is then a nameless call, still a Loss), and
-the loss ledger (``_ledger.MAX_STREAM_LOSSES``).
+Memory is O(1) in the length of the stream, whatever the upstream sends: text and
+thinking pieces are passed on as they arrive, never joined, and what is held is capped:
+``MAX_HELD_ARGUMENTS`` characters of held calls' arguments (all of them), ``MAX_HELD_TEXT``
+of text beside a released call, ``_tools.MAX_HELD_ARGUMENTS`` of a released call's
+string-shaped arguments, ``MAX_REFUSAL`` of a refusal (its explanation; beyond, a Loss),
+``MAX_CALLS`` calls known and held at a time (beyond, the oldest held one is said, or is a
+ghost), and the loss ledger (``_ledger.MAX_STREAM_LOSSES``). A hostile stream reaches all
+the caps at about 320 KB (``tests/test_state_to_anthropic.py``).
 """
 
 from __future__ import annotations
