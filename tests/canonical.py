@@ -1,8 +1,25 @@
-"""The canonical form of a request: what the round-trip properties compare.
+"""The canonical forms the round-trip properties compare: one function per payload kind
+and dialect, the only place where two payloads are declared the same.
 
-Each rule identifies two spellings that the receiving API documents as the same request
-(README, "Canonical form"). Nothing here hides a loss: a translation that loses anything
-reports it, and the properties only compare round trips that reported no loss.
+Each rule identifies two spellings that the receiving API documents as the same payload
+(README, "Canonical form"), or that the converters' docstrings list as what the way back
+cannot tell apart (``to_openai/_response.py``, ``to_anthropic/_response.py``). Nothing
+here hides a loss: a translation that loses anything reports it, and the properties only
+compare round trips that reported no loss.
+
+=========  ======================  ==========================
+kind       anthropic               openai
+=========  ======================  ==========================
+request    ``anthropic_request``   ``openai_request``
+response   ``anthropic_message``   ``openai_completion``
+stream     ``anthropic_stream``    ``openai_stream``
+error      ``anthropic_error``     ``openai_error``
+SSE frame  ``sse_event`` (the same framing in both dialects)
+=========  ======================  ==========================
+
+A form applied to one side only (``back == form(source)``) says what the way back writes
+for each spelling of the source; a form applied to both sides (``form(a) == form(b)``)
+says which spellings are the same payload.
 """
 
 from __future__ import annotations
@@ -11,6 +28,14 @@ import contextlib
 import copy
 import json
 from typing import Any
+
+import msgspec
+
+from translate._error_body import fallback_message
+from translate._tables import ERROR_BY_STATUS, ERROR_TO_OPENAI, GENERIC_ERROR, STOP_REASONS
+from translate.sse import ServerSentEvent
+
+# --- requests ----------------------------------------------------------------------------
 
 DEFAULT_MAX_TOKENS = 4096
 
@@ -28,10 +53,18 @@ def _drop_nulls(d: dict[str, Any], keys: tuple[str, ...]) -> None:
             del d[k]
 
 
-# --- anthropic ---------------------------------------------------------------------------
+def anthropic_request(req: dict[str, Any]) -> dict[str, Any]:
+    """A Messages request (compared on both sides). The Messages API documents:
 
-
-def anthropic(req: dict[str, Any]) -> dict[str, Any]:
+    - content ``"x"`` is content ``[{"type": "text", "text": "x"}]`` (system included);
+    - "consecutive user or assistant turns in your request will be combined into a single
+      turn"; a ``role: system`` message first in line, with no ``system``, is the system
+      prompt (the ``2026-10-21`` system messages);
+    - a tool of ``type: custom`` is a tool without a type (the default);
+    - ``null`` is absent for the nullable fields, and so are documented defaults: an empty
+      ``tool_result`` content, a ``direct`` caller, ``citations: {enabled: false}`` on a
+      document, empty ``metadata`` / ``output_config``.
+    """
     d = copy.deepcopy(req)
     messages = d.get("messages", [])
     # A system message first in line, with no top-level system, is the system prompt.
@@ -83,8 +116,6 @@ def _block(b: dict[str, Any]) -> None:
                 _block(item)
 
 
-# --- openai ------------------------------------------------------------------------------
-
 _DEFAULTS = {
     "n": 1,
     "logprobs": False,
@@ -94,7 +125,25 @@ _DEFAULTS = {
 }
 
 
-def openai(req: dict[str, Any], *, via_anthropic: bool = True) -> dict[str, Any]:
+def openai_request(req: dict[str, Any], *, via_anthropic: bool = True) -> dict[str, Any]:
+    """A Chat Completions request (compared on both sides). The API reference documents:
+
+    - ``null`` is absent, and so are the defaults: ``n: 1``, ``logprobs: false``,
+      ``store: false``, zero penalties, ``modalities: ["text"]``, an empty ``logit_bias``,
+      ``response_format: {type: text}``, ``detail: "auto"``, a function without
+      ``parameters`` (an empty object schema), a blank assistant ``content``;
+    - ``max_tokens`` is the deprecated spelling of ``max_completion_tokens``; through the
+      anthropic dialect, which requires one, an absent limit is ``DEFAULT_MAX_TOKENS``;
+    - ``stop: "x"`` is ``stop: ["x"]``; content ``"x"`` is one text part; ``developer`` is
+      ``system``; ``tool_choice: "auto"`` is the default when tools are present;
+    - a streamed request asks for usage (``stream_options.include_usage: true``), and
+      ``stream_options`` means nothing without ``stream``;
+    - tool call arguments compare as the JSON they encode; a bare base64 ``file_data`` is a
+      PDF data URL;
+    - reasoning is one thing with three carriers: ``reasoning_details`` when present, else
+      ``reasoning_content`` (``reasoning`` is its vLLM spelling); the provider switches
+      are the ``thinking`` / ``reasoning_effort`` they mean (``_thinking``).
+    """
     d = copy.deepcopy(req)
     for k in [k for k, v in d.items() if v is None]:
         del d[k]
@@ -202,6 +251,324 @@ def _thinking(d: dict[str, Any]) -> None:
         d["reasoning_effort"] = "none"
     elif d.get("reasoning_effort") == "none" and d.get("thinking") == {"type": "disabled"}:
         del d["thinking"]
+
+
+# --- responses ---------------------------------------------------------------------------
+
+# The stop-reason rows the to_openai direction writes (the read-only ``function_call``
+# row aside): the finish reasons a Message's stop reason can become.
+WRITTEN_STOP_REASONS = [(a_, o_, e_) for a_, o_, e_, way in STOP_REASONS if way != "to_anthropic"]
+
+
+def anthropic_message(m: dict) -> dict:
+    """What an anthropic Message comes back as through the openai dialect (applied to the
+    source only): the canonical form of ``to_openai/_response.py``'s docstring.
+
+    - thinking blocks come first, then the text, the refusal marker, the tool calls (a
+      ChatCompletion has one place for each);
+    - consecutive text blocks without citations are one block, an empty one is nothing,
+      ``citations: []`` is no citations (``content`` is one string);
+    - the refusal's explanation repeated as the last text block is the marker of the
+      refusal, kept last;
+    - ``stop_sequence`` absent is ``null``; ``stop_details`` without a category or an
+      explanation is absent; ``caller: {type: direct}`` is absent;
+    - cache writes without a lifetime breakdown are 5-minute writes;
+    - ``null`` optional fields are absent (``cache_control``, ``toolset_name``,
+      ``container``, ``diagnostics``, the usage's ``server_tool_use``, ``inference_geo``,
+      ``cache_creation``), and so is the usage's default ``speed: "standard"``.
+    """
+    m = copy.deepcopy(m)
+    blocks = m["content"]
+    thinking = [b for b in blocks if b["type"] in ("thinking", "redacted_thinking")]
+    texts = [b for b in blocks if b["type"] == "text"]
+    tools = [b for b in blocks if b["type"] == "tool_use"]
+    for b in texts:
+        if not b.get("citations"):
+            b.pop("citations", None)
+        if b.get("cache_control", "") is None:
+            del b["cache_control"]
+    for t in tools:
+        if t.get("cache_control", "") is None:
+            del t["cache_control"]
+        if t.get("toolset_name", "") is None:
+            del t["toolset_name"]
+        if t.get("caller") == {"type": "direct"}:
+            del t["caller"]
+    sd = m.get("stop_details")
+    marker = None
+    if (
+        m["stop_reason"] == "refusal"
+        and sd
+        and isinstance(sd.get("explanation"), str)
+        and texts
+        and "citations" not in texts[-1]
+        and texts[-1]["text"] == sd["explanation"]
+    ):
+        marker = texts.pop()
+    merged: list[dict] = []
+    for b in texts:
+        if "citations" not in b and merged and "citations" not in merged[-1]:
+            merged[-1] = {"type": "text", "text": merged[-1]["text"] + b["text"]}
+        else:
+            merged.append(b)
+    merged = [b for b in merged if "citations" in b or b["text"]]
+    m["content"] = thinking + merged + ([marker] if marker else []) + tools
+    m.setdefault("stop_sequence", None)
+    if sd is None or (sd.get("category") is None and sd.get("explanation") is None):
+        m.pop("stop_details", None)
+    u = m["usage"]
+    if isinstance(u.get("cache_creation_input_tokens"), int) and u.get("cache_creation") is None:
+        u["cache_creation"] = {
+            "ephemeral_5m_input_tokens": u["cache_creation_input_tokens"],
+            "ephemeral_1h_input_tokens": 0,
+        }
+    for key, quiet in (
+        ("server_tool_use", (None,)),
+        ("inference_geo", (None,)),
+        ("speed", (None, "standard")),
+        ("cache_creation", (None,)),
+    ):
+        if key in u and u[key] in quiet:
+            del u[key]
+    for key in ("container", "diagnostics"):
+        if m.get(key, "") is None:
+            del m[key]
+    return m
+
+
+def openai_completion(c: dict) -> dict:
+    """What a ChatCompletion comes back as through the anthropic dialect (applied to the
+    source only): the canonical form of ``to_anthropic/_response.py``'s docstring.
+
+    - a lone choice is the first (``index: 0``); ``logprobs`` has no twin (a Loss where set);
+    - ``reasoning`` is ``reasoning_content``; ``reasoning_details`` of one unsigned text is
+      that text in ``reasoning_content``, and ``reasoning_content`` beside details is their
+      texts joined; details' ``index`` is their position, an absent text or signature is
+      the empty one, and a ``format`` of ``anthropic-claude-v1`` / ``unknown`` is none;
+    - ``content: ""`` is ``null``; empty ``annotations`` / ``tool_calls`` are absent;
+      annotations are in the order of the text they cite;
+    - tool arguments are compact JSON (blank ones ``{}``);
+    - ``finish_reason: stop`` with tool calls (no refusal, no matched stop sequence, not a
+      paused turn) is ``tool_calls``; a ``native_finish_reason`` that says no more than
+      ``finish_reason`` is absent; a ``stop_reason`` that names no sequence is absent;
+    - DeepSeek's ``prompt_cache_hit_tokens`` and Kimi's ``usage.cached_tokens`` are
+      ``prompt_tokens_details.cached_tokens`` (DeepSeek's misses are the rest of the
+      prompt); zero counts without a twin (``audio_tokens``, predictions) are absent;
+    - ``null`` optional fields are absent, except ``cached_tokens``, ``cache_write_tokens``,
+      ``completion_tokens_details`` and ``service_tier``, which keep their ``null``.
+    """
+    c = copy.deepcopy(c)
+    for key in ("system_fingerprint", "metadata", "moderation"):
+        if c.get(key, "") is None:
+            del c[key]
+    choice = c["choices"][0]
+    choice["index"] = 0  # a lone choice is the first
+    msg = choice["message"]
+    for key in ("refusal", "audio", "function_call", "reasoning_content", "reasoning"):
+        if msg.get(key, "") is None:
+            del msg[key]
+    if not msg.get("annotations"):
+        msg.pop("annotations", None)
+    if not msg.get("content") and not msg.get("annotations"):
+        msg["content"] = None
+    if not msg.get("tool_calls"):
+        msg.pop("tool_calls", None)
+    for call in msg.get("tool_calls", ()):
+        args = call["function"]["arguments"]
+        call["function"]["arguments"] = msgspec.json.encode(
+            json.loads(args) if args.strip() else {}
+        ).decode()
+    if "reasoning" in msg:
+        msg.setdefault("reasoning_content", msg["reasoning"])
+        del msg["reasoning"]
+    details = msg.pop("reasoning_details", None) or []
+    for d in details:
+        d.pop("index", None)
+        if d.get("format") in (None, "anthropic-claude-v1", "unknown"):
+            d.pop("format", None)
+        if d["type"] == "reasoning.text":
+            d["text"] = d.get("text") or ""
+            d["signature"] = d.get("signature") or ""
+    if details:
+        msg["reasoning_content"] = "\n\n".join(
+            d["text"] for d in details if d["type"] == "reasoning.text"
+        )
+        if not (
+            len(details) == 1
+            and details[0]["type"] == "reasoning.text"
+            and not details[0]["signature"]
+        ):
+            msg["reasoning_details"] = details
+    if msg.get("annotations"):
+        msg["annotations"].sort(
+            key=lambda a: (a["url_citation"]["start_index"], a["url_citation"]["end_index"])
+        )
+    choice.pop("logprobs", None)
+    fr, native, matched = (
+        choice["finish_reason"],
+        choice.get("native_finish_reason"),
+        choice.get("stop_reason"),
+    )
+    if not isinstance(matched, str):
+        choice.pop("stop_reason", None)
+    exact: dict[str, str] = {}
+    for a_reason, o_reason, is_exact in WRITTEN_STOP_REASONS:
+        if is_exact:
+            exact.setdefault(o_reason, a_reason)
+    if (
+        native is None
+        or native == fr
+        or exact.get(fr) == native
+        or (native == "tool_use" and fr == "tool_calls")
+        or (native == "stop_sequence" and isinstance(matched, str))
+    ):
+        choice.pop("native_finish_reason", None)
+    if (
+        fr == "stop"
+        and msg.get("tool_calls")
+        and msg.get("refusal") is None
+        and not isinstance(matched, str)
+        and choice.get("native_finish_reason") != "pause_turn"
+    ):
+        choice["finish_reason"] = "tool_calls"
+    u = c["usage"]
+    hit = u.pop("prompt_cache_hit_tokens", None)
+    u.pop("prompt_cache_miss_tokens", None)
+    kimi = u.pop("cached_tokens", None)
+    details = u.get("prompt_tokens_details") or {}
+    details.pop("audio_tokens", None)
+    if details.get("cached_tokens") is None and (hit is not None or kimi is not None):
+        details["cached_tokens"] = hit if hit is not None else kimi
+    if details:
+        u["prompt_tokens_details"] = details
+    else:
+        u.pop("prompt_tokens_details", None)
+    ctd = u.get("completion_tokens_details")
+    if ctd is not None:
+        for key in ("accepted_prediction_tokens", "audio_tokens"):
+            ctd.pop(key, None)
+        if ctd.get("reasoning_tokens") is None:
+            ctd.pop("reasoning_tokens", None)
+        if not ctd:
+            del u["completion_tokens_details"]
+    return c
+
+
+# --- streams -----------------------------------------------------------------------------
+
+
+def anthropic_stream(message: dict) -> dict:
+    """The message an anthropic stream accumulates to, compared with the message the stream
+    was made from (applied to both sides): what a stream cannot say.
+
+    - a ``null`` usage count is absent (a ``message_delta`` ``null`` keeps the start value);
+    - cache writes without a lifetime breakdown are 5-minute writes.
+    """
+    m = json.loads(json.dumps(message))
+    usage = m["usage"]
+    for k in [k for k, v in usage.items() if v is None]:
+        del usage[k]
+    if isinstance(usage.get("cache_creation_input_tokens"), int):
+        usage.setdefault(
+            "cache_creation",
+            {
+                "ephemeral_5m_input_tokens": usage["cache_creation_input_tokens"],
+                "ephemeral_1h_input_tokens": 0,
+            },
+        )
+    return m
+
+
+def openai_stream(completion: dict) -> dict:
+    """The completion an openai stream accumulates to, compared with the completion the
+    stream was made from or with a translated response (applied to both sides): the
+    canonical form of ``to_anthropic/_response.py``'s docstring, as far as a stream says it.
+
+    - ``null`` optional fields of the choice and the message are absent (``finish_reason``
+      keeps its ``null``); ``content: ""`` is no content;
+    - ``reasoning`` is ``reasoning_content``; one unsigned ``reasoning_details`` entry
+      repeating ``reasoning_content`` is the ``reasoning_content`` alone; an absent
+      signature is the empty one; details' and tool calls' ``index`` only order them;
+    - ``finish_reason: stop`` after tool calls is ``tool_calls``;
+    - tool arguments compare as the JSON they encode (blank ones ``{}``).
+    """
+    c = json.loads(json.dumps(completion))
+    choice = c["choices"][0]
+    for k in [k for k, v in choice.items() if v is None and k != "finish_reason"]:
+        del choice[k]
+    m = choice["message"]
+    for k in [k for k, v in m.items() if v is None]:
+        del m[k]
+    if "reasoning" in m:  # reasoning is reasoning_content
+        m.setdefault("reasoning_content", m.pop("reasoning"))
+    if (
+        m.get("tool_calls") and choice["finish_reason"] == "stop"
+    ):  # stop after tool calls is tool_calls
+        choice["finish_reason"] = "tool_calls"
+    for call in m.get("tool_calls", ()):
+        call["function"]["arguments"] = json.loads(call["function"]["arguments"] or "{}")
+        call.pop("index", None)
+    details = m.get("reasoning_details")
+    if details is not None:
+        for d in details:
+            d.pop("index", None)
+            if d.get("type") == "reasoning.text" and not d.get("signature"):
+                d.pop("signature", None)
+        if len(details) == 1 and details[0] == {
+            "type": "reasoning.text",
+            "text": m.get("reasoning_content", ""),
+        }:
+            del m["reasoning_details"]
+    if m.get("content") == "":
+        del m["content"]
+    return c
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+def anthropic_error(status: int, body: dict) -> dict:
+    """What an anthropic error comes back as through the openai dialect (applied to the
+    source only): no ``request_id`` (openai bodies have none), an empty message said as
+    the status, and the generic ``invalid_request_error`` as the type its status has
+    (Anthropic pairs each status with one type); so is the generic ``api_error`` with a 5xx
+    status that has a type of its own (it travels as openai's ``server_error``, which a 529
+    makes ``overloaded_error``)."""
+    body = copy.deepcopy(body)
+    body.pop("request_id", None)
+    err = body["error"]
+    if not err["message"]:
+        err["message"] = fallback_message(status)
+    if err["type"] == GENERIC_ERROR and status in ERROR_BY_STATUS:
+        err["type"] = ERROR_BY_STATUS[status]
+    if err["type"] == "api_error" and 500 < status < 600 and status in ERROR_BY_STATUS:
+        err["type"] = ERROR_BY_STATUS[status]
+    return body
+
+
+def openai_error(status: int, body: dict) -> dict:
+    """What an openai error comes back as through the anthropic dialect (applied to the
+    source only): the generic type becomes the type its status has (as in
+    ``anthropic_error``), written as the openai type of that anthropic type."""
+    expected = copy.deepcopy(body)
+    kind = expected["error"]["type"]
+    if kind == GENERIC_ERROR and status in ERROR_BY_STATUS:
+        expected["error"]["type"] = ERROR_TO_OPENAI[ERROR_BY_STATUS[status]]
+    if kind == "server_error" and 500 < status < 600 and status in ERROR_BY_STATUS:
+        # openai's generic server error with a 5xx status of its own type is that type
+        # (a 529 server_error is overloaded_error), as _error_body.error_type reads it.
+        expected["error"]["type"] = ERROR_TO_OPENAI[ERROR_BY_STATUS[status]]
+    return expected
+
+
+# --- SSE ---------------------------------------------------------------------------------
+
+
+def sse_event(event: ServerSentEvent) -> ServerSentEvent:
+    """What an SSE frame can carry (the WHATWG event-stream format): CR and CRLF line ends
+    in the data read as LF, an empty event type as the default (none)."""
+    data = event.data.replace("\r\n", "\n").replace("\r", "\n")
+    return ServerSentEvent(data, event.event or None, event.id, event.retry)
 
 
 # --- the Responses dialect -------------------------------------------------------------------

@@ -13,15 +13,13 @@ import contextlib
 import json
 
 import msgspec
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translate import Loss, LossError, TranslationError, to_anthropic, to_openai
 
 from . import canonical, sdk_strict
 from .test_requests import validate
-
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 text = st.text(max_size=30)
 ident = st.text("abcdefghijklmnopqrstuvwxyz_-0123456789", min_size=1, max_size=24)
@@ -375,7 +373,6 @@ def _dict(x) -> dict:
     return msgspec.to_builtins(x)
 
 
-@SETTINGS
 @given(anthropic_requests())
 def test_anthropic_round_trip_through_compatible_is_exact(req: dict) -> None:
     sdk_strict.validate_anthropic_request_2023(req)
@@ -383,22 +380,20 @@ def test_anthropic_round_trip_through_compatible_is_exact(req: dict) -> None:
     forward = to_openai.request(req, losses=losses)
     back = to_anthropic.request(msgspec.json.encode(forward), losses=losses)
     assert losses == []
-    assert canonical.anthropic(_dict(back)) == canonical.anthropic(req)
+    assert canonical.anthropic_request(_dict(back)) == canonical.anthropic_request(req)
     validate("openai", _dict(forward))
 
 
-@SETTINGS
 @given(openai_requests())
 def test_openai_round_trip_through_compatible_is_exact(req: dict) -> None:
     losses: list[Loss] = []
     forward = to_anthropic.request(req, losses=losses)
     back = to_openai.request(msgspec.json.encode(forward), losses=losses)
     assert losses == []
-    assert canonical.openai(_dict(back)) == canonical.openai(req)
+    assert canonical.openai_request(_dict(back)) == canonical.openai_request(req)
     validate("anthropic", _dict(forward))
 
 
-@SETTINGS
 @given(anthropic_requests())
 def test_translating_a_translation_again_changes_nothing(req: dict) -> None:
     once = _dict(to_openai.request(req))
@@ -406,7 +401,6 @@ def test_translating_a_translation_again_changes_nothing(req: dict) -> None:
     assert again == once
 
 
-@SETTINGS
 @given(openai_requests())
 def test_translating_an_openai_translation_again_changes_nothing(req: dict) -> None:
     once = _dict(to_anthropic.request(req))
@@ -414,13 +408,11 @@ def test_translating_an_openai_translation_again_changes_nothing(req: dict) -> N
     assert again == once
 
 
-@SETTINGS
 @given(anthropic_requests(), st.sampled_from(["compatible", "openai"]))
 def test_every_openai_output_validates(req: dict, target: str) -> None:
     validate("openai", _dict(to_openai.request(req, target=target)), target)
 
 
-@SETTINGS
 @given(openai_requests(), st.sampled_from(["compatible", "anthropic", "anthropic-2023-06-01"]))
 def test_every_anthropic_output_validates(req: dict, target: str) -> None:
     out = _dict(to_anthropic.request(req, target=target))
@@ -431,7 +423,6 @@ def test_every_anthropic_output_validates(req: dict, target: str) -> None:
         validate("anthropic", out, target)
 
 
-@SETTINGS
 @given(json_value | json_object.map(lambda d: {"model": "m", "messages": [d], **d}))
 def test_arbitrary_json_is_a_result_or_a_translation_error(value) -> None:
     for fn in (to_openai.request, to_anthropic.request):
@@ -440,7 +431,6 @@ def test_arbitrary_json_is_a_result_or_a_translation_error(value) -> None:
                 fn(body)
 
 
-@SETTINGS
 @given(st.binary(max_size=200))
 def test_arbitrary_bytes_are_a_result_or_a_translation_error(raw: bytes) -> None:
     for fn in (to_openai.request, to_anthropic.request):
@@ -448,7 +438,6 @@ def test_arbitrary_bytes_are_a_result_or_a_translation_error(raw: bytes) -> None
             fn(raw)
 
 
-@SETTINGS
 @given(anthropic_requests(), st.sampled_from(["openai"]))
 def test_strict_raises_exactly_when_something_is_lost(req: dict, target: str) -> None:
     losses: list[Loss] = []
@@ -470,13 +459,9 @@ def test_domain_generators_reach_every_twin() -> None:
     seen_a: set[str] = set()
     seen_o: set[str] = set()
 
-    @settings(
-        max_examples=300,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow],
-    )
+    # A check of one fixed sample, not a property: the same 300 draws in every profile, so
+    # that the assertion below is about the generators, not about the luck of a seed.
+    @settings(max_examples=300, derandomize=True, database=None)
     @given(anthropic_requests(), openai_requests())
     def sample(ar, orq):
         seen_a.update(ar)
@@ -540,7 +525,6 @@ from . import providers  # noqa: E402
 from .strategies import from_type  # noqa: E402
 
 
-@SETTINGS
 @given(from_type(_a.MessagesRequest))
 def test_any_anthropic_request_of_the_whole_surface(req) -> None:
     """Every field of the structs: the outputs validate for each target, and a round trip
@@ -553,10 +537,9 @@ def test_any_anthropic_request_of_the_whole_surface(req) -> None:
         msgspec.json.encode(to_openai.request(body, losses=losses)), losses=losses
     )
     if not losses:
-        assert canonical.anthropic(_dict(back)) == canonical.anthropic(body)
+        assert canonical.anthropic_request(_dict(back)) == canonical.anthropic_request(body)
 
 
-@SETTINGS
 @given(from_type(_o.ChatCompletionRequest))
 def test_any_openai_request_of_the_whole_surface(req) -> None:
     body = _dict(req)
@@ -568,4 +551,4 @@ def test_any_openai_request_of_the_whole_surface(req) -> None:
         msgspec.json.encode(to_anthropic.request(body, losses=losses)), losses=losses
     )
     if not losses:
-        assert canonical.openai(_dict(back)) == canonical.openai(body)
+        assert canonical.openai_request(_dict(back)) == canonical.openai_request(body)

@@ -1,11 +1,11 @@
 """Response translation: the fixtures, the SDK types, the loss ledger, ``request=``, and
 properties over generated responses.
 
-The round-trip properties compare with the canonical form below (``canonical_anthropic``,
-``canonical_openai``): each rule identifies two spellings the way back cannot tell apart,
-as documented in the converters' docstrings. Nothing in it hides a loss: the properties
-only compare round trips that reported none, and the generators draw from the domain
-where translation must report none.
+The round-trip properties compare with the canonical forms of ``canonical.py``
+(``anthropic_message``, ``openai_completion``): each rule identifies two spellings the way
+back cannot tell apart, as documented in the converters' docstrings. Nothing in them hides
+a loss: the properties only compare round trips that reported none, and the generators
+draw from the domain where translation must report none.
 """
 
 from __future__ import annotations
@@ -19,20 +19,17 @@ import anthropic.types as at
 import msgspec
 import openai.types.chat as oc
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from translate import Loss, LossError, TranslationError, to_anthropic, to_openai
 from translate import anthropic as a
 from translate import openai as o
-from translate._tables import STOP_REASONS
 from translate._tools import short_name
 
-from . import sdk_strict
+from . import canonical, sdk_strict
+from .canonical import WRITTEN_STOP_REASONS
 from .strategies import from_type
-
-# The rows the to_openai direction writes (the read-only ``function_call`` row aside).
-WRITTEN_STOP_REASONS = [(a_, o_, e_) for a_, o_, e_, way in STOP_REASONS if way != "to_anthropic"]
 
 ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "responses"
 CASES = sorted(p.name for p in ROOT.iterdir() if p.is_dir())
@@ -43,8 +40,6 @@ RESPONSE_EXTENSIONS = sdk_strict.OPENAI_RESPONSE_EXTENSIONS | {
     "$.choices[*].stop_reason",
     "$.choices[*].native_finish_reason",
 }
-
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def load(case: str, name: str) -> Any:
@@ -1021,67 +1016,6 @@ def anthropic_messages(draw: Any) -> dict:
     return m
 
 
-def canonical_anthropic(m: dict) -> dict:
-    """The canonical form of a Message (``to_openai._response``'s docstring)."""
-    m = copy.deepcopy(m)
-    blocks = m["content"]
-    thinking = [b for b in blocks if b["type"] in ("thinking", "redacted_thinking")]
-    texts = [b for b in blocks if b["type"] == "text"]
-    tools = [b for b in blocks if b["type"] == "tool_use"]
-    for b in texts:
-        if not b.get("citations"):
-            b.pop("citations", None)
-        if b.get("cache_control", "") is None:
-            del b["cache_control"]
-    for t in tools:
-        if t.get("cache_control", "") is None:
-            del t["cache_control"]
-        if t.get("toolset_name", "") is None:
-            del t["toolset_name"]
-        if t.get("caller") == {"type": "direct"}:
-            del t["caller"]
-    sd = m.get("stop_details")
-    marker = None
-    if (
-        m["stop_reason"] == "refusal"
-        and sd
-        and isinstance(sd.get("explanation"), str)
-        and texts
-        and "citations" not in texts[-1]
-        and texts[-1]["text"] == sd["explanation"]
-    ):
-        marker = texts.pop()
-    merged: list[dict] = []
-    for b in texts:
-        if "citations" not in b and merged and "citations" not in merged[-1]:
-            merged[-1] = {"type": "text", "text": merged[-1]["text"] + b["text"]}
-        else:
-            merged.append(b)
-    merged = [b for b in merged if "citations" in b or b["text"]]
-    m["content"] = thinking + merged + ([marker] if marker else []) + tools
-    m.setdefault("stop_sequence", None)
-    if sd is None or (sd.get("category") is None and sd.get("explanation") is None):
-        m.pop("stop_details", None)
-    u = m["usage"]
-    if isinstance(u.get("cache_creation_input_tokens"), int) and u.get("cache_creation") is None:
-        u["cache_creation"] = {
-            "ephemeral_5m_input_tokens": u["cache_creation_input_tokens"],
-            "ephemeral_1h_input_tokens": 0,
-        }
-    for key, quiet in (
-        ("server_tool_use", (None,)),
-        ("inference_geo", (None,)),
-        ("speed", (None, "standard")),
-        ("cache_creation", (None,)),
-    ):
-        if key in u and u[key] in quiet:
-            del u[key]
-    for key in ("container", "diagnostics"):
-        if m.get(key, "") is None:
-            del m[key]
-    return m
-
-
 def check_no_loss_round_trip_from_anthropic(m: dict) -> None:
     there: list[Loss] = []
     out = as_dict(to_openai.response(json.dumps(m).encode(), created=7, losses=there))
@@ -1090,10 +1024,9 @@ def check_no_loss_round_trip_from_anthropic(m: dict) -> None:
     back = as_dict(to_anthropic.response(out, losses=back_losses))
     validate("anthropic", back)
     assert there == [] and back_losses == []
-    assert back == canonical_anthropic(m)
+    assert back == canonical.anthropic_message(m)
 
 
-@SETTINGS
 @given(anthropic_messages())
 def test_anthropic_round_trip_is_exact_on_the_lossless_domain(m: dict) -> None:
     check_no_loss_round_trip_from_anthropic(m)
@@ -1255,105 +1188,6 @@ def openai_completions(draw: Any) -> dict:
     return c
 
 
-def canonical_openai(c: dict) -> dict:
-    """The canonical form of a ChatCompletion (``to_anthropic._response``'s docstring)."""
-    c = copy.deepcopy(c)
-    for key in ("system_fingerprint", "metadata", "moderation"):
-        if c.get(key, "") is None:
-            del c[key]
-    choice = c["choices"][0]
-    choice["index"] = 0  # a lone choice is the first
-    msg = choice["message"]
-    for key in ("refusal", "audio", "function_call", "reasoning_content", "reasoning"):
-        if msg.get(key, "") is None:
-            del msg[key]
-    if not msg.get("annotations"):
-        msg.pop("annotations", None)
-    if not msg.get("content") and not msg.get("annotations"):
-        msg["content"] = None
-    if not msg.get("tool_calls"):
-        msg.pop("tool_calls", None)
-    for call in msg.get("tool_calls", ()):
-        args = call["function"]["arguments"]
-        call["function"]["arguments"] = msgspec.json.encode(
-            json.loads(args) if args.strip() else {}
-        ).decode()
-    if "reasoning" in msg:
-        msg.setdefault("reasoning_content", msg["reasoning"])
-        del msg["reasoning"]
-    details = msg.pop("reasoning_details", None) or []
-    for d in details:
-        d.pop("index", None)
-        if d.get("format") in (None, "anthropic-claude-v1", "unknown"):
-            d.pop("format", None)
-        if d["type"] == "reasoning.text":
-            d["text"] = d.get("text") or ""
-            d["signature"] = d.get("signature") or ""
-    if details:
-        msg["reasoning_content"] = "\n\n".join(
-            d["text"] for d in details if d["type"] == "reasoning.text"
-        )
-        if not (
-            len(details) == 1
-            and details[0]["type"] == "reasoning.text"
-            and not details[0]["signature"]
-        ):
-            msg["reasoning_details"] = details
-    if msg.get("annotations"):
-        msg["annotations"].sort(
-            key=lambda a: (a["url_citation"]["start_index"], a["url_citation"]["end_index"])
-        )
-    choice.pop("logprobs", None)
-    fr, native, matched = (
-        choice["finish_reason"],
-        choice.get("native_finish_reason"),
-        choice.get("stop_reason"),
-    )
-    if not isinstance(matched, str):
-        choice.pop("stop_reason", None)
-    exact: dict[str, str] = {}
-    for a_reason, o_reason, is_exact in WRITTEN_STOP_REASONS:
-        if is_exact:
-            exact.setdefault(o_reason, a_reason)
-    if (
-        native is None
-        or native == fr
-        or exact.get(fr) == native
-        or (native == "tool_use" and fr == "tool_calls")
-        or (native == "stop_sequence" and isinstance(matched, str))
-    ):
-        choice.pop("native_finish_reason", None)
-    if (
-        fr == "stop"
-        and msg.get("tool_calls")
-        and msg.get("refusal") is None
-        and not isinstance(matched, str)
-        and choice.get("native_finish_reason") != "pause_turn"
-    ):
-        choice["finish_reason"] = "tool_calls"
-    u = c["usage"]
-    hit = u.pop("prompt_cache_hit_tokens", None)
-    u.pop("prompt_cache_miss_tokens", None)
-    kimi = u.pop("cached_tokens", None)
-    details = u.get("prompt_tokens_details") or {}
-    details.pop("audio_tokens", None)
-    if details.get("cached_tokens") is None and (hit is not None or kimi is not None):
-        details["cached_tokens"] = hit if hit is not None else kimi
-    if details:
-        u["prompt_tokens_details"] = details
-    else:
-        u.pop("prompt_tokens_details", None)
-    ctd = u.get("completion_tokens_details")
-    if ctd is not None:
-        for key in ("accepted_prediction_tokens", "audio_tokens"):
-            ctd.pop(key, None)
-        if ctd.get("reasoning_tokens") is None:
-            ctd.pop("reasoning_tokens", None)
-        if not ctd:
-            del u["completion_tokens_details"]
-    return c
-
-
 def check_no_loss_round_trip_from_openai(c: dict) -> None:
     there: list[Loss] = []
     out = as_dict(to_anthropic.response(json.dumps(c).encode(), losses=there))
@@ -1362,16 +1196,14 @@ def check_no_loss_round_trip_from_openai(c: dict) -> None:
     back = as_dict(to_openai.response(out, created=c["created"], losses=back_losses))
     validate("openai", back)
     assert there == [] and back_losses == []
-    assert back == canonical_openai(c)
+    assert back == canonical.openai_completion(c)
 
 
-@SETTINGS
 @given(openai_completions())
 def test_openai_round_trip_is_exact_on_the_lossless_domain(c: dict) -> None:
     check_no_loss_round_trip_from_openai(c)
 
 
-@SETTINGS
 @given(a_usage())
 def test_usage_totals_are_invariant_from_anthropic(u: dict) -> None:
     out = as_dict(to_openai.response(message(usage=u)))["usage"]
@@ -1385,7 +1217,6 @@ def test_usage_totals_are_invariant_from_anthropic(u: dict) -> None:
     assert out["completion_tokens"] == u["output_tokens"]
 
 
-@SETTINGS
 @given(an_openai_usage())
 def test_usage_totals_are_invariant_from_openai(u: dict) -> None:
     out = as_dict(to_anthropic.response(completion(usage=u)))["usage"]
@@ -1401,7 +1232,6 @@ def test_usage_totals_are_invariant_from_openai(u: dict) -> None:
 # --- properties: request= ----------------------------------------------------------------
 
 
-@SETTINGS
 @given(
     st.lists(
         st.text("abcdefghijklmnopqrstuvwxyz_-0123456789", min_size=1, max_size=128),
@@ -1436,7 +1266,6 @@ def test_request_restores_every_shortened_name_and_echoes_the_model(
     assert losses == []
 
 
-@SETTINGS
 @given(st.lists(nonempty, min_size=1, max_size=4, unique=True), st.data())
 def test_request_names_the_stop_sequence_that_matched(stops: list[str], data: Any) -> None:
     req = {
@@ -1459,7 +1288,6 @@ def test_request_names_the_stop_sequence_that_matched(stops: list[str], data: An
 # --- properties: the whole struct surface ------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(from_type(a.MessageResponse))
 def test_any_message_translates_to_a_valid_completion_or_reports_why_not(
     m: a.MessageResponse,
@@ -1475,10 +1303,9 @@ def test_any_message_translates_to_a_valid_completion_or_reports_why_not(
     back = as_dict(to_anthropic.response(out, losses=back_losses))
     validate("anthropic", back)
     if not back_losses:
-        assert back == canonical_anthropic(as_dict(m))
+        assert back == canonical.anthropic_message(as_dict(m))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(from_type(o.ChatCompletion))
 def test_any_completion_translates_to_a_valid_message_or_reports_why_not(
     c: o.ChatCompletion,
@@ -1542,7 +1369,6 @@ def _response_messages(draw: Any) -> a.MessageResponse:
     return m
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(_response_messages())
 def test_response_shaped_messages_round_trip_unless_a_loss_is_reported(
     m: a.MessageResponse,
@@ -1554,7 +1380,7 @@ def test_response_shaped_messages_round_trip_unless_a_loss_is_reported(
     back = as_dict(to_anthropic.response(out, losses=back_losses))
     validate("anthropic", back)
     if not losses and not back_losses:
-        assert back == canonical_anthropic(as_dict(m))
+        assert back == canonical.anthropic_message(as_dict(m))
 
 
 @st.composite
@@ -1607,7 +1433,6 @@ def _response_completions(draw: Any) -> o.ChatCompletion:
     return c
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(_response_completions())
 def test_response_shaped_completions_round_trip_unless_a_loss_is_reported(
     c: o.ChatCompletion,

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translate import anthropic, openai
@@ -57,13 +57,13 @@ def test_every_reachable_field_is_generated_and_every_value_round_trips(root: ty
     other than its default), and each draw decodes back equal from its JSON."""
     seen: set[str] = set()
 
+    # A check of one fixed sample, not a property: the same 300 draws in every profile, so
+    # that the assertion below is about the strategy, not about the luck of a seed.
     @settings(
         max_examples=300,
         derandomize=True,
         database=None,
-        deadline=None,
         backend=S.FRESH_BACKEND,  # 300 independent draws, not 50 and their variations
-        suppress_health_check=[HealthCheck.too_slow],
     )
     @given(S.from_type(root))
     def draw(value: Any) -> None:
@@ -141,7 +141,6 @@ class Scalars(msgspec.Struct, kw_only=True):
     anything: Any = None
 
 
-@settings(max_examples=100, deadline=None, database=None)
 @given(S.from_type(Scalars))
 def test_scalars_stay_in_their_ranges(v: Scalars) -> None:
     assert 0 <= v.count <= 10**6
@@ -164,7 +163,6 @@ def _json_depth(value: Any) -> int:
     return 0
 
 
-@settings(max_examples=200, deadline=None, database=None)
 @given(S.json_values(), S.json_objects())
 def test_json_values_are_json_safe_and_depth_limited(value: Any, obj: dict[str, Any]) -> None:
     assert msgspec.json.decode(msgspec.json.encode(value)) == value
@@ -178,7 +176,6 @@ def test_json_values_are_json_safe_and_depth_limited(value: Any, obj: dict[str, 
 _TOOL = anthropic.Tool(name="fixed", input_schema={"type": "object"})
 
 
-@settings(max_examples=100, deadline=None, database=None)
 @given(
     S.from_type(
         anthropic.MessagesRequest,
@@ -231,7 +228,6 @@ class Tree(msgspec.Struct, kw_only=True):
 
 @pytest.mark.parametrize("max_depth", [0, 1, 3])
 def test_past_max_depth_only_required_fields_and_least_recursive_members(max_depth: int) -> None:
-    @settings(max_examples=60, deadline=None, database=None)
     @given(
         S.from_type(Tree, max_depth=max_depth),
         S.from_type(anthropic.MessagesRequest, max_depth=max_depth),

@@ -1,0 +1,52 @@
+"""The one Hypothesis configuration of the suite: deterministic in CI, exploratory elsewhere.
+
+Two profiles, chosen once for the whole run:
+
+- ``ci`` (when the ``CI`` environment variable is set, as CI services set it): every run
+  draws the same examples (``derandomize``, no example database), so a red build is red
+  again on a rerun and on a laptop, and a failure prints the blob that replays it
+  (``@reproduce_failure``). Found bugs are pinned with ``@example`` on the property.
+- ``dev`` (otherwise): random draws, the failures kept in ``.hypothesis/`` and replayed
+  first next time, and more examples than CI: this is where new failures are found.
+
+``HYPOTHESIS_PROFILE=ci`` (or ``dev``) overrides the choice, e.g. to replay CI locally.
+A property that needs another number of examples says so with ``@settings(max_examples=N)``
+and a comment; everything else comes from here.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# The whole-surface strategies (``strategies.from_type``) draw large structs, and the
+# round trips go through the SDKs' validators: slow and big by design, not by accident.
+# Timing is not a property of the code on a shared machine, hence no deadline either.
+_SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
+
+CI_EXAMPLES = 150
+
+settings.register_profile(
+    "ci",
+    max_examples=CI_EXAMPLES,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    deadline=None,
+    suppress_health_check=_SUPPRESSED,
+)
+settings.register_profile(
+    "dev",
+    max_examples=2 * CI_EXAMPLES,
+    print_blob=True,
+    deadline=None,
+    suppress_health_check=_SUPPRESSED,
+)
+
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+settings.load_profile(PROFILE)
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {PROFILE} ({settings.default.max_examples} examples)"
