@@ -20,6 +20,7 @@ from translate import responses as r
 from translate.targets import PRESETS
 
 from . import sdk_strict
+from .canonical import responses_request
 
 ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "responses_api"
 CASES = sorted(p.name for p in ROOT.iterdir() if p.is_dir())
@@ -88,60 +89,6 @@ def builtins(x: Any) -> Any:
     return msgspec.to_builtins(x)
 
 
-# --- canonical form (README: "The Responses dialect") ------------------------------------------
-
-_DROPPED_IN_CHAT = ("previous_response_id", "conversation")
-
-
-def canonical_request(req: dict, losses: list[Loss], *, messages: bool = False) -> dict:
-    """What a Responses request means, for comparing round trips through Chat: a message
-    without ``type`` is ``type: message``; ``status: completed`` on an input item is no
-    status; ``encrypted_content: null`` is absent; ``instructions`` is a leading system
-    message; what a Loss names is not compared."""
-    req = copy.deepcopy(req)
-    lost = {loss.path for loss in losses}
-    for key in list(req):
-        if key in lost or req[key] is None:
-            del req[key]
-        elif isinstance(req[key], dict):
-            req[key] = {k: v for k, v in req[key].items() if f"{key}.{k}" not in lost}
-            if not req[key]:
-                del req[key]
-    items = req.get("input")
-    if isinstance(items, str):
-        items = [{"type": "message", "role": "user", "content": items}]
-    items = list(items or [])
-    if "instructions" in req:
-        items.insert(0, {"type": "message", "role": "system", "content": req.pop("instructions")})
-    out = []
-    for i, given in enumerate(items):
-        if f"input[{i}]" in lost:
-            continue
-        item = {k: v for k, v in given.items() if f"input[{i}].{k}" not in lost}
-        item.setdefault("type", "message")
-        if messages and item.get("role") == "developer":  # Messages has system roles only
-            item["role"] = "system"
-        if messages and item["type"] == "custom_tool_call_output":  # its call was a Loss
-            item["type"] = "function_call_output"
-        if item.get("status") == "completed":
-            del item["status"]
-        if item.get("encrypted_content", 0) is None:
-            del item["encrypted_content"]
-        for part in item.get("content") if isinstance(item.get("content"), list) else ():
-            if part.get("annotations", 0) == []:
-                del part["annotations"]
-        out.append(item)
-    req["input"] = out
-    if messages:  # what the Messages API requires or cannot keep, and means nothing here
-        if req.get("store") is False:
-            del req["store"]
-        if req.get("max_output_tokens") == 4096:
-            del req["max_output_tokens"]
-    if "tools" in req:
-        req["tools"] = [t for i, t in enumerate(req["tools"]) if f"tools[{i}]" not in lost]
-    return req
-
-
 # --- fixtures ----------------------------------------------------------------------------------
 
 
@@ -206,7 +153,7 @@ def test_fixture_round_trip_through_compatible(case: str) -> None:
     chat = to_openai.request(body, losses=losses)
     back = builtins(to_responses.request(chat, losses=losses))
     validate_responses_request(back)
-    assert canonical_request(back, losses) == canonical_request(body, losses)
+    assert responses_request(back, losses) == responses_request(body, losses)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -216,7 +163,7 @@ def test_fixture_round_trip_through_messages(case: str) -> None:
     messages = to_anthropic.request(body, losses=losses)
     back = builtins(to_responses.request(messages, losses=losses))
     validate_responses_request(back)
-    assert canonical_request(back, losses, messages=True) == canonical_request(
+    assert responses_request(back, losses, messages=True) == responses_request(
         body, losses, messages=True
     )
 
