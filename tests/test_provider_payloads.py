@@ -547,7 +547,8 @@ def test_every_spelling_of_cache_reads_reads_the_same(spelling: str) -> None:
         msgspec.to_builtins(to_anthropic.response(body, losses=losses))
         == translate("kimi", "response.openai.json")[0]
     )
-    assert losses == []
+    # (Kimi's ids, functions.read_file:2, are outside anthropic's alphabet: issue 10)
+    assert [x.path for x in losses if not x.path.endswith(".id")] == []
 
 
 # --- coverage of the issue --------------------------------------------------------------------
@@ -662,7 +663,8 @@ def test_kimi_usage_inside_the_choice_is_read() -> None:
         "input_tokens": 212,
         "cache_read_input_tokens": 1024,
     }
-    assert [l.path for l in losses] == ["system_fingerprint"]
+    # (Kimi's ids, functions.x:0, are outside anthropic's alphabet: issue 10)
+    assert [l.path for l in losses if not l.path.endswith(".id")] == ["system_fingerprint"]
 
 
 def test_deepseek_thinking_started_without_a_signature_reads() -> None:
