@@ -31,7 +31,8 @@ import openai
 import pytest
 
 from translate import _serve, to_anthropic, to_openai
-from translate.gateway import Gateway, estimate_tokens
+from translate._upstream import H1Client
+from translate.gateway import Gateway, Route, estimate_tokens
 
 from .fake_upstream import (
     ANTHROPIC_MODEL,
@@ -154,6 +155,7 @@ def gateway(upstream: Upstream, dialect: str = "openai", **kw: Any) -> Gateway:
     kw.setdefault("target", "mimo" if dialect == "openai" else "anthropic")
     kw.setdefault("client_api_key", CLIENT_KEY)
     kw.setdefault("model_map", MODEL_MAP)
+    kw.setdefault("allowed_hosts", ["gateway.test"])
     return Gateway(
         url,
         dialect,
@@ -553,7 +555,13 @@ def test_upstream_errors_reach_the_anthropic_sdk(
         and err.body["error"]["type"] == kind
     )
     assert err.response.headers["retry-after"] == "7"
-    assert err.body == msgspec.to_builtins(to_anthropic.error(body, status=status)[1])
+    expected = msgspec.to_builtins(to_anthropic.error(body, status=status)[1])
+    if status in (401, 403):  # the gateway's key, not the client's: said so
+        message = expected["error"]["message"]
+        expected["error"]["message"] = (
+            f"the upstream refused the gateway's upstream key ({status}): {message}"
+        )
+    assert err.body == expected
 
 
 OPENAI_CLIENT_ERRORS = [
@@ -719,41 +727,138 @@ def test_a_dropped_upstream_ends_the_openai_stream_with_an_error_chunk() -> None
     assert got == ["one", " two"]
 
 
+def _keyed(upstream: Upstream, key: str, dialect: str = "openai", **kw: Any) -> Gateway:
+    """A gateway whose upstream key is ``key`` (one letter, a common word)."""
+    app = gateway(upstream, dialect, **kw)
+    rebuilt = Gateway(
+        "https://mimo.example/v1/ai/ep-123"
+        if dialect == "openai"
+        else "https://claude.example/anthropic",
+        dialect,  # type: ignore[arg-type]
+        target="mimo" if dialect == "openai" else "anthropic",
+        upstream_api_key=key,
+        client_api_key=CLIENT_KEY,
+        model_map=MODEL_MAP,
+        allowed_hosts=["gateway.test"],
+        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(upstream.handler)),
+        **kw,
+    )
+    del app
+    return rebuilt
+
+
+@pytest.mark.parametrize("key", ["k", "test", UPSTREAM_KEY])
+def test_model_output_is_never_changed_whatever_the_key(key: str) -> None:
+    """The upstream key is kept out by construction: the model's text, its tool calls and
+    the gateway's own messages reach the client byte for byte, with a key of one letter."""
+    text = "All test runs passed. thinking.display k"
+    command = {"command": "echo unit-test-passed k"}
+    frames = chat_frames(content=[text], tool_calls=[("call_1", "Bash", command)])
+    up = Upstream(
+        json_reply(
+            chat_completion(
+                content=text, tool_calls=[("call_1", "Bash", command)], finish="tool_calls"
+            )
+        ),
+        sse_reply(frames),
+    )
+    app = _keyed(up, key)
+
+    async def go() -> None:
+        client = claude(app)
+        msg = await client.messages.create(model=CLAUDE, max_tokens=9, messages=hello())
+        assert msg.content[0].text == text and msg.content[1].input == command
+        async with client.messages.stream(model=CLAUDE, max_tokens=9, messages=hello()) as s:
+            final = await s.get_final_message()
+        assert final.content[0].text == text and final.content[1].input == command
+        # the gateway's own message, naming a field with a "k" in it
+        with pytest.raises(anthropic.BadRequestError) as info:
+            await client.messages.create(
+                model=CLAUDE,
+                max_tokens=9,
+                messages=hello(),
+                extra_body={"thinking": {"type": "enabled"}},
+            )
+        assert "[redacted]" not in info.value.message
+
+    run(go())
+
+
 def test_an_upstream_that_echoes_its_key_never_shows_it() -> None:
+    """Every path by which an upstream's text reaches a client, with a one-letter key and an
+    upstream that echoes it: JSON errors, text and HTML errors with the key near the point
+    where a message is clipped, an error event mid-stream. None of it reaches the client."""
+    key = "k"
     leak = {
         "error": {
-            "message": f"Incorrect API key provided: {UPSTREAM_KEY}. You can find your key at ...",
+            "message": f"Incorrect API key provided: {key}. You can find your key at ...",
             "type": "invalid_request_error",
             "code": "invalid_api_key",
         }
     }
+    long_key = UPSTREAM_KEY
+    near_cut = ("x" * 1995 + long_key).encode()  # clipped at 2000: most of the key inside
+    html_page = f"<html><title>Bad gateway {long_key}</title></html>".encode()
     leak_frames = [
-        f"event: error\ndata: {json.dumps({'type': 'error', 'error': {'type': 'api_error', 'message': UPSTREAM_KEY}})}\n\n".encode()
+        f"event: error\ndata: {json.dumps({'type': 'error', 'error': {'type': 'api_error', 'message': 'bad key ' + key}})}\n\n".encode()
     ]
-    up = Upstream(
-        json_reply(leak, 401),
-        json_reply(leak, 401),
-        sse_reply(anthropic_frames(text=["hi"])[:3] + leak_frames),
-    )
-    app_a, app_o = gateway(up), gateway(up, "anthropic")
+    openai_leak = [
+        b"data: " + json.dumps({"error": {"message": f"key {key} refused"}}).encode() + b"\n\n"
+    ]
 
     async def go() -> list[bytes]:
         bodies = []
-        for app, path, body in (
-            (app_a, "/v1/messages", {"model": CLAUDE, "max_tokens": 9, "messages": hello()}),
-            (app_o, "/v1/chat/completions", {"model": GPT, "messages": hello()}),
-            (app_o, "/v1/chat/completions", {"model": GPT, "messages": hello(), "stream": True}),
-        ):
+        cases: list[tuple[Gateway, str, dict[str, Any]]] = [
+            (
+                _keyed(Upstream(json_reply(leak, 401)), key),
+                "/v1/messages",
+                {"model": CLAUDE, "max_tokens": 9, "messages": hello()},
+            ),
+            (
+                _keyed(Upstream(json_reply(leak, 401)), key, "anthropic"),
+                "/v1/chat/completions",
+                {"model": GPT, "messages": hello()},
+            ),
+            (
+                _keyed(Upstream(httpx2.Response(500, content=near_cut)), long_key),
+                "/v1/messages",
+                {"model": CLAUDE, "max_tokens": 9, "messages": hello()},
+            ),
+            (
+                _keyed(Upstream(httpx2.Response(502, content=html_page)), long_key),
+                "/v1/messages",
+                {"model": CLAUDE, "max_tokens": 9, "messages": hello()},
+            ),
+            (
+                _keyed(
+                    Upstream(sse_reply(anthropic_frames(text=["hi"])[:3] + leak_frames)),
+                    key,
+                    "anthropic",
+                ),
+                "/v1/chat/completions",
+                {"model": GPT, "messages": hello(), "stream": True},
+            ),
+            (
+                _keyed(Upstream(sse_reply(chat_frames(content=["hi"])[:2] + openai_leak)), key),
+                "/v1/messages",
+                {"model": CLAUDE, "max_tokens": 9, "messages": hello(), "stream": True},
+            ),
+        ]
+        for app, path, body in cases:
             resp = await to_gateway(app).post(
                 path, json=body, headers={"authorization": f"Bearer {CLIENT_KEY}"}
             )
-            bodies.append(resp.content + str(resp.headers.raw).encode())
+            bodies.append(resp.content)
+            assert UPSTREAM_KEY not in repr(app)
         return bodies
 
     bodies = run(go())
-    assert all(UPSTREAM_KEY.encode() not in b for b in bodies)
-    assert b"Incorrect API key provided: [redacted]" in bodies[0]
-    assert UPSTREAM_KEY not in repr(app_a)
+    assert all(b"withheld" in b for b in bodies), bodies
+    assert b"Incorrect API key" not in bodies[0]
+    assert all(long_key[:8].encode() not in b for b in bodies)
+    assert b"refused the gateway's upstream key" not in bodies[0]  # withheld says enough
+    # the text before the error arrives unchanged
+    assert b'"text":"hi"' in bodies[5]
 
 
 # -- the gateway's own answers ---------------------------------------------------------------
@@ -1063,7 +1168,8 @@ def test_mounted_inside_another_asgi_app() -> None:
         Upstream(
             json_reply(chat_completion(content="mounted")),
             json_reply(chat_completion(content="mounted")),
-        )
+        ),
+        allowed_hosts=["app.test"],
     )
 
     async def health(scope: Any, receive: Any, send: Any) -> None:
@@ -1102,7 +1208,7 @@ def test_mounted_inside_another_asgi_app() -> None:
     assert run(go()) == ["mounted", "mounted"]
 
 
-def test_lifespan_closes_the_client_it_made() -> None:
+def test_lifespan_starts_and_closes_the_client_it_made() -> None:
     app = Gateway("http://127.0.0.1:9/v1", "openai")
     messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
     sent: list[str] = []
@@ -1114,9 +1220,11 @@ def test_lifespan_closes_the_client_it_made() -> None:
         sent.append(message["type"])
 
     async def go() -> None:
-        client = app.client
+        client = app._client
+        assert isinstance(client, H1Client) and client._ssl is None
         await app(({"type": "lifespan"}), receive, send)
-        assert client.is_closed
+        assert client._ssl is not None  # made at startup, not by the first request
+        assert not client._idle
 
     run(go())
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
@@ -1138,7 +1246,7 @@ def test_serve_reads_flags_and_environment() -> None:
     app = _serve.build(parser.parse_args([]), env)
     assert app.target.name == "deepseek" and app.served == "anthropic"
     assert app.model_map == {"claude-*": "deepseek-chat", "claude-opus-4-1": "deepseek-reasoner"}
-    assert app._endpoint == "https://api.example/v1/chat/completions"
+    assert app._upstreams[0].endpoint.url == "https://api.example/v1/chat/completions"
     flagged = _serve.build(
         parser.parse_args(["--target", "kimi", "--model-map", '{"a": "b"}']), env
     )
@@ -1150,11 +1258,11 @@ def test_serve_reads_flags_and_environment() -> None:
     with pytest.raises(ValueError):
         _serve.parse_model_map("a=b,broken")
     assert (
-        Gateway("https://h/anthropic/v1", "anthropic")._endpoint
+        Gateway("https://h/anthropic/v1", "anthropic")._upstreams[0].endpoint.url
         == "https://h/anthropic/v1/messages"
     )
     assert (
-        Gateway("https://h/v1/chat/completions", "openai")._endpoint
+        Gateway("https://h/v1/chat/completions", "openai")._upstreams[0].endpoint.url
         == "https://h/v1/chat/completions"
     )
 

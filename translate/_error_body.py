@@ -21,7 +21,6 @@ from ._tables import ERROR_BY_STATUS, anthropic_error_type
 MESSAGE_LIMIT = 2000
 """Longest message taken from a body that is not an error object (an HTML page, text)."""
 _SCAN_LIMIT = 65536  # how much of a non-JSON body is searched for a title
-_TITLE = re.compile(r"<(title|h1)[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -138,12 +137,33 @@ def _prose(text: str) -> str:
     text = text.strip()
     if text.startswith("<"):
         head = text[:_SCAN_LIMIT]
-        found = _TITLE.search(head)
-        text = html.unescape(_TAG.sub(" ", found.group(2) if found else head))
+        found = _title(head)
+        text = html.unescape(_TAG.sub(" ", head if found is None else found))
     text = "".join(
         c if c.isprintable() else " " for c in text
     )  # NULs and the like of a binary body
     return _clip(" ".join(text.split()))
+
+
+def _title(head: str) -> str | None:
+    """The text of the first ``<title>`` (else ``<h1>``) element that is closed: one
+    forward scan each (a regex with a lazy ``.*?`` backtracks quadratically on a page of
+    thousands of unclosed titles, seconds on the event loop)."""
+    lower = head.lower()
+    for tag in ("title", "h1"):
+        start = lower.find("<" + tag)
+        while start >= 0:
+            after = start + 1 + len(tag)
+            if after < len(lower) and (lower[after] == ">" or lower[after].isspace()):
+                gt = lower.find(">", after)
+                if gt < 0:
+                    break
+                end = lower.find("</" + tag, gt + 1)
+                if end < 0:
+                    break  # no closing tag after the first opening one: none after later ones
+                return head[gt + 1 : end]
+            start = lower.find("<" + tag, after)
+    return None
 
 
 def _digits(text: str) -> bool:
