@@ -31,8 +31,8 @@ import openai
 import pytest
 
 from translate import _serve, to_anthropic, to_openai
-from translate._upstream import H1Client
-from translate.gateway import Gateway, Route, estimate_tokens
+from translate._upstream import H1Client, HttpxClient
+from translate.gateway import Gateway, estimate_tokens
 
 from .fake_upstream import (
     ANTHROPIC_MODEL,
@@ -128,6 +128,8 @@ class Upstream:
             raise reply
         if callable(reply):
             reply = reply(body)
+            if asyncio.iscoroutine(reply):
+                reply = await reply
         return reply
 
 
@@ -1477,3 +1479,335 @@ def test_real_servers_drop_and_disconnect(servers: Any) -> None:
     )
     assert resp.status_code == 401 and resp.json()["error"]["type"] == "authentication_error"
     assert _stats(fake)["bad_auth"] == 0
+
+
+# -- issue 12: limits, stalls, browsers, visibility, Claude Code's needs -------------------
+
+
+async def _asgi(
+    app: Any,
+    path: str,
+    parts: list[bytes],
+    headers: list[tuple[bytes, bytes]] | None = None,
+    *,
+    pause: float = 0.0,
+) -> list[dict[str, Any]]:
+    """One request straight through ASGI; ``pause`` seconds before each body part after the first."""
+    sent: list[dict[str, Any]] = []
+    todo = list(parts)
+    first = True
+
+    async def receive() -> dict[str, Any]:
+        nonlocal first
+        if not todo:
+            await asyncio.sleep(3600)
+        if not first and pause:
+            await asyncio.sleep(pause)
+        first = False
+        return {"type": "http.request", "body": todo.pop(0), "more_body": bool(todo)}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "headers": [(b"x-api-key", CLIENT_KEY.encode()), *(headers or [])],
+    }
+    await app(scope, receive, send)
+    return sent
+
+
+def test_request_bytes_are_bounded_in_total_and_slow_bodies_time_out() -> None:
+    app = gateway(Upstream(), max_pending_bytes=10_000, body_timeout=0.3)
+
+    async def go() -> None:
+        # 3 unfinished bodies of 4 KB each: the third does not fit in 10 KB -> 503
+        slow = [
+            asyncio.ensure_future(_asgi(app, "/v1/messages", [b"{" + b" " * 4000, b"}"], pause=1))
+            for _ in range(3)
+        ]
+        results = await asyncio.gather(*slow)
+        statuses = sorted(r[0]["status"] for r in results)
+        assert statuses == [408, 408, 503], statuses  # two time out, one was refused
+        assert app._pending == 0  # all released
+
+    run(go())
+
+
+def test_upstream_answer_cap_and_the_overall_deadline() -> None:
+    big = chat_completion(content="x" * 5000)
+    slow = chat_frames(content=[f"w{i}" for i in range(50)])
+
+    async def go() -> None:
+        resp = await to_gateway(gateway(Upstream(json_reply(big)), max_response_bytes=4096)).post(
+            "/v1/messages",
+            json={"model": CLAUDE, "max_tokens": 9, "messages": hello()},
+            headers={"x-api-key": CLIENT_KEY},
+        )
+        assert resp.status_code == 502 and "larger" in resp.json()["error"]["message"]
+        # an upstream that never stops trickling: the deadline ends the stream with an error
+        up = Upstream(sse_reply(slow, at=3, hang=True))
+        resp = await to_gateway(gateway(up, deadline=0.3)).post(
+            "/v1/messages",
+            json={"model": CLAUDE, "max_tokens": 9, "messages": hello(), "stream": True},
+            headers={"x-api-key": CLIENT_KEY},
+        )
+        assert resp.status_code == 200
+        assert b"event: error" in resp.content and b"deadline" in resp.content
+        up = Upstream(json_reply(big))
+
+        async def late(body: Any) -> httpx2.Response:
+            await asyncio.sleep(2)
+            return json_reply(big)
+
+        up = Upstream(late)
+        resp = await to_gateway(gateway(up, deadline=0.2)).post(
+            "/v1/messages",
+            json={"model": CLAUDE, "max_tokens": 9, "messages": hello()},
+            headers={"x-api-key": CLIENT_KEY},
+        )
+        assert resp.status_code == 504 and "deadline" in resp.json()["error"]["message"]
+
+    run(go())
+
+
+def test_no_request_stalls_the_others() -> None:
+    """A quadratic HTML title scan, deep nesting and a large body: each linear, bounded,
+    or off the event loop; a ticker never waits more than 100 ms."""
+    page = b"<html>" + b"<title>" * 9400
+    nested = (
+        b'{"messages": [{"role": "user", "content": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]}"
+    )
+    models = b'{"data": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
+    large = json.dumps(
+        {"model": CLAUDE, "max_tokens": 9, "messages": hello("y " * 4_000_000)}
+    ).encode()
+    replies = [
+        httpx2.Response(502, content=page),
+        json_reply(models),
+        json_reply(chat_completion(content="done")),
+    ]
+
+    async def handler(request: httpx2.Request) -> httpx2.Response:
+        return replies.pop(0)  # not decoded here: the fake upstream would stall the loop itself
+
+    app = gateway(Upstream())
+    app._client = HttpxClient(httpx2.AsyncClient(transport=httpx2.MockTransport(handler)))
+    worst = 0.0
+
+    async def ticker(stop: asyncio.Event) -> None:
+        nonlocal worst
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            t = loop.time()
+            await asyncio.sleep(0.005)
+            worst = max(worst, loop.time() - t - 0.005)
+
+    async def go() -> list[int]:
+        stop = asyncio.Event()
+        tick = asyncio.ensure_future(ticker(stop))
+        await asyncio.sleep(0.02)
+        client = to_gateway(app)
+        h = {"x-api-key": CLIENT_KEY}
+        statuses = []
+        resp = await client.post(
+            "/v1/messages", json={"model": CLAUDE, "max_tokens": 9, "messages": hello()}, headers=h
+        )
+        statuses.append(resp.status_code)
+        resp = await client.post("/v1/messages/count_tokens", content=nested, headers=h)
+        statuses.append(resp.status_code)
+        resp = await client.get("/v1/models", headers=h)
+        statuses.append(resp.status_code)
+        parts = [large[i : i + 65536] for i in range(0, len(large), 65536)]
+        sent = await _asgi(
+            app, "/v1/messages", parts
+        )  # the test client would stall, not the gateway
+        statuses.append(sent[0]["status"])
+        stop.set()
+        await tick
+        return statuses
+
+    t = time.perf_counter()
+    assert run(go()) == [502, 400, 200, 200]
+    assert worst < 0.1, f"the event loop stalled {worst * 1000:.0f} ms"
+    assert time.perf_counter() - t < 10
+
+
+def test_browsers_and_unexpected_hosts_are_refused() -> None:
+    up = Upstream(
+        json_reply(chat_completion(content="hi")), json_reply(chat_completion(content="hi"))
+    )
+    body = json.dumps({"model": CLAUDE, "max_tokens": 9, "messages": hello()}).encode()
+    open_app = gateway(up, client_api_key=None, allowed_hosts=("localhost", "127.0.0.1", "::1"))
+
+    async def status(app: Any, headers: list[tuple[bytes, bytes]]) -> int:
+        sent = await _asgi(
+            app, "/v1/messages", [body], [(b"content-type", b"text/plain"), *headers]
+        )
+        return int(sent[0]["status"])
+
+    async def go() -> None:
+        # a cross-site text/plain POST from a web page: refused before the upstream is asked
+        assert (
+            await status(
+                open_app, [(b"host", b"127.0.0.1:8080"), (b"origin", b"https://evil.example")]
+            )
+            == 403
+        )
+        # DNS rebinding: the page's own host name
+        assert await status(open_app, [(b"host", b"evil.example:8080")]) == 403
+        assert await status(open_app, [(b"host", b"[::1]:8080")]) == 200
+        allowed = gateway(up, client_api_key=None, allowed_origins=["https://app.example"])
+        assert (
+            await status(allowed, [(b"host", b"gateway.test"), (b"origin", b"https://app.example")])
+            == 200
+        )
+
+    run(go())
+    assert len(up.seen) == 2
+
+
+def test_losses_are_logged_and_named_in_a_header(caplog: Any) -> None:
+    up = Upstream(json_reply(anthropic_message(text="hi")))
+    caplog.set_level("INFO", logger="translate.gateway")
+
+    async def go() -> httpx2.Response:
+        return await to_gateway(gateway(up, "anthropic")).post(
+            "/v1/chat/completions",
+            json={"model": GPT, "messages": hello(), "seed": 7},
+            headers={"authorization": f"Bearer {CLIENT_KEY}"},
+        )
+
+    resp = run(go())
+    assert resp.headers["x-translate-losses"] == "1"
+    assert resp.headers["x-translate-loss"] == "dropped seed"
+    assert "x-translate-loss" in resp.headers["access-control-expose-headers"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "translate.gateway"]
+    assert (
+        len(lines) == 1 and "POST /v1/chat/completions" in lines[0] and "seed (dropped)" in lines[0]
+    )
+
+
+def test_strict_takes_the_loss_kinds_that_are_fatal() -> None:
+    body = {"model": GPT, "messages": hello(), "seed": 7, "max_tokens": 99999}
+
+    async def go(strict: Any) -> int:
+        up = Upstream(json_reply(anthropic_message(text="hi")))
+        resp = await to_gateway(gateway(up, "anthropic", strict=strict, max_tokens=100)).post(
+            "/v1/chat/completions", json=body, headers={"authorization": f"Bearer {CLIENT_KEY}"}
+        )
+        return resp.status_code
+
+    assert run(go(["coerced"])) == 400  # max_tokens lowered
+    assert run(go(["approximated"])) == 200
+    assert run(go(["seed"])) == 400  # a path pattern
+    assert run(go(True)) == 400
+
+
+def test_claude_code_request_to_an_openai_upstream() -> None:
+    """The real Claude Code request: its billing line, user id and 32000 max_tokens are not
+    sent as they are, and each change is a loss; tool schemas cleaned for OpenAI."""
+    request = json.loads((FIXTURES / "requests/claude_code_agent/anthropic.json").read_text())
+    request["stream"] = False
+    request["tools"][0]["input_schema"]["properties"]["x"] = {
+        "type": "string",
+        "pattern": "^(?!foo).*$",
+        "format": "uri",
+    }
+    request["tools"][0]["input_schema"]["$schema"] = "http://json-schema.org/draft-07/schema#"
+    reply = json_reply(chat_completion(content="ok"))
+    up = Upstream(
+        reply, json_reply(chat_completion(content="ok")), json_reply(chat_completion(content="ok"))
+    )
+
+    async def go(app: Gateway) -> httpx2.Response:
+        return await to_gateway(app).post(
+            "/v1/messages", json=request, headers={"x-api-key": CLIENT_KEY}
+        )
+
+    resp = run(go(gateway(up, target="openai", max_tokens=8192)))
+    assert resp.status_code == 200
+    sent = up.bodies[0]
+    system = sent["messages"][0]["content"]
+    texts = [p["text"] for p in system] if isinstance(system, list) else [system]
+    assert not any(t.startswith("x-anthropic-billing-header") for t in texts)
+    assert "user" not in sent
+    assert sent.get("max_completion_tokens", sent.get("max_tokens")) == 8192
+    params = sent["tools"][0]["function"]["parameters"]
+    assert "$schema" not in params and params["properties"]["x"] == {"type": "string"}
+    named = resp.headers["x-translate-loss"]
+    for part in (
+        "dropped system[0]",
+        "dropped metadata.user_id",
+        "coerced max_tokens",
+        "tools[0].input_schema.$schema",
+    ):
+        assert part in named
+    # kept when asked
+    resp = run(go(gateway(up, target="openai", keep_billing_header=True, forward_user=True)))
+    sent = up.bodies[1]
+    assert sent["user"] == request["metadata"]["user_id"]
+    assert "billing" in json.dumps(sent["messages"][0])
+
+
+def test_routes_send_each_model_to_its_own_upstream(tmp_path: Path) -> None:
+    config = tmp_path / "gateway.toml"
+    config.write_text(
+        """
+[[route]]
+models = ["claude-opus-*", "claude-sonnet-*"]
+url = "https://big.example/v1"
+dialect = "openai"
+target = "deepseek"
+key_env = "BIG_KEY"
+model = "big-model"
+max_tokens = 8000
+
+[[route]]
+models = ["claude-haiku-*"]
+url = "http://small.example/v1"
+dialect = "openai"
+key_env = "SMALL_KEY"
+model = "small-model"
+"""
+    )
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    _serve.add_arguments(parser)
+    env = {"BIG_KEY": "k-big", "SMALL_KEY": "k-small"}
+    app = _serve.build(parser.parse_args(["--config", str(config)]), env)
+    up = Upstream(*[json_reply(chat_completion(content="ok")) for _ in range(2)])
+    app._client = _serve_client(up)
+
+    async def go() -> list[int]:
+        out = []
+        for model in ("claude-opus-4-7", "claude-haiku-4-5", "gpt-4o"):
+            resp = await to_gateway(app).post(
+                "/v1/messages",
+                json={"model": model, "max_tokens": 64000, "messages": hello()},
+                headers={"host": "127.0.0.1:8080"},
+            )
+            out.append(resp.status_code)
+            if resp.status_code == 200:
+                assert resp.json()["model"] == model
+        return out
+
+    assert run(go()) == [200, 200, 404]
+    big, small = up.seen
+    assert str(big.url) == "https://big.example/v1/chat/completions"
+    assert big.headers["authorization"] == "Bearer k-big"
+    assert up.bodies[0]["model"] == "big-model" and up.bodies[0]["max_tokens"] == 8000
+    assert str(small.url) == "http://small.example/v1/chat/completions"
+    assert small.headers["authorization"] == "Bearer k-small"
+    small_body = up.bodies[1]
+    assert small_body["model"] == "small-model"
+    assert small_body.get("max_completion_tokens", small_body.get("max_tokens")) == 64000
+    with pytest.raises(ValueError, match="SMALL_KEY"):
+        _serve.build(parser.parse_args(["--config", str(config)]), {"BIG_KEY": "x"})
+
+
+def _serve_client(up: Upstream) -> Any:
+    return HttpxClient(httpx2.AsyncClient(transport=httpx2.MockTransport(up.handler)))
