@@ -148,6 +148,8 @@ def kind_of(raw: bytes) -> tuple[str, str]:
         body = msgspec.json.decode(raw)
     except msgspec.DecodeError as exc:
         raise TranslationError("", f"neither JSON nor an SSE stream: {exc}") from None
+    except RecursionError:  # deeper than any payload: unreadable, not a crash
+        raise TranslationError("", "nested too deeply to decode") from None
     if not isinstance(body, dict):
         raise TranslationError("", f"expected a JSON object, got {type(body).__name__}")
     if body.get("object") == "response":  # a Response has "error": null
@@ -169,7 +171,7 @@ def _error_dialect(raw: bytes) -> str:
     """Which dialect an error body is in, for any bytes: anthropic only when it says so."""
     try:
         body = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return "openai"
     return "anthropic" if isinstance(body, dict) and body.get("type") == "error" else "openai"
 

@@ -312,6 +312,12 @@ class Stream(OnceLedger):
         if self.state is CLOSED:
             return []
         self._chunks += 1
+        try:
+            return self._feed(item)
+        except RecursionError:
+            raise self._too_deep() from None
+
+    def _feed(self, item: Any) -> list[a.StreamEvent]:
         t = type(item)
         if t is str or t is bytes:
             try:
@@ -340,10 +346,18 @@ class Stream(OnceLedger):
             return []
         self._chunks += 1
         try:
-            chunk = _chunk_decoder.decode(data)
-        except msgspec.DecodeError:
-            return self._raw_slow(data)
-        return MESSAGE[self.state][_CHUNK](self, chunk)
+            try:
+                chunk = _chunk_decoder.decode(data)
+            except msgspec.DecodeError:
+                return self._raw_slow(data)
+            return MESSAGE[self.state][_CHUNK](self, chunk)
+        except RecursionError:
+            raise self._too_deep() from None
+
+    def _too_deep(self) -> TranslationError:
+        # A chunk nested deeper than the decoder (or the encoder) goes: unreadable, like
+        # any chunk that is not JSON; the SSE layer ends the stream with an error event.
+        return TranslationError(f"chunk[{self._chunks - 1}]", "nested too deeply to decode")
 
     def _raw_slow(self, data: Any) -> list[a.StreamEvent]:
         # Not a plain chunk: the [DONE] sentinel, an error frame, or a chunk with fields
@@ -1113,6 +1127,7 @@ class SSE:
         s = self.stream
         if s.state is CLOSED:
             return b""
+        events: list[a.StreamEvent] = []
         try:
             frames = self._decoder.feed(data)
             if len(frames) == 1:  # the common case
@@ -1121,7 +1136,6 @@ class SSE:
                     e = events[0]
                     return encode_event_data(_EVENT_NAMES[type(e)], _encoder.encode(e))
                 return _frames(events)
-            events = []
             for frame in frames:
                 if s.state is CLOSED:
                     break  # nothing follows the end, however the bytes arrived
@@ -1129,7 +1143,9 @@ class SSE:
         except LossError:
             raise
         except TranslationError as exc:
-            return _frames(s.abort(f"the upstream stream could not be read: {exc}"))
+            # What the frames before the unreadable one completed is sent first: the
+            # output must not depend on how the bytes were split.
+            events += s.abort(f"the upstream stream could not be read: {exc}")
         return _frames(events)
 
     def close(self) -> bytes:
@@ -1146,9 +1162,10 @@ class SSE:
             s.lose("", "dropped", "the upstream stream ended inside a frame")
         return _frames(s.close())
 
-    def abort(self, reason: str) -> bytes:
-        """End the stream now (e.g. the upstream connection failed): an ``error`` event."""
-        return _frames(self.stream.abort(reason))
+    def abort(self, reason: str, kind: str = "api_error") -> bytes:
+        """End the stream now (e.g. the upstream connection failed, or timed out:
+        ``kind="timeout_error"``): an ``error`` event of that type."""
+        return _frames(self.stream.abort(reason, kind))
 
 
 def _frames(events: list[a.StreamEvent]) -> bytes:
