@@ -316,7 +316,10 @@ def build(args: argparse.Namespace, environ: Any = None) -> Gateway:
         allowed_origins=origins,
         keep_billing_header=bool(getattr(args, "keep_billing_header", False)),
         forward_user=bool(getattr(args, "forward_user", False)),
-        http_client=httpx_client(10.0, timeout) if proxied(env) else None,
+        # httpx2 when a proxy is configured (or asked for: TRANSLATE_UPSTREAM_CLIENT=httpx2)
+        http_client=httpx_client(10.0, timeout)
+        if proxied(env) or env.get("TRANSLATE_UPSTREAM_CLIENT") == "httpx2"
+        else None,
     )
 
 

@@ -133,8 +133,7 @@ class _Conn(asyncio.Protocol):
 
     # protocol callbacks
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = transport  # type: ignore[assignment]  # uvloop's is not a subclass
 
     def data_received(self, data: bytes) -> None:
         self.buf += data
@@ -278,44 +277,14 @@ class _H1Response(Response):
                     break
                 await conn.more(timeout)
         elif mode == "chunked":
-            while True:
-                # the size line
-                while True:
-                    i = conn.buf.find(b"\r\n")
-                    if i >= 0:
-                        break
-                    if len(conn.buf) > 4096:
-                        raise UpstreamError("RemoteProtocolError")
-                    await conn.more(timeout)
-                line = conn.take(i + 2)[:-2]
-                try:
-                    size = int(line.split(b";", 1)[0].strip(), 16)
-                except ValueError:
-                    raise UpstreamError("RemoteProtocolError") from None
-                if size == 0:  # trailers, then a blank line
-                    while True:
-                        j = conn.buf.find(b"\r\n")
-                        if j == 0:
-                            conn.take(2)
-                            break
-                        if j > 0:
-                            conn.take(j + 2)
-                            continue
-                        if len(conn.buf) > 65536:
-                            raise UpstreamError("RemoteProtocolError")
-                        await conn.more(timeout)
-                    break
-                left = size
-                while left > 0:
-                    if not conn.buf:
-                        await conn.more(timeout)
-                        continue
-                    data = conn.take(min(left, len(conn.buf)))
-                    left -= len(data)
+            # Every chunk already received goes out as one piece: as few writes as arrive.
+            state = _Chunked()
+            while not state.done:
+                data = state.parse(conn)
+                if data:
                     yield data
-                while len(conn.buf) < 2:
+                elif not state.done:
                     await conn.more(timeout)
-                conn.take(2)
         self._done = True
         await self.aclose()
 
@@ -328,6 +297,61 @@ class _H1Response(Response):
             self._pool._release(conn)
         else:
             conn.close()
+
+
+class _Chunked:
+    """A chunked body, parsed from a connection's buffer as far as it goes."""
+
+    __slots__ = ("done", "left", "trailer")
+
+    def __init__(self) -> None:
+        self.left = -1  # bytes left in the current chunk (and its CRLF); -1: a size line next
+        self.done = False
+        self.trailer = False
+
+    def parse(self, conn: _Conn) -> bytes:
+        out: list[bytes] = []
+        buf = conn.buf
+        while True:
+            if self.trailer:
+                j = buf.find(b"\r\n")
+                if j < 0:
+                    if len(buf) > 65536:
+                        raise UpstreamError("RemoteProtocolError")
+                    break
+                conn.take(j + 2)
+                if j == 0:
+                    self.done = True
+                    break
+                continue
+            if self.left < 0:
+                i = buf.find(b"\r\n")
+                if i < 0:
+                    if len(buf) > 4096:
+                        raise UpstreamError("RemoteProtocolError")
+                    break
+                line = conn.take(i + 2)[:-2]
+                try:
+                    size = int(line.split(b";", 1)[0].strip(), 16)
+                except ValueError:
+                    raise UpstreamError("RemoteProtocolError") from None
+                if size == 0:
+                    self.trailer = True
+                    continue
+                self.left = size + 2
+            if not buf:
+                break
+            if self.left > 2:
+                data = conn.take(min(self.left - 2, len(buf)))
+                self.left -= len(data)
+                out.append(data)
+                continue
+            n = min(self.left, len(buf))  # the CRLF after the data
+            conn.take(n)
+            self.left -= n
+            if self.left == 0:
+                self.left = -1
+        return out[0] if len(out) == 1 else b"".join(out)
 
 
 class H1Client(Client):
