@@ -6,6 +6,8 @@ them for the tests that run real servers:
 
 - ``POST /openai/v1/chat/completions``: an openai-dialect upstream (MiMo-like chunks);
 - ``POST /anthropic/v1/messages``: an anthropic-dialect upstream;
+- ``POST /scripted/v1/chat/completions``: a tool loop for a real client (``scripted``),
+  every request kept for ``GET /seen``;
 - ``GET /stats``: what it saw (streams completed, cancelled by the client, dropped).
 
 Both answer each request with a stream made from the last user text (its *tag*), so a test
@@ -354,6 +356,30 @@ def tag_of(request: dict[str, Any]) -> str:
 # -- the ASGI app ---------------------------------------------------------------------------
 
 STATS: dict[str, Any] = {"completed": 0, "cancelled": [], "dropped": 0, "bad_auth": 0}
+SEEN: list[Any] = []  # the requests of the scripted route
+SCRIPT_REASONING = "I should run the command the user asked for."
+SCRIPT_ANSWER = "The command printed hello. DONE-7f3a"
+
+
+def scripted(request: dict[str, Any]) -> list[bytes]:
+    """A tool loop, for a real client: a request with tools and no tool result gets
+    reasoning and a ``Bash`` call (``echo hello``); one with the tool result gets the final
+    answer; anything else (a client's side requests) gets a short text."""
+    messages = request.get("messages") or []
+    model = request.get("model", MODEL)
+    if messages and messages[-1].get("role") == "tool":
+        return chat_frames(model=model, content=[SCRIPT_ANSWER])
+    names = [t.get("function", {}).get("name") for t in request.get("tools") or []]
+    if "Bash" in names:
+        return chat_frames(
+            model=model,
+            reasoning=[SCRIPT_REASONING],
+            tool_calls=[
+                ("call_hello_1", "Bash", {"command": "echo hello", "description": "Say hello"})
+            ],
+            finish="tool_calls",
+        )
+    return chat_frames(model=model, content=["ok"])
 
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -371,6 +397,9 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
     if path == "/stats":
         await _json(send, 200, STATS)
+        return
+    if path == "/seen":
+        await _json(send, 200, SEEN)
         return
     body = b""
     while True:
@@ -398,6 +427,11 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         frames = chat_frames(
             model=request["model"], reasoning=tagged_reasoning(tag), content=tagged_text(tag)
         )
+    elif path == "/scripted/v1/chat/completions":
+        request = json.loads(body)
+        SEEN.append(request)
+        frames = scripted(request)
+        tag = ""
     elif path == "/anthropic/v1/messages":
         if headers.get("x-api-key") != UPSTREAM_KEY or "anthropic-version" not in headers:
             STATS["bad_auth"] += 1
