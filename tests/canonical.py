@@ -130,8 +130,10 @@ def openai_request(req: dict[str, Any], *, via_anthropic: bool = True) -> dict[s
 
     - ``null`` is absent, and so are the defaults: ``n: 1``, ``logprobs: false``,
       ``store: false``, zero penalties, ``modalities: ["text"]``, an empty ``logit_bias``,
-      ``response_format: {type: text}``, ``detail: "auto"``, a function without
-      ``parameters`` (an empty object schema), a blank assistant ``content``;
+      ``metadata`` or ``functions`` (no bias, no metadata, no functions; not so an empty
+      ``web_search_options``, which turns search on), ``response_format: {type: text}``,
+      ``detail: "auto"``, a function without ``parameters`` (an empty object schema), a
+      blank assistant ``content``;
     - ``max_tokens`` is the deprecated spelling of ``max_completion_tokens``; through the
       anthropic dialect, which requires one, an absent limit is ``DEFAULT_MAX_TOKENS``;
     - ``stop: "x"`` is ``stop: ["x"]``; content ``"x"`` is one text part; ``developer`` is
@@ -152,8 +154,9 @@ def openai_request(req: dict[str, Any], *, via_anthropic: bool = True) -> dict[s
             del d[k]
     if d.get("modalities") == ["text"]:
         del d["modalities"]
-    if d.get("logit_bias") == {}:
-        del d["logit_bias"]
+    for k, empty in (("logit_bias", {}), ("metadata", {}), ("functions", [])):
+        if d.get(k) == empty:  # no bias, no metadata, no functions
+            del d[k]
     if d.get("response_format") == {"type": "text"}:
         del d["response_format"]
     # max_tokens is the deprecated spelling of max_completion_tokens.

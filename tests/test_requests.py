@@ -212,6 +212,8 @@ OPENAI_WITHOUT_TWIN = [
     ("audio", {"format": "mp3", "voice": "alloy"}, "dropped"),
     ("prediction", {"type": "content", "content": "x"}, "dropped"),
     ("web_search_options", {"search_context_size": "low"}, "dropped"),
+    ("web_search_options", {}, "dropped"),  # the empty object turns search on
+    ("moderation", {}, "dropped"),  # likewise: moderated with the default model
     ("verbosity", "low", "dropped"),
     ("store", True, "dropped"),
     ("metadata", {"k": "v"}, "dropped"),
@@ -377,6 +379,48 @@ def test_tool_choice_table_both_ways() -> None:
         assert out["tool_choice"] == expected
         assert out.get("parallel_tool_calls") == parallel
         assert as_dict(to_anthropic.request(out))["tool_choice"] == choice
+
+
+def test_parallel_tool_calls_needs_a_tool_that_may_be_called() -> None:
+    """``parallel_tool_calls`` rides on an anthropic tool_choice. With tools, openai's
+    default choice is ``auto``; without tools it is ``none``, and the flag means nothing
+    (OpenAI rejects it there): a Loss, never an invented ``tool_choice: auto``."""
+    tools = [{"type": "function", "function": {"name": "t"}}]
+    losses: list[Loss] = []
+    out = as_dict(
+        to_anthropic.request(
+            {**MINIMAL_OPENAI, "tools": tools, "parallel_tool_calls": False}, losses=losses
+        )
+    )
+    assert out["tool_choice"] == {"type": "auto", "disable_parallel_tool_use": True}
+    assert losses == []
+    for without in ({}, {"tools": []}):
+        losses = []
+        out = as_dict(
+            to_anthropic.request(
+                {**MINIMAL_OPENAI, **without, "parallel_tool_calls": False}, losses=losses
+            )
+        )
+        assert "tool_choice" not in out
+        assert paths(losses) == [["parallel_tool_calls", "dropped"]]
+    losses = []
+    out = as_dict(
+        to_anthropic.request(
+            {**MINIMAL_OPENAI, "tool_choice": "auto", "parallel_tool_calls": True}, losses=losses
+        )
+    )
+    assert out["tool_choice"] == {"type": "auto", "disable_parallel_tool_use": False}
+    assert losses == []
+
+
+@pytest.mark.parametrize(
+    ("field", "empty"), [("logit_bias", {}), ("metadata", {}), ("functions", [])]
+)
+def test_an_empty_field_without_twin_says_nothing(field: str, empty: object) -> None:
+    losses: list[Loss] = []
+    out = as_dict(to_anthropic.request({**MINIMAL_OPENAI, field: empty}, losses=losses))
+    assert losses == []
+    assert out == as_dict(to_anthropic.request(MINIMAL_OPENAI))
 
 
 def test_thinking_and_effort_both_ways() -> None:

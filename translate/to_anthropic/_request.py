@@ -38,12 +38,14 @@ _TOOL_CHOICE: dict[str, type[a.ToolChoiceAuto | a.ToolChoiceAny | a.ToolChoiceNo
 }
 _IMAGE_TYPES = frozenset(get_args(a.ImageMediaType))
 
-# Openai fields without an anthropic twin, and the value that means "not used".
+# Openai fields without an anthropic twin, and the value that means "not used" (besides
+# null). An empty map or list says nothing (no bias, no metadata, no functions), except
+# where the object itself is the switch: ``web_search_options: {}`` turns search on.
 _NO_TWIN: tuple[tuple[str, object], ...] = (
     ("n", 1),
     ("logprobs", False),
     ("top_logprobs", None),
-    ("logit_bias", None),
+    ("logit_bias", {}),
     ("seed", None),
     ("frequency_penalty", 0),
     ("presence_penalty", 0),
@@ -52,13 +54,13 @@ _NO_TWIN: tuple[tuple[str, object], ...] = (
     ("web_search_options", None),
     ("verbosity", None),
     ("store", False),
-    ("metadata", None),
+    ("metadata", {}),
     ("safety_identifier", None),
     ("prompt_cache_key", None),
     ("prompt_cache_options", None),
     ("prompt_cache_retention", None),
     ("moderation", None),
-    ("functions", None),
+    ("functions", []),
     ("function_call", None),
 )
 _NO_TWIN_VALUES = operator.attrgetter(*(field for field, _ in _NO_TWIN))
@@ -126,12 +128,7 @@ class _Request:
         values = _NO_TWIN_VALUES(req)
         if values.count(UNSET) != len(values):  # the usual request sets none of them
             for (field, unused), value in zip(_NO_TWIN, values):
-                if (
-                    value is not UNSET
-                    and value is not None
-                    and value != unused
-                    and value not in ({}, [])
-                ):
+                if value is not UNSET and value is not None and value != unused:
                     ctx.drop(field, "no twin in the anthropic dialect")
         if req.modalities not in (UNSET, None) and req.modalities != ["text"]:
             ctx.drop("modalities", "anthropic answers in text only")
@@ -650,9 +647,10 @@ class _Request:
         elif isinstance(choice, o.NamedCustomToolChoice):
             ctx.drop("tool_choice", "custom tools have no twin in the anthropic dialect")
         if parallel is not UNSET:
-            if result is UNSET:
-                result = a.ToolChoiceAuto()
-            if isinstance(result, a.ToolChoiceNone):
+            if result is UNSET and req.tools:
+                result = a.ToolChoiceAuto()  # openai's default when tools are present
+            if result is UNSET or isinstance(result, a.ToolChoiceNone):
+                # without tools openai's default is "none" (and it rejects the flag there)
                 ctx.drop("parallel_tool_calls", "meaningless when no tool may be called")
             else:
                 result.disable_parallel_tool_use = not parallel
