@@ -1,7 +1,8 @@
 """The ``translate`` command.
 
-    translate convert [FILE ...] [--from DIALECT] [--to DIALECT] [--target NAME] [--request FILE]
-                      [--status N] [--strict] [--losses text|json] [--out DIR]
+    translate convert [FILE ...] [--kind KIND] [--from DIALECT] [--to DIALECT] [--target NAME]
+                      [--request FILE] [--status N] [--strict] [--losses text|json|summary]
+                      [--losses-file PATH] [--jobs N] [--on-error skip|fail] [--out DIR]
     translate schemas [DIR] [--check]
     translate serve --upstream-url URL --upstream-dialect DIALECT [--target NAME] [--host H] [--port P]
 
@@ -11,6 +12,11 @@ stdout and the losses to stderr. One payload gives JSON (or SSE); a ``.jsonl`` f
 files or a directory give JSON Lines, or files under ``--out``. Exit status: 0 translated,
 1 translated with losses under ``--strict``, 2 bad input (the TranslationError message,
 naming the JSON path, on stderr).
+
+JSON Lines (and ``--kind conversation|batch|transcript``) go through the row engine
+(``_engine``): read and written as a stream, ``--jobs N`` worker processes with the output in
+input order, a progress bar on a terminal, a loss summary (or ``--losses text|json`` per
+row, ``--losses-file`` for the whole ledger) and bad rows reported with their line numbers.
 """
 
 from __future__ import annotations
@@ -233,8 +239,15 @@ def _inputs(names: list[str]) -> list[tuple[str, Path | None]]:
 
 def _convert(args: argparse.Namespace) -> int:
     inputs = _inputs(args.files)
-    many = len(inputs) > 1 or any(p is not None and p.suffix == ".jsonl" for _, p in inputs)
-    status = 0
+    if args.kind in _ROW_KINDS or args.jobs != 1:
+        rows, inputs = inputs, []
+    else:
+        rows = [(n, p) for n, p in inputs if p is not None and p.suffix == ".jsonl"]
+        inputs = [(n, p) for n, p in inputs if p is None or p.suffix != ".jsonl"]
+    many = len(inputs) + len(rows) > 1 or bool(rows)
+    status = _rows(rows, args) if rows else 0
+    if args.losses is None:
+        args.losses = "text"
     for name, path in inputs:
         raw = sys.stdin.buffer.read() if path is None else path.read_bytes()
         records = (
@@ -263,6 +276,135 @@ def _convert(args: argparse.Namespace) -> int:
             _report(losses, args.losses, where if many else None)
         _emit(results, name, args, many)
     return status
+
+
+_ROW_KINDS = frozenset(("conversation", "batch", "transcript"))
+
+
+def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> int:
+    """JSON Lines inputs (and transcripts) through the row engine: streamed, in chunks, in
+    ``--jobs`` processes, output in input order; a summary of the losses at the end."""
+    import multiprocessing
+    import os
+    from collections import Counter
+    from contextlib import ExitStack
+
+    from . import _engine
+
+    style = args.losses or "summary"
+    options = _engine.Options(
+        kind=None if args.kind == "transcript" else args.kind,
+        source=args.source,
+        to=args.to,
+        target=args.target,
+        strict=args.strict,
+        request=Path(args.request).read_bytes() if args.request else None,
+        status=args.status,
+        ledger=bool(args.losses_file) or style != "summary",
+    )
+    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    counts: Counter[str] = Counter()
+    totals = {"rows": 0, "bad": 0, "lossy": 0}
+    status = 0
+    with ExitStack() as stack:
+        pool = (
+            stack.enter_context(multiprocessing.get_context("fork").Pool(jobs))
+            if jobs > 1
+            else None
+        )
+        ledger = stack.enter_context(open(args.losses_file, "wb")) if args.losses_file else None
+        sizes = sum(p.stat().st_size for _, p in inputs if p is not None and p.is_file())
+        bar = _progress(stack, sizes)
+        for name, path in inputs:
+            where = name
+            out: Any
+            if args.out:
+                target = Path(args.out) / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                out = stack.enter_context(open(target, "wb"))
+            else:
+                out = sys.stdout.buffer
+            if args.kind == "transcript":
+                tasks: Any = [(str(path), options, options.request)] if path else []
+                fn: Any = _engine.work_transcript
+            else:
+                stream = sys.stdin.buffer if path is None else stack.enter_context(open(path, "rb"))
+                tasks = ((chunk, options) for chunk in _engine.chunks(stream))
+                fn = _engine.work
+            for done in _engine.ordered(tasks, fn, jobs, pool):
+                first_bad = done.bad[0][0] if done.bad and args.on_error == "fail" else None
+                if first_bad is None:
+                    out.write(b"".join(done.lines))
+                for number, message in done.bad:
+                    print(f"translate: {where}:{number}: {message}", file=sys.stderr)
+                    if first_bad is not None:
+                        break
+                for number, note in done.notes:
+                    print(f"{where}:{number}: {note}", file=sys.stderr)
+                counts.update(done.counts)
+                if ledger is not None or style != "summary":
+                    _ledger(done.ledger, f"{where}:", style, ledger)
+                totals["rows"] += done.rows
+                totals["bad"] += len(done.bad)
+                totals["lossy"] += len(done.lossy)
+                if bar is not None:
+                    bar(done.rows, done.size)
+                if done.bad:
+                    status = 2
+                if first_bad is not None:
+                    print(
+                        f"translate: {where}:{first_bad}: stopped (--on-error fail); the rows"
+                        " before this chunk were written",
+                        file=sys.stderr,
+                    )
+                    return 2
+            if out is sys.stdout.buffer:
+                out.flush()
+    if totals["lossy"]:
+        status = max(status, 1)
+    if style == "summary":
+        ok = totals["rows"] - totals["bad"] - totals["lossy"]
+        print(
+            f"translate: {ok} of {totals['rows']} rows translated"
+            + (f", {totals['bad']} bad" if totals["bad"] else "")
+            + (f", {totals['lossy']} lossy (not written: --strict)" if totals["lossy"] else "")
+            + (f"; {counts.total()} losses:" if counts else "; no loss"),
+            file=sys.stderr,
+        )
+        for line in _engine.summary(counts):
+            print(line, file=sys.stderr)
+    return status
+
+
+def _ledger(entries: list[tuple[int, Loss]], where: str, style: str, ledger: Any) -> None:
+    for number, loss in entries:
+        record = msgspec.to_builtins(loss)
+        if ledger is not None:
+            ledger.write(msgspec.json.encode({"input": f"{where}{number}", **record}) + b"\n")
+        if style != "summary":
+            _report([loss], style, f"{where}{number}")
+
+
+def _progress(stack: Any, total_bytes: int) -> Callable[[int, int], None] | None:
+    """A progress bar on stderr (rows, rows/s, ETA) when it is a terminal and tqdm (the
+    ``cli`` extra) is installed; the row total is estimated from the bytes read so far."""
+    if not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        return None
+    bar = stack.enter_context(tqdm(unit=" rows", file=sys.stderr, dynamic_ncols=True))
+    seen = {"rows": 0, "bytes": 0}
+
+    def update(rows: int, size: int) -> None:
+        seen["rows"] += rows
+        seen["bytes"] += size
+        if total_bytes and seen["bytes"]:
+            bar.total = max(seen["rows"], round(seen["rows"] * total_bytes / seen["bytes"]))
+        bar.update(rows)
+
+    return update
 
 
 def _emit(results: list[tuple[str, Any]], name: str, args: argparse.Namespace, many: bool) -> None:
@@ -349,14 +491,30 @@ def main(argv: list[str] | None = None) -> int:
     )
     convert.add_argument(
         "--losses",
-        choices=("text", "json"),
-        default="text",
-        help="how losses are written to stderr",
+        choices=("text", "json", "summary"),
+        help="how losses are written to stderr: one line each (text, the default for single"
+        " payloads; json), or counts by path pattern and kind (summary, the default for rows)",
     )
     convert.add_argument(
         "--kind",
-        choices=("request", "response", "stream", "error"),
-        help="the input's kind (default: detected; --kind error takes any bytes, an HTML page included)",
+        choices=("request", "response", "stream", "error", "conversation", "batch", "transcript"),
+        help="the input's kind (default: detected; --kind error takes any bytes, an HTML page"
+        " included; conversation, batch and transcript read JSON Lines)",
+    )
+    convert.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes for JSON Lines (default 1; 0: one per core); output in input order",
+    )
+    convert.add_argument(
+        "--on-error",
+        choices=("skip", "fail"),
+        default="skip",
+        help="a bad row is reported with its line number and skipped (default), or ends the run",
+    )
+    convert.add_argument(
+        "--losses-file", help="write every loss of every row to PATH as JSON Lines (the ledger)"
     )
     convert.add_argument(
         "--request", help="the client's original request, for responses and streams"

@@ -1,0 +1,443 @@
+"""Offline conversion at dataset scale (issue 14): conversations, batch files, Claude Code
+transcripts, and the command's row engine (order with --jobs, bad rows, losses, memory).
+
+Every output row is checked by the SDKs' types (tests/sdk_strict.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import anthropic.types.messages as amb
+import pytest
+
+from translate import batch, conversation, rows, transcript
+
+from . import sdk_strict
+from .test_requests import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+CONVERSATIONS = ROOT / "fixtures" / "conversations" / "claude_code_2.1.197.jsonl"
+SESSION = ROOT / "fixtures" / "transcripts" / "claude_code_2.1.197"
+CLAUDE_CODE = ROOT / "fixtures" / "requests" / "claude_code_agent" / "anthropic.json"
+
+
+def _rows() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in CONVERSATIONS.read_text().splitlines()]
+
+
+# Claude Code's beta fields, carried unchanged by the compatible form (README, Targets) and
+# unknown to the SDKs' types: checked as carried, then the rest is validated.
+CARRIED = ("context_management",)
+
+
+def _validate(dialect: str, body: dict[str, Any], target: str = "compatible") -> None:
+    body = {k: v for k, v in body.items() if k not in CARRIED}
+    validate(dialect, body, target)
+
+
+def _validate_anthropic(body: dict[str, Any]) -> None:
+    _validate("anthropic", body)
+
+
+def _message(text: str = "Done.") -> dict[str, Any]:
+    return {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-opus-4-8",
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 3, "output_tokens": 2},
+    }
+
+
+# --- conversations ---------------------------------------------------------------------
+
+
+def test_a_conversation_converts_both_ways_and_keeps_tools_reasoning_and_signatures() -> None:
+    for row in _rows():
+        n = len(row["request"]["messages"])
+        losses: list = []
+        chat = conversation.conversation(row, losses=losses)
+        assert losses == []
+        _validate("openai", chat)
+        assert chat["context_management"] == row["request"]["context_management"]
+        official = conversation.conversation(row, target="openai")
+        _validate("openai", official, target="openai")
+        assert len(chat["tools"]) == len(row["request"]["tools"])
+        assert chat["messages"][-1]["role"] == "assistant"
+        back = conversation.conversation(chat, to="anthropic")
+        _validate_anthropic(back)
+        assert back["messages"][n]["role"] == "assistant"
+        assert back["tools"] == row["request"]["tools"]
+    first = conversation.conversation(_rows()[0], to="anthropic")  # appended, nothing translated
+    assert first["messages"][-1]["content"] == [
+        {"type": "thinking", "thinking": "I should run echo.", "signature": "c2lnbmF0dXJl"},
+        {"type": "text", "text": "Running it."},
+        {
+            "type": "tool_use",
+            "id": "toolu_01ABC",
+            "name": "Bash",
+            "input": {"command": "echo hello", "description": "Print hello"},
+        },
+    ]
+    chat = conversation.conversation(_rows()[0])
+    turn = chat["messages"][-1]
+    assert turn["tool_calls"][0]["id"] == "toolu_01ABC"
+    assert turn["reasoning_details"][0]["signature"] == "c2lnbmF0dXJl"
+    # and back: the signature and the tool id come home
+    back = conversation.conversation(chat, to="anthropic")
+    assert back["messages"][-1]["content"] == first["messages"][-1]["content"]
+
+
+def test_a_stream_response_gives_the_conversation_its_accumulated_message_gives() -> None:
+    row = _rows()[0]
+    dialect, message = conversation.accumulate(conversation._events(row["response"]))
+    assert dialect == "anthropic"
+    sdk_strict.validate_anthropic_message(message)
+    as_message = conversation.conversation({"request": row["request"], "response": message})
+    assert conversation.conversation(row) == as_message
+
+
+def test_an_openai_conversation_and_its_chunks_convert_to_anthropic() -> None:
+    request = {
+        "model": "gpt-5",
+        "messages": [{"role": "user", "content": "Weather in Paris?"}],
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "weather",
+                    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+                },
+            }
+        ],
+    }
+    call = {"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": ""}}
+    chunks = [
+        {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": "gpt-5",
+            "choices": [
+                {"index": 0, "delta": {"role": "assistant", "tool_calls": [{"index": 0, **call}]}}
+            ],
+        },
+        {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": "gpt-5",
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {"tool_calls": [{"index": 0, "function": {"arguments": '{"city":'}}]},
+                }
+            ],
+        },
+        {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": "gpt-5",
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {"tool_calls": [{"index": 0, "function": {"arguments": '"Paris"}'}}]},
+                    "finish_reason": "tool_calls",
+                }
+            ],
+        },
+    ]
+    sse = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+    out = conversation.conversation({"request": request, "response": sse})
+    _validate_anthropic(out)
+    assert out["messages"][-1]["content"] == [
+        {"type": "tool_use", "id": "call_1", "name": "weather", "input": {"city": "Paris"}}
+    ]
+    # an anthropic Message as the response of an openai request is translated first
+    mixed = conversation.conversation({"request": request, "response": _message()})
+    validate("anthropic", mixed)
+    assert mixed["messages"][-1]["content"] in ("Done.", [{"type": "text", "text": "Done."}])
+
+
+def test_a_turn_cut_short_is_a_loss() -> None:
+    row = _rows()[1]
+    cut = {**row["response"], "stop_reason": "max_tokens"}
+    losses: list = []
+    conversation.conversation({"request": row["request"], "response": cut}, losses=losses)
+    assert [(x.path, x.kind) for x in losses] == [("response.stop_reason", "dropped")]
+
+
+# --- batch files -----------------------------------------------------------------------
+
+
+def _validate_openai_batch_request(line: dict[str, Any]) -> None:
+    assert set(line) == {"custom_id", "method", "url", "body"}
+    assert line["method"] == "POST" and line["url"] == "/v1/chat/completions"
+    _validate("openai", line["body"])
+
+
+def test_batch_requests_convert_both_ways() -> None:
+    params = json.loads(CLAUDE_CODE.read_text())
+    params.pop("stream", None)
+    line = {"custom_id": "req-1", "params": params}
+    sdk_strict.validate(amb.batch_create_params.Request, line)
+    openai_line = batch.request(line)
+    _validate_openai_batch_request(openai_line)
+    assert openai_line["custom_id"] == "req-1"
+    back = batch.request(openai_line)
+    assert set(back) == {"custom_id", "params"} and back["custom_id"] == "req-1"
+    sdk_strict.validate(amb.batch_create_params.Request, back)
+    # names over 64 characters were shortened for OpenAI (no request= here to restore them)
+    assert [t["input_schema"] for t in back["params"]["tools"]] == [
+        t["input_schema"] for t in params["tools"]
+    ]
+    with pytest.raises(ValueError, match="custom_id"):
+        batch.request({**openai_line, "custom_id": "has spaces"})
+    losses: list = []
+    batch.request({"custom_id": "s", "params": {**params, "stream": True}}, losses=losses)
+    assert ("params.stream", "dropped") in [(x.path, x.kind) for x in losses]
+
+
+def _validate_openai_result(line: dict[str, Any]) -> None:
+    assert set(line) == {"id", "custom_id", "response", "error"}
+    if line["response"] is not None:
+        assert line["error"] is None
+        body = line["response"]["body"]
+        if line["response"]["status_code"] == 200:
+            sdk_strict.validate_chat_completion(body)
+        else:
+            sdk_strict.validate_openai_error(body)
+    else:
+        assert set(line["error"]) == {"code", "message"}
+
+
+RESULTS = [
+    {"type": "succeeded", "message": _message()},
+    {
+        "type": "errored",
+        "error": {
+            "type": "error",
+            "error": {"type": "invalid_request_error", "message": "max_tokens: too large"},
+            "request_id": "req_011",
+        },
+    },
+    {"type": "canceled"},
+    {"type": "expired"},
+]
+
+
+@pytest.mark.parametrize("result", RESULTS, ids=[r["type"] for r in RESULTS])
+def test_batch_results_convert_both_ways(result: dict[str, Any]) -> None:
+    line = {"custom_id": "req-7", "result": result}
+    sdk_strict.validate(amb.MessageBatchIndividualResponse, line)
+    openai_line = batch.result(line)
+    _validate_openai_result(openai_line)
+    assert openai_line["custom_id"] == "req-7"
+    losses: list = []
+    back = batch.result(openai_line, losses=losses)
+    sdk_strict.validate(amb.MessageBatchIndividualResponse, back)
+    assert back["result"]["type"] == result["type"]
+    assert [x.path for x in losses] == ["id"]
+    if result["type"] == "errored":
+        assert openai_line["response"]["status_code"] == 400
+        assert back["result"]["error"]["error"] == result["error"]["error"]
+    if result["type"] == "succeeded":
+        assert back["result"]["message"]["content"] == result["message"]["content"]
+
+
+# --- transcripts -----------------------------------------------------------------------
+
+
+def test_a_claude_code_transcript_converts_to_either_dialect() -> None:
+    lines = (SESSION / "session.jsonl").read_bytes().splitlines()
+    request = (SESSION / "requests.jsonl").read_bytes().splitlines()[-1]
+    losses: list = []
+    out = transcript.conversation(lines, losses=losses)
+    _validate("openai", out)
+    assert [m["role"] for m in out["messages"]] == ["user", "assistant", "tool", "assistant"]
+    assert out["messages"][1]["tool_calls"][0]["id"] == "toolu_01ABC"
+    assert out["tools"][0]["function"]["name"] == "Bash"
+    assert {x.path for x in losses} == {"transcript.type", "transcript.system", "transcript.tools"}
+    anth = transcript.conversation(lines, to="anthropic", request=request)
+    _validate_anthropic(anth)
+    assert len(anth["tools"]) == 24 and anth["system"]
+    thinking = anth["messages"][1]["content"][0]
+    assert thinking == {
+        "type": "thinking",
+        "thinking": "I should run echo.",
+        "signature": "c2lnbmF0dXJl",
+    }
+    # the conversation is what Claude Code sent: the last request's turns are its prefix
+    sent = json.loads(request)
+    tool_uses = [
+        b["id"]
+        for m in sent["messages"]
+        if isinstance(m["content"], list)
+        for b in m["content"]
+        if b.get("type") == "tool_use"
+    ]
+    assert tool_uses == ["toolu_01ABC"]
+
+
+def test_a_rewound_branch_and_sidechain_lines_are_losses() -> None:
+    lines = [json.loads(line) for line in (SESSION / "session.jsonl").read_text().splitlines()]
+    first_user = next(e for e in lines if e.get("type") == "user")
+    rewound = {
+        **first_user,
+        "uuid": "rewound-1",
+        "message": {"role": "user", "content": "never mind"},
+    }
+    side = {**first_user, "uuid": "side-1", "isSidechain": True}
+    losses: list = []
+    out = transcript.conversation([rewound, *lines, side], losses=losses)
+    assert "never mind" not in json.dumps(out)
+    assert {"transcript.parentUuid", "transcript.isSidechain"} <= {x.path for x in losses}
+
+
+# --- map_batch (the datasets / Ray entry point, engine-free) ---------------------------
+
+
+def test_map_batch_returns_builtins_in_order_with_errors_per_row() -> None:
+    good = [json.dumps(r) for r in _rows()]
+    out = rows.map_batch({"row": [good[1], "not json", good[0]]}, column="row")
+    assert set(out) == {"translated", "error", "losses"}
+    assert out["translated"][1] is None and "not JSON" in out["error"][1]
+    assert json.loads(out["translated"][0]) == conversation.conversation(_rows()[1])
+    assert json.loads(out["translated"][2]) == conversation.conversation(_rows()[0])
+    by_columns = rows.map_batch(
+        {
+            "request": [json.dumps(r["request"]) for r in _rows()],
+            "response": [json.dumps(r["response"]) for r in _rows()],
+        },
+        kind="conversation",
+    )
+    assert by_columns["translated"] == [out["translated"][2], out["translated"][0]]
+
+
+# --- the command -----------------------------------------------------------------------
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "translate", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+
+
+def _requests_file(path: Path, n: int, bad: tuple[int, ...] = ()) -> None:
+    body = json.loads(CLAUDE_CODE.read_text())
+    with path.open("w") as f:
+        for i in range(n):
+            if i in bad:
+                f.write('{"model": "m", "max_tokens": 1, "messages": [{"role": "robot"}]}\n')
+            else:
+                body["messages"][0]["content"] = f"row {i}"
+                f.write(json.dumps(body) + "\n")
+
+
+def test_jobs_keep_the_input_order_and_bad_rows_are_reported_with_line_numbers(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "requests.jsonl"
+    _requests_file(data, 600, bad=(3, 450))
+    one = run("convert", str(data), "--target", "openai")
+    two = run("convert", str(data), "--target", "openai", "--jobs", "2")
+    assert one.returncode == two.returncode == 2
+    assert one.stdout == two.stdout
+    out = [json.loads(line) for line in two.stdout.splitlines()]
+    assert len(out) == 598
+    assert [json.dumps(m).count(f'"row {i}"') for m, i in zip(out[:4], (0, 1, 2, 4))] == [1] * 4
+    err = two.stderr.decode()
+    assert "requests.jsonl:4: messages[0].role" in err and "requests.jsonl:451:" in err
+    assert "598 of 600 rows translated, 2 bad" in err
+    assert "loss:" not in err  # a summary, not a line per loss
+    summary = [line.split() for line in err.splitlines() if line.startswith(" ")]
+    assert summary and all(int(c[0]) % 598 == 0 for c in summary)
+    assert "\r" not in err  # no progress bar when stderr is not a terminal
+    failed = run("convert", str(data), "--on-error", "fail", "--jobs", "2")
+    assert failed.returncode == 2 and failed.stdout == b""
+    assert "requests.jsonl:4: stopped" in failed.stderr.decode()
+    ledger = tmp_path / "losses.jsonl"
+    run("convert", str(data), "--target", "openai", "--losses-file", str(ledger))
+    entries = [json.loads(line) for line in ledger.read_text().splitlines()]
+    assert entries[0]["input"] == "requests.jsonl:1"
+    assert len(entries) == sum(int(c[0]) for c in summary)
+
+
+def test_the_new_kinds_through_the_command(tmp_path: Path) -> None:
+    done = run("convert", "--kind", "conversation", str(CONVERSATIONS))
+    assert done.returncode == 0, done.stderr
+    for line in done.stdout.splitlines():
+        _validate("openai", json.loads(line))
+    lines = tmp_path / "batch.jsonl"
+    lines.write_text(
+        "\n".join(json.dumps({"custom_id": f"r{i}", "result": r}) for i, r in enumerate(RESULTS))
+    )
+    done = run("convert", str(lines), "--jobs", "2")  # detected: batch lines
+    assert done.returncode == 0, done.stderr
+    for line in done.stdout.splitlines():
+        _validate_openai_result(json.loads(line))
+    done = run(
+        "convert",
+        "--kind",
+        "transcript",
+        str(SESSION / "session.jsonl"),
+        "--to",
+        "anthropic",
+        "--request",
+        str(SESSION / "requests.jsonl"),
+    )
+    assert done.returncode == 2  # --request takes one request, not a JSON Lines file
+    request = tmp_path / "request.json"
+    request.write_bytes((SESSION / "requests.jsonl").read_bytes().splitlines()[0])
+    done = run(
+        "convert",
+        "--kind",
+        "transcript",
+        str(SESSION / "session.jsonl"),
+        "--to",
+        "anthropic",
+        "--request",
+        str(request),
+    )
+    assert done.returncode == 0, done.stderr
+    _validate_anthropic(json.loads(done.stdout))
+
+
+def _peak_rss_kib(*args: str) -> int:
+    """The peak RSS of one ``translate convert`` run, in KiB (Linux ru_maxrss)."""
+    code = (
+        "import resource, subprocess, sys;"
+        f"subprocess.run([sys.executable, '-m', 'translate', {', '.join(map(repr, args))}],"
+        " stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, cwd=ROOT, timeout=600, check=True
+    )
+    return int(done.stdout)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux only")
+def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
+    small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
+    _requests_file(small, 200)  # ~6 MB
+    _requests_file(large, 3000)  # ~62 MB
+    assert large.stat().st_size > 60e6
+    opts = ("--kind", "request", "--from", "anthropic")
+    base = _peak_rss_kib("convert", str(small), *opts)
+    peak = _peak_rss_kib("convert", str(large), *opts)
+    assert peak < base + 30_000, (base, peak)  # within 30 MB: chunks, not the file
+    assert peak < 200_000
