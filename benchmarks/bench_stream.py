@@ -190,7 +190,10 @@ def main() -> None:
     ):
         n = len(frames)
         t, f = best_pair(
-            lambda: list(module.sse(frames)), floor_of(frames, outputs), args.repeat, args.inner
+            lambda module=module, frames=frames: list(module.sse(frames)),
+            floor_of(frames, outputs),
+            args.repeat,
+            args.inner,
         )
         t, f = t / n, f / n
         rows.append((name, n, t * 1e6, f * 1e6, t / f))

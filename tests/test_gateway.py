@@ -1281,7 +1281,8 @@ def _free_port() -> int:
 class Server:
     def __init__(self, args: list[str], env: dict[str, str], ready: str) -> None:
         self.port = _free_port()
-        self.log = tempfile.TemporaryFile()
+        # owned by the server object, closed in stop(): no with-block spans its life
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115
         clean = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
         self.proc = subprocess.Popen(
             [
@@ -1407,7 +1408,7 @@ def test_real_servers_50_concurrent_anthropic_streams(servers: Any) -> None:
 
 
 def test_real_servers_50_concurrent_openai_streams(servers: Any) -> None:
-    fake, _, gw = servers
+    _, _, gw = servers
 
     async def go() -> tuple[list[tuple[str, str, set[str]]], float]:
         async with httpx2.AsyncClient(trust_env=False, timeout=30) as http:

@@ -243,9 +243,12 @@ def test_strict_raises_exactly_when_something_is_lost(provider: str, name: str) 
     _, _, target, _ = split(name)
     raw = path(provider, name).read_bytes()
     expected = meta(provider)["payloads"][name]["losses"]
-    call = lambda: module(target).response(
-        raw, request=request_of(provider, name), strict=True, **created_kw(provider, target)
-    )
+
+    def call() -> Any:
+        return module(target).response(
+            raw, request=request_of(provider, name), strict=True, **created_kw(provider, target)
+        )
+
     if expected:
         with pytest.raises(LossError) as info:
             call()

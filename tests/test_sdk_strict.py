@@ -1014,7 +1014,7 @@ def test_union_reporting():
         y: str
 
     # members failing at different places: all are listed, at the union's path
-    err = rejects(
+    rejects(
         validate, {}, "$", "matches no member", "A: $.x: missing", "B: $.y: missing", tp=Union[A, B]
     )
     # members failing at the same place: reported there, with each member's reason

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import tracemalloc
 
@@ -49,7 +50,7 @@ def outcome(chunks, max_frame_bytes=DEFAULT_MAX_FRAME_BYTES):
 
 def split_at(stream: bytes, cuts) -> list[bytes]:
     bounds = [0, *sorted(cuts), len(stream)]
-    return [stream[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [stream[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def frame_ends(stream: bytes) -> list[int]:
@@ -591,7 +592,7 @@ def reference(stream: bytes):
         pending.append(line)
         if line.startswith(":"):
             continue
-        name, colon, value = line.partition(":")
+        name, _, value = line.partition(":")
         value = value.removeprefix(" ")
         if name == "data":
             data.append(value)
