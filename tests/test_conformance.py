@@ -38,6 +38,8 @@ import pytest
 from translate import Loss, to_anthropic, to_openai
 
 from . import sdk_strict
+from .canonical import anthropic_stream as canonical_anthropic
+from .canonical import openai_stream as canonical_openai
 from .streams import StreamError, accumulate_anthropic, accumulate_openai
 
 ROOT = Path(__file__).resolve().parent / "conformance"
@@ -72,8 +74,6 @@ def _helper(name: str) -> Any:
 sdk_accumulate_anthropic = _helper("sdk_accumulate_anthropic")
 sdk_accumulate_openai = _helper("sdk_accumulate_openai")
 validate_output = _helper("validate_output")
-canonical_anthropic = _helper("canonical_anthropic")
-canonical_openai = _helper("canonical_openai")
 try:
     RESPONSE_EXTENSIONS = _helper("RESPONSE_EXTENSIONS")
 except ImportError:  # pragma: no cover

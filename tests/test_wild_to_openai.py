@@ -21,8 +21,9 @@ from translate import anthropic as a
 from translate._ledger import MAX_STREAM_LOSSES
 from translate.to_openai._stream import MAX_OPEN_BLOCKS, REFUSAL_MAX, State
 
+from .canonical import openai_stream as canonical_openai
 from .streams import accumulate_openai, anthropic_events, anthropic_sse, builtins, openai_frames
-from .test_streams import anthropic_messages, canonical_openai, cutter, sdk_accumulate_openai
+from .test_streams import anthropic_messages, cutter, sdk_accumulate_openai
 
 # --- errors ------------------------------------------------------------------------------
 
