@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from ._decode import Unknown, with_extra
+from ._decode import Unknown, can_carry, with_extra
 from ._errors import Loss, LossError, LossKind
 from .targets import Target
 
@@ -81,18 +81,20 @@ def finish(
     """Carry or report unknown fields, then hand over the losses (or raise them)."""
     if unknown:
         extra: dict[str, Any] = {}
-        taken = set(result.__struct_fields__)
+        taken = set(result.__struct_encode_fields__)
         for u in unknown:
             where = f"{u.path}.{u.key}" if u.path else u.key
             if u.path == "" and ctx.target.unknown_fields == "carry":
                 if u.key in taken:
                     ctx.drop(
-                        where, "unknown field shares its name with a field of the target dialect"
+                        where, f"{u.detail} shares its name with a field of the target dialect"
                     )
+                elif not can_carry(u.key):
+                    ctx.drop(where, "unknown field whose name cannot be written as a field")
                 else:
                     extra[u.key] = u.value
             else:
-                ctx.drop(where, "unknown field")
+                ctx.drop(where, u.detail)
         result = with_extra(result, extra)
     if ctx.losses:
         if strict:
