@@ -2,7 +2,7 @@
 
 The floor is what any translator must at least do: msgspec decoding the same bytes to
 builtins and encoding them again. Goal: at most 2x the floor on the large payloads (the
-Claude Code turn, the Codex turn). Run: python benchmarks/bench_requests.py
+real Claude Code requests with their beta fields, the Claude Code turn, the Codex turn). Run: python benchmarks/bench_requests.py
 """
 
 from __future__ import annotations
@@ -50,6 +50,10 @@ def responses_to_openai(data: bytes) -> bytes:
 
 
 CASES = [
+    # What Claude Code 2.1.197 really sent (captured, README "Performance"): beta fields
+    # the structs do not model (context_management) on every request.
+    ("claude_code_2_1_verbose", "anthropic.json", anthropic_to_openai),
+    ("claude_code_2_1_compacted", "anthropic.json", anthropic_to_openai),
     ("claude_code_agent", "anthropic.json", anthropic_to_openai),
     ("claude_code_agent", "openai.json", openai_to_anthropic),
     ("minimal_anthropic", "anthropic.json", anthropic_to_openai),
@@ -80,7 +84,7 @@ def codex_session(turns: int = 12) -> bytes:
 
 
 def main() -> None:
-    print(f"{'payload':42s} {'bytes':>7s} {'translate us':>13s} {'floor us':>9s} {'ratio':>6s}")
+    print(f"{'payload':50s} {'bytes':>7s} {'translate us':>13s} {'floor us':>9s} {'ratio':>6s}")
     rows = [(f"{Path(c).name}/{n}", (ROOT / c / n).read_bytes(), fn) for c, n, fn in CASES]
     rows.append(("codex session (12 turns)", codex_session(), responses_to_openai))
     for label, raw, fn in rows:
@@ -88,7 +92,7 @@ def main() -> None:
         data = encode(decode(raw))
         t, f = median_us(fn, data), median_us(floor, data)
         name = f"{label} ({fn.__name__})"
-        print(f"{name:42s} {len(data):7d} {t:13.1f} {f:9.1f} {t / f:6.2f}")
+        print(f"{name:50s} {len(data):7d} {t:13.1f} {f:9.1f} {t / f:6.2f}")
 
 
 if __name__ == "__main__":
