@@ -246,7 +246,7 @@ def _objects(req: dict, source: str) -> list[tuple[str, dict]]:
 def with_unknowns(draw, source: str):
     req = draw(anthropic_requests() if source == "anthropic" else openai_requests())
     objects = _objects(req, source)
-    picks = draw(st.lists(st.integers(0, len(objects) - 1), max_size=40))
+    picks = draw(st.lists(st.integers(0, len(objects) - 1), max_size=80))
     injected: list[tuple[str, str, object]] = []
     noisy = copy.deepcopy(req)
     objects_noisy = _objects(noisy, source)
@@ -262,7 +262,7 @@ def with_unknowns(draw, source: str):
 @pytest.mark.parametrize("source", ["anthropic", "openai"])
 @given(data=st.data())
 def test_unknown_fields_anywhere_are_set_aside_exactly(source: str, data) -> None:
-    """Up to 40 unknown fields (past 16 the walk takes over): each is found, at its path,
+    """Up to 80 unknown fields (past 64 the walk takes over): each is found, at its path,
     and the translation is that of the request without them."""
     clean, noisy, injected = data.draw(with_unknowns(source))
     fn = to_openai.request if source == "anthropic" else to_anthropic.request
