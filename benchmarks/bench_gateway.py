@@ -38,7 +38,7 @@ REQUEST = json.loads((ROOT / "fixtures/requests/claude_code_agent/anthropic.json
 
 # -- the mock upstream (its own process) ----------------------------------------------------
 
-MOCK = r'''
+MOCK = r"""
 import asyncio, json, sys
 body = json.dumps({
     "id": "chatcmpl-bench", "object": "chat.completion", "created": 1780036512, "model": "m",
@@ -88,7 +88,7 @@ async def main():
     print("ready", flush=True)
     await srv.serve_forever()
 asyncio.run(main())
-'''
+"""
 
 
 def free_port() -> int:
@@ -143,7 +143,9 @@ async def one(client: H1Client, url: Url, body: bytes, headers: list[tuple[bytes
     return time.perf_counter() - t
 
 
-async def latencies(url: Url, body: bytes, headers: list[tuple[bytes, bytes]], n: int) -> list[float]:
+async def latencies(
+    url: Url, body: bytes, headers: list[tuple[bytes, bytes]], n: int
+) -> list[float]:
     client = H1Client()
     for _ in range(50):
         await one(client, url, body, headers)
@@ -153,7 +155,13 @@ async def latencies(url: Url, body: bytes, headers: list[tuple[bytes, bytes]], n
 
 
 async def throughput(
-    url: Url, body: bytes, headers: list[tuple[bytes, bytes]], n: int, concurrency: int, pids: list[int]
+    url: Url,
+    body: bytes,
+    headers: list[tuple[bytes, bytes]],
+    n: int,
+    *,
+    concurrency: int,
+    pids: list[int],
 ) -> tuple[float, float]:
     client = H1Client(max_idle=concurrency)
     await asyncio.gather(*(one(client, url, body, headers) for _ in range(concurrency)))
@@ -177,8 +185,14 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(len(xs) * p))]
 
 
-def measure(name: str, base: str, pids: list[int], direct: dict[bool, float], n: int) -> dict[str, object]:
-    headers = [(b"content-type", b"application/json"), (b"x-api-key", b"bench"), (b"anthropic-version", b"2023-06-01")]
+def measure(
+    name: str, base: str, pids: list[int], direct: dict[bool, float], n: int
+) -> dict[str, object]:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"x-api-key", b"bench"),
+        (b"anthropic-version", b"2023-06-01"),
+    ]
     url = Url(base + "/v1/messages")
     row: dict[str, object] = {"gateway": name}
     for streaming in (False, True):
@@ -188,7 +202,7 @@ def measure(name: str, base: str, pids: list[int], direct: dict[bool, float], n:
         row[f"{kind} added p50 ms"] = round((statistics.median(lat) - direct[streaming]) * 1000, 2)
         row[f"{kind} added p99 ms"] = round((pct(lat, 0.99) - direct[streaming]) * 1000, 2)
         for c in (16, 64):
-            rps, cpu = asyncio.run(throughput(url, body, headers, n, c, pids))
+            rps, cpu = asyncio.run(throughput(url, body, headers, n, concurrency=c, pids=pids))
             row[f"{kind} rps@{c}"] = round(rps)
             row[f"{kind} cpu ms/req@{c}"] = round(cpu * 1000, 3)
     return row
@@ -208,17 +222,23 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--client", choices=("own", "httpx2"), default="own", help="the upstream client")
+    ap.add_argument(
+        "--client", choices=("own", "httpx2"), default="own", help="the upstream client"
+    )
     args = ap.parse_args()
     procs: list[subprocess.Popen[bytes]] = []
     rows = []
     try:
         mock_port = free_port()
-        mock = subprocess.Popen([sys.executable, "-c", MOCK, str(mock_port)], stdout=subprocess.PIPE)
+        mock = subprocess.Popen(
+            [sys.executable, "-c", MOCK, str(mock_port)], stdout=subprocess.PIPE
+        )
         procs.append(mock)
         wait_port(mock_port, mock)
         direct = direct_latency(mock_port, 500)
-        print(f"mock upstream, direct: p50 {direct[False] * 1000:.2f} ms (json), {direct[True] * 1000:.2f} ms (stream)")
+        print(
+            f"mock upstream, direct: p50 {direct[False] * 1000:.2f} ms (json), {direct[True] * 1000:.2f} ms (stream)"
+        )
 
         port = free_port()
         env = {**os.environ, "TRANSLATE_UPSTREAM_API_KEY": "bench-key"}
@@ -226,18 +246,35 @@ def main() -> int:
             env["TRANSLATE_UPSTREAM_CLIENT"] = "httpx2"
         gw = subprocess.Popen(
             [
-                sys.executable, "-m", "translate", "serve",
-                "--upstream-url", f"http://127.0.0.1:{mock_port}/v1",
-                "--upstream-dialect", "openai", "--target", "deepseek",
-                "--model-map", "claude-*=m", "--port", str(port),
-                "--log-level", "warning", "--workers", str(args.workers),
+                sys.executable,
+                "-m",
+                "translate",
+                "serve",
+                "--upstream-url",
+                f"http://127.0.0.1:{mock_port}/v1",
+                "--upstream-dialect",
+                "openai",
+                "--target",
+                "deepseek",
+                "--model-map",
+                "claude-*=m",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--workers",
+                str(args.workers),
             ],
             env=env,
         )
         procs.append(gw)
         wait_port(port, gw)
         time.sleep(0.5 if args.workers == 1 else 3)
-        rows.append(measure("translate serve", f"http://127.0.0.1:{port}", tree(gw.pid), direct, args.requests))
+        rows.append(
+            measure(
+                "translate serve", f"http://127.0.0.1:{port}", tree(gw.pid), direct, args.requests
+            )
+        )
 
         litellm = shutil.which("litellm")
         if litellm:
@@ -248,14 +285,31 @@ def main() -> int:
                 f"      api_base: http://127.0.0.1:{mock_port}/v1\n      api_key: bench-key\n"
             )
             lp = subprocess.Popen(
-                [litellm, "--config", str(config), "--port", str(port), "--num_workers", str(args.workers)],
+                [
+                    litellm,
+                    "--config",
+                    str(config),
+                    "--port",
+                    str(port),
+                    "--num_workers",
+                    str(args.workers),
+                ],
                 env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"},
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             procs.append(lp)
             wait_port(port, lp, 120)
             time.sleep(2)
-            rows.append(measure("litellm proxy", f"http://127.0.0.1:{port}", tree(lp.pid), direct, max(200, args.requests // 10)))
+            rows.append(
+                measure(
+                    "litellm proxy",
+                    f"http://127.0.0.1:{port}",
+                    tree(lp.pid),
+                    direct,
+                    max(200, args.requests // 10),
+                )
+            )
         else:
             print("LiteLLM's proxy is not installed (pip install 'litellm[proxy]'): measured alone")
     finally:
