@@ -49,4 +49,6 @@ settings.load_profile(PROFILE)
 
 
 def pytest_report_header() -> str:
-    return f"hypothesis profile: {PROFILE} ({settings.default.max_examples} examples)"
+    # (the profile in force: ``--hypothesis-profile`` loads its own after this module)
+    name = settings.get_current_profile_name()
+    return f"hypothesis profile: {name} ({settings.default.max_examples} examples)"
