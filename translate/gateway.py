@@ -49,7 +49,6 @@ from ._ledger import Ctx, finish
 from ._tokens import estimate_tokens
 from ._upstream import BodyTooLarge, Client, H1Client, HttpxClient, Response, UpstreamError, Url
 from .targets import Target, resolve
-from .to_anthropic._stream import _frames as _anthropic_frames
 
 if TYPE_CHECKING:
     import httpx2
@@ -607,8 +606,7 @@ class Gateway:
                     await resp.aclose()
         except TimeoutError:
             if reply.sse is not None and not reply.complete:  # a stream: ended with an error
-                out = _abort(
-                    reply.sse,
+                out = reply.sse.abort(
                     f"the request passed the gateway's deadline of {self.deadline:g} s",
                     "timeout_error",
                 )
@@ -710,7 +708,7 @@ class Gateway:
                 else f"the upstream connection was lost mid-stream ({exc.kind})"
             )
             log.warning("upstream stream %s failed: %s", route.endpoint.authority, message)
-            out = _abort(sse, message, "timeout_error" if exc.timeout else "api_error")
+            out = sse.abort(message, "timeout_error" if exc.timeout else "api_error")
         if out and check and b"error" in out:
             out = _keyless_error(out, route, reply.dialect)
         reply.complete = True
@@ -801,14 +799,6 @@ class _ModelList(msgspec.Struct):
 
 
 _MODEL_LIST = msgspec.json.Decoder(_ModelList)
-
-
-def _abort(sse: Any, message: str, kind: str) -> bytes:
-    """End a client's stream now with an error of ``kind`` (an anthropic error type)."""
-    if isinstance(sse, to_anthropic.SSE):
-        return _anthropic_frames(sse.stream.abort(message, kind))
-    out: bytes = sse.abort(message, kind)
-    return out
 
 
 def _keyless_error(out: bytes, route: _Upstream, dialect: Dialect) -> bytes:
@@ -907,7 +897,7 @@ class _Reply:
         self.status = 0
         self.reserved = 0
         self.log: _Log | None = None
-        self.sse: Any = None
+        self.sse: to_anthropic.SSE | to_openai.SSE | None = None
         self.headers: list[tuple[bytes, bytes]] = []
 
     async def json(
