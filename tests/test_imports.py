@@ -23,8 +23,11 @@ def test_the_library_and_the_gateway_module_import_no_http_stack() -> None:
     assert not {"httpx2", "uvicorn", "httpcore2", "anyio"} & loaded
 
 
-def test_building_a_gateway_imports_its_http_client() -> None:
+def test_building_a_gateway_imports_its_own_http_client_and_no_other() -> None:
+    # The gateway speaks HTTP/1.1 to the upstream itself (translate/_upstream.py); httpx2 is
+    # for upstreams behind a proxy only.
     loaded = _modules_after(
         "from translate.gateway import Gateway; Gateway('http://127.0.0.1:9', 'openai')"
     )
-    assert "httpx2" in loaded
+    assert "translate._upstream" in loaded
+    assert "httpx2" not in loaded
