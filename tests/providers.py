@@ -139,8 +139,19 @@ def openrouter(req: dict) -> None:
     _names(req)
 
 
+def _beta(req: dict) -> bool:
+    """Beta content (a ``compaction`` block): judged by the SDK's beta types."""
+    return any(
+        isinstance(m["content"], list) and any(b["type"] == "compaction" for b in m["content"])
+        for m in req["messages"]
+    )
+
+
 def _anthropic_2023(req: dict) -> None:
-    sdk_strict.validate_anthropic_request_2023(req)
+    if _beta(req):
+        sdk_strict.validate_anthropic_beta_request_2023(req)
+    else:
+        sdk_strict.validate_anthropic_request_2023(req)
     assert all(m["role"] != "system" for m in req["messages"]), (
         "no system messages in API 2023-06-01"
     )
@@ -181,7 +192,10 @@ def kimi_anthropic(req: dict) -> None:
 
 
 def anthropic_official(req: dict) -> None:
-    sdk_strict.validate_anthropic_request(req)
+    if _beta(req):
+        sdk_strict.validate_anthropic_beta_request(req)
+    else:
+        sdk_strict.validate_anthropic_request(req)
     for m in req["messages"]:
         for b in m["content"] if isinstance(m["content"], list) else []:
             assert b["type"] != "thinking" or b["signature"], (

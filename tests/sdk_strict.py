@@ -47,6 +47,7 @@ import openai.types.chat as _oc
 import openai.types.shared as _os
 import pydantic
 from anthropic.types import message_create_params as _amcp
+from anthropic.types.beta import message_create_params as _abmcp
 from openai.types.chat import completion_create_params as _occp
 from typing_extensions import TypedDict, is_typeddict
 
@@ -60,6 +61,8 @@ __all__ = [
     "OpenAIErrorBody",
     "StrictError",
     "validate",
+    "validate_anthropic_beta_request",
+    "validate_anthropic_beta_request_2023",
     "validate_anthropic_error",
     "validate_anthropic_message",
     "validate_anthropic_request",
@@ -693,6 +696,24 @@ MessageCreateParams2023 = Union[
 ]
 
 
+class BetaMessageCreateParams2023NonStreaming(
+    _abmcp.MessageCreateParamsNonStreaming, _Sampling2023, total=False
+):
+    """The beta params (``compaction`` blocks, ``context_management``: what Claude Code
+    sends with ``?beta=true``) with API 2023-06-01's sampling fields."""
+
+
+class BetaMessageCreateParams2023Streaming(
+    _abmcp.MessageCreateParamsStreaming, _Sampling2023, total=False
+):
+    """The streaming twin of :class:`BetaMessageCreateParams2023NonStreaming`."""
+
+
+BetaMessageCreateParams2023 = (
+    BetaMessageCreateParams2023NonStreaming | BetaMessageCreateParams2023Streaming
+)
+
+
 def _error_type_literals(union: Any) -> set:
     members = typing.get_args(typing.get_args(union)[0])  # Annotated[Union[...], discriminator]
     return {typing.get_args(m.model_fields["type"].annotation)[0] for m in members}
@@ -750,6 +771,16 @@ def validate_anthropic_request(d: object) -> None:
 def validate_anthropic_request_2023(d: object) -> None:
     """The same, plus API 2023-06-01's temperature / top_p / top_k."""
     validate(MessageCreateParams2023, d)
+
+
+def validate_anthropic_beta_request(d: object) -> None:
+    """An anthropic request with beta content (``compaction``), as the beta types say."""
+    validate(_abmcp.MessageCreateParams, d)
+
+
+def validate_anthropic_beta_request_2023(d: object) -> None:
+    """The beta request plus API 2023-06-01's temperature / top_p / top_k."""
+    validate(BetaMessageCreateParams2023, d)
 
 
 def validate_openai_request(

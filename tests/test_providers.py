@@ -126,10 +126,8 @@ def test_deepseek_never_gets_disabled_thinking_beside_an_effort() -> None:
     losses: list[Loss] = []
     out = _dict(to_openai.request(body, target="deepseek", losses=losses))
     assert out["thinking"] == {"type": "disabled"} and "reasoning_effort" not in out
-    assert [[l.path, l.kind] for l in losses] == [
-        ["output_config.effort", "approximated"],
-        ["output_config.effort", "dropped"],
-    ]
+    # the opt-out wins: the effort is dropped, not first said as DeepSeek's nearest level
+    assert [[l.path, l.kind] for l in losses] == [["output_config.effort", "dropped"]]
 
 
 def test_mimo_anthropic_strips_foreign_signatures() -> None:

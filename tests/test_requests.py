@@ -10,7 +10,7 @@ import pytest
 
 import translate
 from translate import Loss, LossError, TranslationError, to_anthropic, to_openai
-from translate._tools import short_name
+from translate._tools import OMITTED, short_name
 
 from . import sdk_strict
 
@@ -47,8 +47,15 @@ COMPATIBLE_EXTENSIONS = sdk_strict.OPENAI_REQUEST_EXTENSIONS | {
     "$.messages[role=tool].is_error",
     "$.messages[role=tool].cache_control",
     "$.messages[*].tool_calls[*].cache_control",
+    "$.messages[*].tool_calls[*].caller",
     "$.tools[*].cache_control",
+    "$.tools[*].defer_loading",
+    "$.tools[*].allowed_callers",
+    "$.tools[*].eager_input_streaming",
+    "$.tools[*].input_examples",
 }
+# Parts only the compatible form has: anthropic blocks carried as they are (README, "Targets").
+COMPATIBLE_PARTS = {"assistant": {"compaction"}, "tool": {"tool_reference"}}
 
 
 def validate(dialect: str, body: dict, target: str = "compatible") -> None:
@@ -60,6 +67,9 @@ def validate(dialect: str, body: dict, target: str = "compatible") -> None:
             return
         body = json.loads(json.dumps(body))
         for m in body["messages"]:
+            carried = COMPATIBLE_PARTS.get(m["role"], set())
+            if carried and isinstance(m.get("content"), list):
+                m["content"] = [p for p in m["content"] if p["type"] not in carried]
             if m["role"] == "tool" and isinstance(m["content"], list):
                 media = [p for p in m["content"] if p["type"] != "text"]
                 if media:
@@ -70,9 +80,22 @@ def validate(dialect: str, body: dict, target: str = "compatible") -> None:
                     m["content"] = [p for p in m["content"] if p["type"] == "text"]
         sdk_strict.validate_openai_request(body, extensions=COMPATIBLE_EXTENSIONS)
     elif target == "anthropic" or not any(k in body for k in ("temperature", "top_p", "top_k")):
-        sdk_strict.validate_anthropic_request(body)
+        if _beta(body):
+            sdk_strict.validate_anthropic_beta_request(body)
+        else:
+            sdk_strict.validate_anthropic_request(body)
+    elif _beta(body):
+        sdk_strict.validate_anthropic_beta_request_2023(body)
     else:
         sdk_strict.validate_anthropic_request_2023(body)
+
+
+def _beta(body: dict) -> bool:
+    """Does the anthropic request hold beta content (a ``compaction`` block)?"""
+    return any(
+        isinstance(m["content"], list) and any(b["type"] == "compaction" for b in m["content"])
+        for m in body["messages"]
+    )
 
 
 # --- fixtures ----------------------------------------------------------------------------
@@ -794,5 +817,6 @@ def test_a_data_url_that_is_not_base64_is_a_loss_not_a_crash() -> None:
             ],
         }
         out = as_dict(to_anthropic.request(body, losses=losses))
-        assert out["messages"][0]["content"] == []
+        # anthropic rejects empty content: a placeholder says something was there
+        assert out["messages"][0]["content"] == [{"type": "text", "text": OMITTED}]
         assert paths(losses) == [["messages[0].content[0].image_url.url", "dropped"]]

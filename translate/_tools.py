@@ -26,6 +26,7 @@ Arguments that start with ``{`` but are not one whole object are passed on as th
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
@@ -202,3 +203,50 @@ def short_name(name: str, limit: int) -> str:
 def tool_names(names: Iterable[str], limit: int) -> dict[str, str]:
     """``{original: as sent}`` for the names that had to be shortened."""
     return {n: s for n in names if (s := short_name(n, limit)) != n}
+
+
+OMITTED = "(omitted: content this model cannot read)"
+"""Stands for a turn whose every block was dropped (each a Loss): targets reject empty content."""
+
+
+# --- tool-call ids ----------------------------------------------------------------------
+
+ID_PREFIX = "esc-"
+"""Marks a tool-call id rewritten into anthropic's alphabet (``^[a-zA-Z0-9_-]+$``)."""
+_ID_OK = re.compile(r"[a-zA-Z0-9_-]+")
+_ID_ESCAPE = re.compile(r"-([0-9a-f]{1,6})-")
+
+
+def anthropic_id(id: str) -> str:
+    """A tool-call id in anthropic's alphabet, standing for ``id`` (``openai_id`` undoes it).
+
+    Ids already in the alphabet are kept; others (Kimi's ``functions.Bash:0``, a Gemini
+    gateway's ``call_x__thought__CiIB+/a==``) become ``esc-`` followed by the id with every
+    character outside ``[a-zA-Z0-9_]`` written as ``-<hex code point>-``:
+    ``esc-functions-2e-Bash-3a-0``. An id that starts with ``esc-`` is escaped too, so
+    that every id decodes back to itself.
+    """
+    if _ID_OK.fullmatch(id) and not id.startswith(ID_PREFIX):
+        return id
+    return ID_PREFIX + "".join(
+        c if (c.isascii() and c.isalnum()) or c == "_" else f"-{ord(c):x}-" for c in id
+    )
+
+
+def id_returns(id: str) -> bool:
+    """Does an anthropic tool-call id come back as itself through ``openai_id`` and
+    ``anthropic_id``? Not if it is outside the alphabet (bad input, read tolerantly)."""
+    if _ID_OK.fullmatch(id) and not id.startswith(ID_PREFIX):
+        return True
+    return anthropic_id(openai_id(id)) == id
+
+
+def openai_id(id: str) -> str:
+    """The tool-call id that ``anthropic_id`` rewrote into ``id``; any other id as it is."""
+    if not id.startswith(ID_PREFIX):
+        return id
+    try:
+        original = _ID_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), id[len(ID_PREFIX) :])
+    except (ValueError, OverflowError):
+        return id
+    return original if anthropic_id(original) == id else id

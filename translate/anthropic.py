@@ -293,6 +293,18 @@ class ToolSearchToolResultBlock(_ServerToolResult, tag="tool_search_tool_result"
     pass
 
 
+class CompactionBlock(_Block, tag="compaction", kw_only=True):
+    """Beta: the summary the server wrote when it compacted the context, to be sent back
+    verbatim (``content: null`` is a failed compaction, a no-op). Source: anthropic SDK
+    2.14 ``types/beta/beta_compaction_block_param.py``; Claude Code replays it."""
+
+    content: str | UnsetType | None = UNSET
+    encrypted_content: str | UnsetType | None = UNSET
+    signature: str | UnsetType | None = UNSET
+    tool_changes: list[dict[str, Any]] | UnsetType | None = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
+
+
 class ContainerUploadBlock(_Block, tag="container_upload", kw_only=True):
     file_id: str
     cache_control: CacheControl | UnsetType | None = UNSET
@@ -315,6 +327,7 @@ ContentBlock = (
     | TextEditorCodeExecutionToolResultBlock
     | ToolSearchToolResultBlock
     | ContainerUploadBlock
+    | CompactionBlock
 )
 
 SERVER_BLOCKS = (
@@ -599,7 +612,16 @@ class CitationsDelta(_Delta, tag="citations_delta", kw_only=True):
     citation: Citation
 
 
-Delta = TextDelta | InputJSONDelta | ThinkingDelta | SignatureDelta | CitationsDelta
+class CompactionDelta(_Delta, tag="compaction_delta", kw_only=True):
+    """Beta: a compaction block's summary, streamed."""
+
+    content: str | UnsetType | None = UNSET
+    encrypted_content: str | UnsetType | None = UNSET
+
+
+Delta = (
+    TextDelta | InputJSONDelta | ThinkingDelta | SignatureDelta | CitationsDelta | CompactionDelta
+)
 
 
 class MessageDelta(_Wire, kw_only=True):

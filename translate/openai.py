@@ -95,8 +95,29 @@ class RefusalPart(_Part, tag="refusal", kw_only=True):
     cache_control: CacheControl | UnsetType | None = UNSET  # extension
 
 
+class CompactionPart(_Part, tag="compaction", kw_only=True):
+    """Extension (``compatible``): anthropic's beta ``compaction`` block, field for field."""
+
+    content: str | UnsetType | None = UNSET
+    encrypted_content: str | UnsetType | None = UNSET
+    signature: str | UnsetType | None = UNSET
+    tool_changes: list[dict[str, Any]] | UnsetType | None = UNSET
+    prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
+
+
+class ToolReferencePart(_Part, tag="tool_reference", kw_only=True):
+    """Extension (``compatible``): anthropic's ``tool_reference`` inside a tool result
+    (Claude Code's tool search: the tool it found, by name)."""
+
+    tool_name: str
+    prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
+
+
 UserPart = TextPart | ImageURLPart | InputAudioPart | FilePart
-AssistantPart = TextPart | RefusalPart
+AssistantPart = TextPart | RefusalPart | CompactionPart
+ToolPart = TextPart | ImageURLPart | InputAudioPart | FilePart | ToolReferencePart
 
 
 # --- tool calls and reasoning -----------------------------------------------------------
@@ -111,9 +132,17 @@ class _ToolCall(_Wire, tag_field="type", kw_only=True):
     id: str
 
 
+class ToolCaller(_Wire, kw_only=True):
+    """Extension (``compatible``): anthropic's ``tool_use.caller``."""
+
+    type: str
+    tool_id: str | UnsetType = UNSET
+
+
 class FunctionToolCall(_ToolCall, tag="function", kw_only=True):
     function: FunctionCall
     cache_control: CacheControl | UnsetType | None = UNSET  # extension
+    caller: ToolCaller | UnsetType = UNSET  # extension
 
 
 class CustomCall(_Wire, kw_only=True):
@@ -193,7 +222,7 @@ class AssistantMessage(_Message, tag="assistant", kw_only=True):
 class ToolMessage(_Message, tag="tool", kw_only=True):
     """Officially text only; the ``compatible`` form also carries images here."""
 
-    content: str | list[UserPart]
+    content: str | list[ToolPart]
     tool_call_id: str
     is_error: bool | UnsetType = UNSET  # extension
     cache_control: CacheControl | UnsetType | None = UNSET  # extension
@@ -231,6 +260,11 @@ class _Tool(_Wire, tag_field="type", kw_only=True):
 class FunctionTool(_Tool, tag="function", kw_only=True):
     function: FunctionDefinition
     cache_control: CacheControl | UnsetType | None = UNSET  # extension
+    # extensions (``compatible``): anthropic tool-definition fields, carried as they are
+    defer_loading: bool | UnsetType = UNSET
+    allowed_callers: list[str] | UnsetType = UNSET
+    eager_input_streaming: bool | UnsetType | None = UNSET
+    input_examples: list[dict[str, Any]] | UnsetType = UNSET
 
 
 class CustomToolDefinition(_Wire, kw_only=True):

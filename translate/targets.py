@@ -68,6 +68,11 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     """Images may stay inside ``role: tool`` messages; otherwise they follow in a user message."""
     tool_error: Literal["is_error", "prefix"] = "prefix"
     """How ``tool_result.is_error`` is said: an ``is_error`` field, or an ``Error:`` prefix."""
+    anthropic_fields: bool = False
+    """What only the anthropic dialect says rides on openai structs as extensions (the
+    ``compatible`` form): ``compaction`` and ``tool_reference`` parts, a tool's
+    ``defer_loading`` / ``allowed_callers`` / ``eager_input_streaming`` / ``input_examples``,
+    a call's ``caller``. Otherwise they are rendered as text or dropped, with a Loss."""
     structured_output: tuple[Literal["json_schema", "json_object"], ...] = (
         "json_schema",
         "json_object",
@@ -118,6 +123,7 @@ PRESETS: dict[tuple[Dialect, str], Target] = {
         cache_carriers=True,
         tool_message_images=True,
         tool_error="is_error",
+        anthropic_fields=True,
     ),
     # The official OpenAI API: official fields only. Source: openai SDK 3.57 types.
     ("openai", "openai"): msgspec.structs.replace(

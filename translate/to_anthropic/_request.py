@@ -8,6 +8,7 @@ path that cannot be carried exactly goes to the ledger (``ctx``) as a Loss.
 from __future__ import annotations
 
 import binascii
+import mimetypes
 import operator
 from typing import Any, TypeGuard, get_args
 
@@ -16,7 +17,7 @@ from msgspec import UNSET, UnsetType
 from .. import anthropic as a
 from .. import openai as o
 from .._decode import Unknown, decode, join
-from .._errors import Loss
+from .._errors import Loss, TranslationError
 from .._ledger import Ctx, finish
 from .._tables import (
     CACHE_TTL_TO_ANTHROPIC,
@@ -26,7 +27,7 @@ from .._tables import (
     effort_to_budget,
     tag,
 )
-from .._tools import parse_arguments
+from .._tools import OMITTED, anthropic_id, parse_arguments
 from ..targets import Target, resolve
 
 # Reasoning formats whose signatures Anthropic made (OpenRouter's reasoning_details.format).
@@ -286,14 +287,18 @@ class _Request:
 
     # -- cache hints -----------------------------------------------------------------
 
-    def cache(self, part: o.UserPart, path: str) -> a.CacheControl | UnsetType:
+    def cache(self, part: o.ToolPart | o.CompactionPart, path: str) -> a.CacheControl | UnsetType:
         """The anthropic ``cache_control`` an openai part asks for, if any."""
         cc = part.cache_control
         if cc is not UNSET and cc is not None:
+            if part.prompt_cache_breakpoint is not UNSET:
+                self.ctx.drop(join(path, "prompt_cache_breakpoint"), "cache_control is used")
             return a.CacheControl(ttl=cc.ttl)
         bp = part.prompt_cache_breakpoint
         if bp is UNSET:
             return UNSET
+        # The nearest twin, not the same words: it comes back as cache_control.
+        self.ctx.approx(join(path, "prompt_cache_breakpoint"), "said as cache_control")
         ttl, exact = CACHE_TTL_TO_ANTHROPIC[None if bp.ttl is UNSET else bp.ttl]
         if not exact:
             self.ctx.approx(
@@ -333,9 +338,14 @@ class _Request:
             elif isinstance(m, o.UserMessage):
                 content = m.content if isinstance(m.content, str) else self.user_blocks(m, path)
                 self.named(m, path)
+                if not content and m.content:
+                    content = [a.TextBlock(text=OMITTED)]  # anthropic rejects empty content
                 out.append(a.UserMessage(content=content))
             elif isinstance(m, o.AssistantMessage):
-                out.append(self.assistant(m, path))
+                reply = self.assistant(m, path)
+                if not reply.content and (m.content or m.tool_calls or m.refusal):
+                    reply.content = [a.TextBlock(text=OMITTED)]
+                out.append(reply)
             else:
                 self.ctx.drop(path, "function messages (deprecated) have no twin")
         return out
@@ -430,18 +440,23 @@ class _Request:
             return None
         return a.Base64ImageSource(media_type=media_type, data=data)
 
-    def document(self, part: o.FilePart, path: str) -> a.DocumentBlock | None:
+    def document(self, part: o.FilePart, path: str) -> a.DocumentBlock | a.ImageBlock | None:
         f, ctx = part.file, self.ctx
         if f.file_data is not UNSET:
+            dpath = join(path, "file.file_data")
             if f.file_data.startswith("data:"):
                 media_type, data = _data_url(f.file_data)
-            else:
-                media_type, data = "application/pdf", f.file_data
+            else:  # raw base64: the type from the file name, else from the data itself
+                media_type, data = _file_type(f.file_data, f.filename), f.file_data
+                if not media_type:
+                    media_type = "application/pdf"
+                    ctx.approx(dpath, "raw base64 of no known type: sent as a PDF")
+            if data is not None and media_type != "application/pdf":
+                other = self.other_file(media_type, data, f, dpath)
+                if other is not None:
+                    return other
             if data is None or media_type != "application/pdf":
-                ctx.drop(
-                    join(path, "file.file_data"),
-                    f"anthropic documents from data take PDF only, not {media_type}",
-                )
+                ctx.drop(dpath, f"anthropic documents from data take PDF only, not {media_type}")
                 return None
             block = a.DocumentBlock(
                 source=a.Base64PDFSource(media_type="application/pdf", data=data)
@@ -461,6 +476,25 @@ class _Request:
             block.title = f.filename
         return block
 
+    def other_file(
+        self, media_type: str, data: str, f: o.File, path: str
+    ) -> a.DocumentBlock | a.ImageBlock | None:
+        """A file that is not a PDF: an image is an image block, text a text document."""
+        if _is_image_type(media_type):
+            self.ctx.approx(path, "a file holding an image said as an image block")
+            return a.ImageBlock(source=a.Base64ImageSource(media_type=media_type, data=data))
+        if media_type.startswith("text/") or media_type in _TEXT_TYPES:
+            try:
+                text = binascii.a2b_base64(data).decode("utf-8")
+            except ValueError:  # not base64, or not UTF-8 text
+                return None
+            self.ctx.approx(path, f"a {media_type} file said as a plain-text document")
+            block = a.DocumentBlock(source=a.PlainTextSource(media_type="text/plain", data=text))
+            if f.filename is not UNSET:
+                block.title = f.filename
+            return block
+        return None
+
     def assistant(self, m: o.AssistantMessage, path: str) -> a.AssistantMessage:
         ctx = self.ctx
         self.named(m, path)
@@ -475,6 +509,8 @@ class _Request:
                 ppath = f"{path}.content[{j}]"
                 if isinstance(part, o.TextPart):
                     blocks.append(self.text(part, ppath))
+                elif isinstance(part, o.CompactionPart):
+                    blocks.append(_compaction(part, self.cache(part, ppath)))
                 else:
                     blocks.append(a.TextBlock(text=part.refusal))
                     ctx.approx(ppath, "a refusal part replayed as text")
@@ -508,7 +544,7 @@ class _Request:
 
     def tool_use(self, call: o.FunctionToolCall, path: str) -> a.ToolUseBlock:
         block = a.ToolUseBlock(
-            id=call.id,
+            id=anthropic_id(call.id),
             name=call.function.name,
             input=parse_arguments(
                 call.function.arguments, self.ctx, join(path, "function.arguments")
@@ -516,6 +552,8 @@ class _Request:
         )
         if call.cache_control not in (UNSET, None):
             block.cache_control = a.CacheControl(ttl=call.cache_control.ttl)
+        if call.caller is not UNSET:
+            block.caller = a.Caller(type=call.caller.type, tool_id=call.caller.tool_id)
         return block
 
     def reasoning(self, m: o.AssistantMessage, path: str) -> list[a.ContentBlock]:
@@ -589,12 +627,19 @@ class _Request:
         return blocks
 
     def tool_result(self, m: o.ToolMessage, path: str) -> a.ToolResultBlock:
-        block = a.ToolResultBlock(tool_use_id=m.tool_call_id)
+        block = a.ToolResultBlock(tool_use_id=anthropic_id(m.tool_call_id))
         if isinstance(m.content, str):
             block.content = m.content
         else:
             items: list[a.ToolResultContent] = []
             for j, part in enumerate(m.content):
+                if isinstance(part, o.ToolReferencePart):
+                    ref = a.ToolReferenceBlock(tool_name=part.tool_name)
+                    cc = self.cache(part, f"{path}.content[{j}]")
+                    if cc is not UNSET:
+                        ref.cache_control = cc
+                    items.append(ref)
+                    continue
                 b = self.part(part, f"{path}.content[{j}]")
                 if b is not None:
                     items.append(b)
@@ -617,6 +662,8 @@ class _Request:
                 )
                 continue
             fn = tool.function
+            if not fn.name:
+                raise TranslationError(join(path, "function.name"), "a function needs a name")
             schema = (
                 fn.parameters
                 if fn.parameters is not UNSET
@@ -629,6 +676,11 @@ class _Request:
                 definition.strict = fn.strict
             if tool.cache_control not in (UNSET, None):
                 definition.cache_control = a.CacheControl(ttl=tool.cache_control.ttl)
+            # anthropic's own tool fields, carried by the compatible form
+            definition.defer_loading = tool.defer_loading
+            definition.allowed_callers = tool.allowed_callers
+            definition.eager_input_streaming = tool.eager_input_streaming
+            definition.input_examples = tool.input_examples
             out.append(definition)
         return out
 
@@ -659,6 +711,43 @@ class _Request:
                 ctx.drop("tool_choice", f"target {self.t.name} rejects tool_choice while thinking")
                 return
             out.tool_choice = result
+
+
+def _compaction(part: o.CompactionPart, cc: a.CacheControl | UnsetType) -> a.CompactionBlock:
+    return a.CompactionBlock(
+        content=part.content,
+        encrypted_content=part.encrypted_content,
+        signature=part.signature,
+        tool_changes=part.tool_changes,
+        cache_control=cc if cc is not UNSET else (None if part.cache_control is None else UNSET),
+    )
+
+
+_TEXT_TYPES = frozenset(
+    ["application/json", "application/xml", "application/x-yaml", "application/yaml"]
+)
+
+
+def _file_type(data: str, filename: str | UnsetType) -> str:
+    """The media type of raw base64 file data: from its name, else from its first bytes."""
+    if isinstance(filename, str):
+        guessed, _ = mimetypes.guess_type(filename, strict=False)
+        if guessed:
+            return guessed
+    head = data[:16]
+    for magic, media_type in _MAGIC:
+        if head.startswith(magic):
+            return media_type
+    return ""
+
+
+# base64 of the first bytes of each format: %PDF, PNG, JPEG, GIF8
+_MAGIC = (
+    ("JVBER", "application/pdf"),
+    ("iVBORw0KGgo", "image/png"),
+    ("/9j/", "image/jpeg"),
+    ("R0lGOD", "image/gif"),
+)
 
 
 def _is_image_type(media_type: str) -> TypeGuard[a.ImageMediaType]:

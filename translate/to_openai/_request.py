@@ -16,7 +16,7 @@ from msgspec import UNSET, UnsetType
 from .. import anthropic as a
 from .. import openai as o
 from .._decode import Unknown, decode, join
-from .._errors import Loss
+from .._errors import Loss, TranslationError
 from .._ledger import Ctx, finish
 from .._tables import (
     CACHE_TTL_TO_OPENAI,
@@ -26,7 +26,7 @@ from .._tables import (
     nearest_effort,
     tag,
 )
-from .._tools import dump_arguments, short_name
+from .._tools import OMITTED, dump_arguments, id_returns, openai_id, short_name
 from ..targets import Target, resolve
 
 _json = msgspec.json.Encoder()
@@ -42,6 +42,22 @@ _NO_TWIN: tuple[tuple[str, object], ...] = (
     ("workspace_id", None),
 )
 _NO_TWIN_VALUES = operator.attrgetter(*(field for field, _ in _NO_TWIN))
+# Options of Anthropic's server tools: on a client tool they have no meaning to carry.
+_SERVER_OPTIONS = (
+    "max_uses",
+    "allowed_domains",
+    "blocked_domains",
+    "user_location",
+    "citations",
+    "max_content_tokens",
+    "url_sources",
+    "use_cache",
+    "response_inclusion",
+    "max_characters",
+    "configs",
+)
+_SERVER_OPTION_VALUES = operator.attrgetter(*_SERVER_OPTIONS)
+_BAD_ID = "outside anthropic's id alphabet: comes back rewritten into it"
 
 
 def request(
@@ -97,6 +113,8 @@ class _Request:
             out.tools = self.tools(req.tools)
         if req.tool_choice is not UNSET:
             self.tool_choice(out, req.tool_choice)
+        if req.tools and not out.tools:
+            self.no_tools_left(out)
         self.thinking(out)
         if not t.tool_choice_with_thinking:
             self.forced_choice_while_thinking(out)
@@ -152,6 +170,11 @@ class _Request:
         if thinking is UNSET and effort is None:
             return
         switch = t.thinking_switch
+        off = isinstance(thinking, a.ThinkingDisabled)
+        if off and effort is not None and not ("thinking" in switch and t.thinking_with_effort):
+            # An explicit opt-out wins over the effort where the target cannot say both.
+            ctx.drop("output_config.effort", "thinking is disabled, which wins over the effort")
+            effort = None
         rc = o.ReasoningConfig()  # OpenRouter's one object, filled from both fields
         if effort is not None:
             level = nearest_effort(effort, t.effort_levels)
@@ -166,7 +189,6 @@ class _Request:
                 rc.effort = effort
             else:
                 ctx.drop("output_config.effort", f"target {t.name} takes no effort level")
-        off = isinstance(thinking, a.ThinkingDisabled)
         display = _display(thinking)
         if off and effort is None and "reasoning_effort" in switch and "none" in t.effort_levels:
             out.reasoning_effort = "none"
@@ -287,7 +309,9 @@ class _Request:
 
     # -- cache hints -----------------------------------------------------------------
 
-    def hint(self, part: o.UserPart, cc: a.CacheControl | UnsetType | None, path: str) -> None:
+    def hint(
+        self, part: o.ToolPart | o.CompactionPart, cc: a.CacheControl | UnsetType | None, path: str
+    ) -> None:
         """Put an anthropic ``cache_control`` on an openai part, as the target says it."""
         if cc is UNSET or cc is None:
             return
@@ -380,6 +404,8 @@ class _Request:
                     parts.append(part)
         if spill or parts or not results:
             content = spill + parts
+            if not content and m.content:
+                content = [o.TextPart(text=OMITTED)]  # OpenAI rejects empty content
             if out and type(out[-1]) is o.ToolMessage and len(content) == 1:
                 first = content[0]
                 if (
@@ -401,6 +427,8 @@ class _Request:
             return self.image(block, path)
         if isinstance(block, a.DocumentBlock):
             return self.document(block, path)
+        if isinstance(block, a.CompactionBlock):
+            return self.compaction(block, path)
         if isinstance(block, (a.ThinkingBlock, a.RedactedThinkingBlock, a.ToolUseBlock)):
             ctx.drop(path, f"a {tag(block)} block belongs to assistant turns")
         elif isinstance(block, a.SERVER_BLOCKS):
@@ -465,7 +493,7 @@ class _Request:
         self, block: a.ToolResultBlock, path: str, spill: list[o.UserPart]
     ) -> o.ToolMessage:
         t, ctx = self.t, self.ctx
-        content: str | list[o.UserPart]
+        content: str | list[o.ToolPart]
         if block.content is UNSET:
             content = ""
         elif isinstance(block.content, str):
@@ -476,6 +504,9 @@ class _Request:
                 ipath = f"{path}.content[{j}]"
                 if isinstance(item, a.TextBlock):
                     content.append(self.text(item, ipath))
+                    continue
+                if isinstance(item, a.ToolReferenceBlock):
+                    content.append(self.tool_reference(item, ipath))
                     continue
                 part = (
                     self.user_part(item, ipath)
@@ -493,7 +524,11 @@ class _Request:
                         ipath,
                         "tool messages carry text only: moved to a user message after the results",
                     )
-        msg = o.ToolMessage(content=content, tool_call_id=block.tool_use_id)
+        if not content and block.content:
+            content = ""  # every item went elsewhere or was dropped: OpenAI rejects []
+        msg = o.ToolMessage(content=content, tool_call_id=openai_id(block.tool_use_id))
+        if not id_returns(block.tool_use_id):
+            ctx.approx(join(path, "tool_use_id"), _BAD_ID)
         if block.is_error is not UNSET:
             if t.tool_error == "is_error" and not t.official_fields_only:
                 msg.is_error = block.is_error
@@ -517,6 +552,29 @@ class _Request:
             ctx.drop(join(path, "toolset_name"), "no twin in the openai dialect")
         return msg
 
+    def tool_reference(self, item: a.ToolReferenceBlock, path: str) -> o.ToolPart:
+        """Claude Code's tool search answers with the tools it found, by name."""
+        if self.t.anthropic_fields:
+            return o.ToolReferencePart(
+                tool_name=item.tool_name, cache_control=_cc(item.cache_control)
+            )
+        self.ctx.approx(path, "a tool_reference said as text")
+        part = o.TextPart(text=f"Tool loaded: {item.tool_name}")
+        self.hint(part, item.cache_control, path)
+        return part
+
+    def compaction(self, block: a.CompactionBlock, path: str) -> o.TextPart | None:
+        """A compaction summary, for a target that cannot carry the block: its text."""
+        if not block.content:
+            self.ctx.drop(path, "a compaction without a summary (a failed one) is a no-op")
+            return None
+        self.ctx.approx(
+            path, "a compaction block said as its summary text (its signature and state dropped)"
+        )
+        part = o.TextPart(text=block.content)
+        self.hint(part, block.cache_control, path)
+        return part
+
     def assistant(self, m: a.AssistantMessage, path: str) -> o.AssistantMessage:
         if isinstance(m.content, str):
             return o.AssistantMessage(content=m.content)
@@ -535,6 +593,22 @@ class _Request:
             elif type(block) is a.ToolUseBlock:
                 calls.append(self.tool_call(block, bpath))
                 last_kind = "tool_use"
+            elif type(block) is a.CompactionBlock:
+                if last_kind == "tool_use":
+                    ctx.approx(bpath, "a compaction after a tool call moves before the tool calls")
+                if self.t.anthropic_fields:
+                    texts.append(
+                        o.CompactionPart(
+                            content=block.content,
+                            encrypted_content=block.encrypted_content,
+                            signature=block.signature,
+                            tool_changes=block.tool_changes,
+                            cache_control=_cc(block.cache_control),
+                        )
+                    )
+                elif (said := self.compaction(block, bpath)) is not None:
+                    texts.append(said)
+                last_kind = "text"
             elif type(block) is a.ThinkingBlock or type(block) is a.RedactedThinkingBlock:
                 if last_kind:
                     ctx.approx(
@@ -548,6 +622,16 @@ class _Request:
         msg = o.AssistantMessage(content=texts or None)
         if calls:
             msg.tool_calls = calls
+            if len(texts) == 1:
+                only = texts[0]
+                if (
+                    type(only) is o.TextPart
+                    and only.text
+                    and only.cache_control is UNSET
+                    and only.prompt_cache_breakpoint is UNSET
+                ):
+                    # The string form: some servers reject parts on assistant tool-call turns.
+                    msg.content = only.text
         if thoughts:
             self.reasoning(msg, thoughts)
         if calls and self.t.reasoning_required_on_tool_calls and not _has_reasoning(msg):
@@ -572,14 +656,20 @@ class _Request:
 
     def tool_call(self, block: a.ToolUseBlock, path: str) -> o.FunctionToolCall:
         call = o.FunctionToolCall(
-            id=block.id,
+            id=openai_id(block.id),
             function=o.FunctionCall(
                 name=self.name(block.name), arguments=dump_arguments(block.input)
             ),
         )
         self.cc_field(call, block.cache_control, path)
-        if block.caller is not UNSET and block.caller.type != "direct":
-            self.ctx.drop(join(path, "caller"), "calls made by a server tool have no twin")
+        if not id_returns(block.id):
+            self.ctx.approx(join(path, "id"), _BAD_ID)
+        caller = block.caller
+        if caller is not UNSET:
+            if self.t.anthropic_fields:
+                call.caller = o.ToolCaller(type=caller.type, tool_id=caller.tool_id)
+            elif caller.type != "direct" or caller.tool_id is not UNSET:
+                self.ctx.drop(join(path, "caller"), "calls made by a server tool have no twin")
         if block.toolset_name not in (UNSET, None):
             self.ctx.drop(join(path, "toolset_name"), "no twin in the openai dialect")
         return call
@@ -635,24 +725,34 @@ class _Request:
     def tools(self, tools: list[a.Tool]) -> list[o.Tool]:
         ctx = self.ctx
         out: list[o.Tool] = []
+        carry = self.t.anthropic_fields
         for i, tool in enumerate(tools):
-            if tool.type not in _CLIENT_TOOL or tool.input_schema is UNSET or tool.name is UNSET:
+            if tool.type not in _CLIENT_TOOL:
                 ctx.drop(f"tools[{i}]", f"server tool {tool.type!r} runs only on Anthropic")
                 continue
+            if not tool.name:  # absent or "": every tool is called by its name
+                raise TranslationError(f"tools[{i}].name", "a tool needs a non-empty name")
             fn = o.FunctionDefinition(
                 name=self.name(tool.name),
                 description=tool.description,
                 parameters=tool.input_schema,
                 strict=tool.strict,
             )
+            if tool.input_schema is UNSET:
+                ctx.approx(f"tools[{i}].input_schema", "absent: a function without parameters")
             definition = o.FunctionTool(function=fn)
             if tool.cache_control is not UNSET:
                 self.cc_field(definition, tool.cache_control, f"tools[{i}]")
+            options = _SERVER_OPTION_VALUES(tool)
+            if options.count(UNSET) != len(options):
+                for field, value in zip(_SERVER_OPTIONS, options):
+                    if value is not UNSET:
+                        ctx.drop(f"tools[{i}].{field}", "a server-tool option on a client tool")
             if (
                 tool.defer_loading is not UNSET
                 or tool.allowed_callers is not UNSET
                 or tool.input_examples is not UNSET
-                or tool.eager_input_streaming not in (UNSET, None)
+                or tool.eager_input_streaming is not UNSET
             ):
                 for field in (
                     "defer_loading",
@@ -660,19 +760,50 @@ class _Request:
                     "eager_input_streaming",
                     "input_examples",
                 ):
-                    if getattr(tool, field) not in (UNSET, None):
+                    value = getattr(tool, field)
+                    if value is UNSET:
+                        continue
+                    if carry:
+                        setattr(definition, field, value)
+                    elif value is not None:
                         ctx.drop(f"tools[{i}].{field}", "no twin in openai tool definitions")
             out.append(definition)
         return out
 
+    def no_tools_left(self, out: o.ChatCompletionRequest) -> None:
+        """Every tool was an Anthropic server tool: the openai request gets no ``tools``
+        (OpenAI rejects an empty list), nor a ``tool_choice`` or ``parallel_tool_calls``,
+        which it rejects without tools."""
+        out.tools = UNSET
+        if out.tool_choice is not UNSET:
+            out.tool_choice = UNSET
+            self.ctx.drop("tool_choice", "no tool left to choose from")
+        if out.parallel_tool_calls is not UNSET:
+            out.parallel_tool_calls = UNSET
+            self.ctx.drop("tool_choice.disable_parallel_tool_use", "no tool left to call")
+
     def tool_choice(self, out: o.ChatCompletionRequest, choice: a.ToolChoice) -> None:
         if isinstance(choice, a.ToolChoiceTool):
-            out.tool_choice = o.NamedToolChoice(function=o.ChoiceName(name=self.name(choice.name)))
+            name = self.name(choice.name)
+            if out.tools is not UNSET and not any(
+                isinstance(t, o.FunctionTool) and t.function.name == name for t in out.tools
+            ):
+                # A server tool, dropped: OpenAI rejects a choice naming no function it has.
+                self.ctx.drop("tool_choice", f"names {choice.name!r}, which is not sent")
+                if choice.disable_parallel_tool_use is not UNSET:
+                    out.parallel_tool_calls = not choice.disable_parallel_tool_use
+                return
+            out.tool_choice = o.NamedToolChoice(function=o.ChoiceName(name=name))
         else:
             out.tool_choice = TOOL_CHOICE_TO_OPENAI[tag(choice)]
         disable = getattr(choice, "disable_parallel_tool_use", UNSET)
         if disable is not UNSET:
             out.parallel_tool_calls = not disable
+
+
+def _cc(cc: a.CacheControl | UnsetType | None) -> o.CacheControl | UnsetType | None:
+    """An anthropic ``cache_control`` carried as is (the compatible form)."""
+    return cc if cc is UNSET or cc is None else o.CacheControl(ttl=cc.ttl)
 
 
 def _has_reasoning(msg: o.AssistantMessage) -> bool:

@@ -271,8 +271,10 @@ class FromChat:
                     parts.append(r.OutputText(text=part.text))
                     if part.cache_control not in (UNSET, None):
                         ctx.drop(f"{path}.content[{j}].cache_control", "no twin in Responses")
-                else:
+                elif isinstance(part, o.RefusalPart):
                     parts.append(r.Refusal(refusal=part.refusal))
+                else:
+                    ctx.drop(f"{path}.content[{j}]", f"{tag(part)} parts have no twin in Responses")
             content = parts
         if m.refusal not in (UNSET, None):
             refusal = r.Refusal(refusal=m.refusal)
@@ -351,6 +353,11 @@ class FromChat:
         else:
             output = []
             for j, part in enumerate(m.content):
+                if isinstance(part, o.ToolReferencePart):
+                    ctx.drop(
+                        f"{path}.content[{j}]", "tool_reference parts have no twin in Responses"
+                    )
+                    continue
                 p = self.part(part, f"{path}.content[{j}]")
                 if isinstance(p, r.InputAudio):
                     ctx.drop(f"{path}.content[{j}]", "tool outputs take no audio")

@@ -265,7 +265,7 @@ def _to_chat(ctx: Ctx, resp: r.Response, created: int | None) -> o.ChatCompletio
             for part in m.content:
                 if isinstance(part, o.TextPart):
                     msg.content = (msg.content or "") + part.text
-                else:
+                elif isinstance(part, o.RefusalPart):  # ToChat writes no other part
                     msg.refusal = (msg.refusal or "") + part.refusal
         calls.extend(m.tool_calls or ())
         for field in ("reasoning_content", "reasoning_details"):

@@ -766,7 +766,7 @@ class ToChat:
                     ctx.drop(join(path, field), "tool messages name no tool")
         if isinstance(item.output, str):
             return o.ToolMessage(content=item.output, tool_call_id=item.call_id)
-        parts: list[o.UserPart] = []
+        parts: list[o.ToolPart] = []
         for j, part in enumerate(item.output):
             ppath = f"{path}.output[{j}]"
             p = self.user_part(part, ppath)
