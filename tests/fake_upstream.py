@@ -8,6 +8,8 @@ them for the tests that run real servers:
 - ``POST /anthropic/v1/messages``: an anthropic-dialect upstream;
 - ``POST /scripted/v1/chat/completions``: a tool loop for a real client (``scripted``),
   every request kept for ``GET /seen``;
+- ``POST /scripted-anthropic/v1/messages``: the same tool loop in the anthropic dialect
+  (``scripted_anthropic``), with signed thinking;
 - ``GET /stats``: what it saw (streams completed, cancelled by the client, dropped).
 
 Both answer each request with a stream made from the last user text (its *tag*), so a test
@@ -361,25 +363,92 @@ SCRIPT_REASONING = "I should run the command the user asked for."
 SCRIPT_ANSWER = "The command printed hello. DONE-7f3a"
 
 
+# Codex's second turn (``codex exec resume``): another command, another answer.
+SCRIPT_REASONING_2 = "The user wants a second command: run it too."
+SCRIPT_ANSWER_2 = "The second command printed goodbye. DONE-2c9e"
+SCRIPT_SIGNATURES = (
+    "EqQBCkYIBxgCKkDs1pF0x7P9aQpGv3m1lYk2r4Zb6sKxw8dQe5hTn0uJcV2yR7fL3gA9iMoX4tB1zE6nW8qS",
+    "EpYBCkYIBxgCKkBa8pQ3mV7xR2tL9kN4wF6yH1cJ5sD0gZ3bU8eT2qA7iO4nM6vX9rK1lP5jW3hE0dS8fY2",
+)
+
+
+def _script_step(names: list[str], last_tool: str | None, last_user: str) -> Any:
+    """The scripted tool loop, dialect aside: ("answer", text) or ("call", reasoning,
+    signature, call id, tool name, arguments).
+
+    A turn whose last message is a tool result gets the final answer (the second one when
+    the result says goodbye). Otherwise, with Claude Code's ``Bash`` tool: ``echo hello``;
+    with Codex's ``exec_command``: ``echo hello``, or ``echo goodbye`` when the user asked
+    for the second command. Anything else (a client's side requests) gets a short text."""
+    if last_tool is not None:
+        return ("answer", SCRIPT_ANSWER_2 if "goodbye" in last_tool else SCRIPT_ANSWER)
+    if "Bash" in names:
+        args = {"command": "echo hello", "description": "Say hello"}
+        return ("call", SCRIPT_REASONING, SCRIPT_SIGNATURES[0], "call_hello_1", "Bash", args)
+    if "exec_command" in names:
+        if "goodbye" in last_user:
+            return (
+                "call",
+                SCRIPT_REASONING_2,
+                SCRIPT_SIGNATURES[1],
+                "call_goodbye_2",
+                "exec_command",
+                {"cmd": "echo goodbye"},
+            )
+        return (
+            "call",
+            SCRIPT_REASONING,
+            SCRIPT_SIGNATURES[0],
+            "call_hello_1",
+            "exec_command",
+            {"cmd": "echo hello"},
+        )
+    return ("answer", "ok")
+
+
 def scripted(request: dict[str, Any]) -> list[bytes]:
-    """A tool loop, for a real client: a request with tools and no tool result gets
-    reasoning and a ``Bash`` call (``echo hello``); one with the tool result gets the final
-    answer; anything else (a client's side requests) gets a short text."""
+    """A tool loop, for a real client, in the openai dialect (``_script_step``): the call
+    comes with ``reasoning_content``."""
     messages = request.get("messages") or []
     model = request.get("model", MODEL)
+    last_tool = None
     if messages and messages[-1].get("role") == "tool":
-        return chat_frames(model=model, content=[SCRIPT_ANSWER])
+        last_tool = json.dumps(messages[-1].get("content"))
     names = [t.get("function", {}).get("name") for t in request.get("tools") or []]
-    if "Bash" in names:
-        return chat_frames(
-            model=model,
-            reasoning=[SCRIPT_REASONING],
-            tool_calls=[
-                ("call_hello_1", "Bash", {"command": "echo hello", "description": "Say hello"})
-            ],
-            finish="tool_calls",
-        )
-    return chat_frames(model=model, content=["ok"])
+    step = _script_step(names, last_tool, tag_of(request))
+    if step[0] == "answer":
+        return chat_frames(model=model, content=[step[1]])
+    _, reasoning, _, cid, name, args = step
+    return chat_frames(
+        model=model, reasoning=[reasoning], tool_calls=[(cid, name, args)], finish="tool_calls"
+    )
+
+
+def scripted_anthropic(request: dict[str, Any]) -> list[bytes]:
+    """The same tool loop in the anthropic dialect: the call comes after a signed thinking
+    block (the signature a real Anthropic upstream checks when it comes back)."""
+    messages = request.get("messages") or []
+    model = request.get("model", ANTHROPIC_MODEL)
+    last_tool = None
+    if messages and messages[-1].get("role") == "user":
+        content = messages[-1].get("content")
+        results = [
+            b for b in content or [] if isinstance(b, dict) and b.get("type") == "tool_result"
+        ]
+        if isinstance(content, list) and results:
+            last_tool = json.dumps(results[-1].get("content"))
+    names = [t.get("name") for t in request.get("tools") or []]
+    step = _script_step(names, last_tool, tag_of(request))
+    if step[0] == "answer":
+        return anthropic_frames(model=model, text=[step[1]])
+    _, reasoning, signature, cid, name, args = step
+    return anthropic_frames(
+        model=model,
+        thinking=[reasoning],
+        signature=signature,
+        tool_uses=[(cid.replace("call_", "toolu_"), name, args)],
+        stop_reason="tool_use",
+    )
 
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -431,6 +500,11 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         request = json.loads(body)
         SEEN.append(request)
         frames = scripted(request)
+        tag = ""
+    elif path == "/scripted-anthropic/v1/messages":
+        request = json.loads(body)
+        SEEN.append(request)
+        frames = scripted_anthropic(request)
         tag = ""
     elif path == "/anthropic/v1/messages":
         if headers.get("x-api-key") != UPSTREAM_KEY or "anthropic-version" not in headers:

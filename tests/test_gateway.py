@@ -1812,3 +1812,217 @@ model = "small-model"
 
 def _serve_client(up: Upstream) -> Any:
     return HttpxClient(httpx2.AsyncClient(transport=httpx2.MockTransport(up.handler)))
+
+
+# -- Responses clients (Codex, the openai SDK's responses), Chat or Messages upstream -------
+
+SHELL = [
+    {
+        "type": "function",
+        "name": "shell",
+        "description": "Run a command",
+        "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}},
+    }
+]
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["create", "stream"])
+def test_responses_sdk_tool_loop_over_a_chat_upstream(streaming: bool) -> None:
+    """Two turns, the way Codex sends them (store false, the whole history in input, the
+    items of the first answer given back): reasoning_content goes back up on the tool-call
+    turn, the tool output as a tool message."""
+    call = ("call_7d1e", "shell", {"cmd": "ls"})
+
+    def turn(n: int) -> Callable[[dict[str, Any]], httpx2.Response]:
+        def reply(body: dict[str, Any]) -> httpx2.Response:
+            assert body["model"] == MODEL and body.get("stream", False) is streaming
+            if n == 2:
+                assistant, tool = body["messages"][-2:]
+                assert assistant["reasoning_content"] == "List first."
+                assert assistant["tool_calls"][0]["id"] == "call_7d1e"
+                assert tool == {"role": "tool", "tool_call_id": "call_7d1e", "content": "a.py"}
+                kw: dict[str, Any] = {"content": "One file: a.py."}
+            else:
+                kw = {"reasoning": "List first.", "tool_calls": [call], "finish": "tool_calls"}
+            if streaming:
+                frames = chat_frames(
+                    reasoning=[kw["reasoning"]] if "reasoning" in kw else [],
+                    content=[kw["content"]] if "content" in kw else [],
+                    tool_calls=kw.get("tool_calls", []),
+                    finish=kw.get("finish", "stop"),
+                )
+                return sse_reply(frames)
+            return json_reply(chat_completion(**kw))
+
+        return reply
+
+    up = Upstream(turn(1), turn(2))
+    app = gateway(up, target="deepseek", model_map={"gpt-5*": MODEL})
+
+    async def go() -> list[Any]:
+        client = gpt(app)
+        items: list[Any] = [{"role": "user", "content": "what files are there?"}]
+        answers = []
+        for _ in range(2):
+            kw = {"model": "gpt-5-codex", "input": items, "tools": SHELL, "store": False}
+            if streaming:
+                async with client.responses.stream(**kw) as s:
+                    resp = await s.get_final_response()
+            else:
+                resp = await client.responses.create(**kw)
+            assert resp.model == "gpt-5-codex" and resp.id
+            answers.append(resp)
+            items += [o.model_dump(exclude_none=True) for o in resp.output]
+            items += [{"type": "function_call_output", "call_id": "call_7d1e", "output": "a.py"}]
+        return answers
+
+    first, second = run(go())
+    assert [o.type for o in first.output] == ["reasoning", "function_call"]
+    assert first.output[0].summary[0].text == "List first."
+    assert first.output[1].name == "shell" and json.loads(first.output[1].arguments) == {
+        "cmd": "ls"
+    }
+    assert second.output_text == "One file: a.py."
+    assert str(up.seen[0].url) == "https://mimo.example/v1/ai/ep-123/chat/completions"
+
+
+def test_responses_sdk_over_a_messages_upstream_replays_signed_thinking() -> None:
+    signature = "EqQBCkYIBxgCKkDs1pF0x7P9aQpGv3m1"
+
+    def second(body: dict[str, Any]) -> httpx2.Response:
+        assistant = body["messages"][-2]
+        assert assistant["content"][0] == {
+            "type": "thinking",
+            "thinking": "Hmm.",
+            "signature": signature,
+        }
+        assert body["messages"][-1]["content"][0]["type"] == "tool_result"
+        return sse_reply(anthropic_frames(text=["Done."]))
+
+    up = Upstream(
+        sse_reply(
+            anthropic_frames(
+                thinking=["Hmm."],
+                signature=signature,
+                tool_uses=[("toolu_1", "shell", {"cmd": "ls"})],
+                stop_reason="tool_use",
+            )
+        ),
+        second,
+    )
+    app = gateway(up, "anthropic", model_map={"gpt-5*": ANTHROPIC_MODEL})
+
+    async def go() -> Any:
+        client = gpt(app)
+        items: list[Any] = [{"role": "user", "content": "list"}]
+        kw: dict[str, Any] = {
+            "model": "gpt-5",
+            "tools": SHELL,
+            "store": False,
+            "include": ["reasoning.encrypted_content"],
+        }
+        async with client.responses.stream(input=items, **kw) as s:
+            first = await s.get_final_response()
+        assert first.output[0].encrypted_content == signature
+        items += [o.model_dump(exclude_none=True) for o in first.output]
+        items.append({"type": "function_call_output", "call_id": "toolu_1", "output": "a.py"})
+        async with client.responses.stream(input=items, **kw) as s:
+            return await s.get_final_response()
+
+    assert run(go()).output_text == "Done."
+    assert str(up.seen[0].url) == "https://claude.example/anthropic/v1/messages"
+
+
+CONTEXT_ERRORS = [
+    (
+        "anthropic",
+        b'{"type":"error","error":{"type":"invalid_request_error",'
+        b'"message":"prompt is too long: 208310 tokens > 200000 maximum"}}',
+    ),
+    (
+        "openai",
+        b'{"error":{"message":"This model\'s maximum context length is 131072 tokens. '
+        b'However, you requested 140000 tokens.","type":"invalid_request_error","param":null,'
+        b'"code":null}}',
+    ),
+    (
+        "openai",
+        b'{"error":{"message":"too long","type":"invalid_request_error",'
+        b'"code":"context_length_exceeded"}}',
+    ),
+]
+
+
+@pytest.mark.parametrize("dialect,body", CONTEXT_ERRORS)
+def test_responses_client_gets_context_length_exceeded(dialect: str, body: bytes) -> None:
+    up = Upstream(httpx2.Response(400, content=body))
+
+    async def go() -> None:
+        await gpt(gateway(up, dialect)).responses.create(model=GPT, input="hi", stream=True)
+
+    with pytest.raises(openai.BadRequestError) as info:
+        run(go())
+    assert info.value.body["code"] == "context_length_exceeded"
+
+
+@pytest.mark.parametrize("retry_after", ["12", None])
+def test_responses_client_rate_limit_keeps_retry_after(retry_after: str | None) -> None:
+    """Codex retries a 429 only when it says when: the upstream's Retry-After is passed on,
+    none is made up."""
+    headers = {"retry-after": retry_after} if retry_after else {}
+    body = b'{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}'
+    up = Upstream(httpx2.Response(429, content=body, headers=headers))
+
+    async def go() -> httpx2.Response:
+        return await to_gateway(gateway(up, "anthropic")).post(
+            "/v1/responses",
+            headers={"authorization": f"Bearer {CLIENT_KEY}"},
+            json={"model": GPT, "input": "hi", "stream": True},
+        )
+
+    resp = run(go())
+    assert resp.status_code == 429 and resp.headers.get("retry-after") == retry_after
+    assert resp.json()["error"]["message"] == "slow down"  # the openai body shape
+
+
+def test_a_dropped_upstream_ends_the_responses_stream_with_response_failed() -> None:
+    frames = chat_frames(reasoning=["Let me think."], content=["Hello", " there", " friend"])
+    up = Upstream(sse_reply(frames, at=4, fail=httpx2.ReadError("connection reset")))
+
+    async def go() -> httpx2.Response:
+        return await to_gateway(gateway(up)).post(
+            "/v1/responses",
+            headers={"authorization": f"Bearer {CLIENT_KEY}"},
+            json={"model": GPT, "input": "hi", "stream": True},
+        )
+
+    events = [e for e in run(go()).content.split(b"\n\n") if e]
+    assert events[-1].startswith(b"event: response.failed\ndata: ")
+    failed = json.loads(events[-1].split(b"data: ", 1)[1])
+    assert "lost" in failed["response"]["error"]["message"]
+    names = [e.split(b"\n")[0] for e in events]
+    assert names.count(b"event: response.output_item.added") == names.count(
+        b"event: response.output_item.done"
+    )  # every item added is done
+
+
+def test_responses_route_errors_are_openai_shaped() -> None:
+    up = Upstream()
+
+    async def go() -> list[httpx2.Response]:
+        client = to_gateway(gateway(up))
+        auth = {"authorization": f"Bearer {CLIENT_KEY}"}
+        return [
+            await client.post("/v1/responses", headers=auth, content=b"{not json"),
+            await client.post("/v1/responses", json={"model": GPT, "input": "hi"}),
+            await client.post(
+                "/v1/chat/completions", headers=auth, json={"model": GPT, "messages": hello()}
+            ),
+        ]
+
+    bad, unauthorized, wrong = run(go())
+    assert bad.status_code == 400 and set(bad.json()) == {"error"}
+    assert unauthorized.status_code == 401 and "message" in unauthorized.json()["error"]
+    # a Chat client in front of a Chat upstream: the routes that upstream serves are named
+    assert wrong.status_code == 404
+    assert "POST /v1/messages or POST /v1/responses" in wrong.json()["error"]["message"]

@@ -98,7 +98,7 @@ def _billing_loss(path: str) -> Loss:
 
 def cap_max_tokens(up: Any, cap: int, losses: list[Loss]) -> None:
     """``max_tokens`` (and ``max_completion_tokens``) at most ``cap``."""
-    for field in ("max_completion_tokens", "max_tokens"):
+    for field in ("max_completion_tokens", "max_tokens", "max_output_tokens"):
         value = getattr(up, field, UNSET)
         if isinstance(value, int) and value > cap:
             setattr(up, field, cap)
@@ -111,8 +111,9 @@ def cap_max_tokens(up: Any, cap: int, losses: list[Loss]) -> None:
             )
 
 
-def drop_user(up: o.ChatCompletionRequest, losses: list[Loss]) -> None:
-    if up.user not in (UNSET, None):
+def drop_user(up: Any, losses: list[Loss]) -> None:
+    """A Chat (or Responses) request's ``user``: not forwarded."""
+    if getattr(up, "user", UNSET) not in (UNSET, None):
         up.user = UNSET
         losses.append(
             Loss(

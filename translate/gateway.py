@@ -10,6 +10,9 @@
   openai-dialect upstream (``{upstream_url}/chat/completions``);
 - ``POST /v1/chat/completions``: openai clients, for an anthropic-dialect upstream
   (``{upstream_url}/v1/messages``);
+- ``POST /v1/responses``: Responses clients (Codex CLI, the Agents SDK), for an openai- or
+  anthropic-dialect upstream; and a ``responses``-dialect upstream
+  (``{upstream_url}/responses``) serves the Chat and Messages routes;
 - ``GET /v1/models``: the model map's client names and the upstream's own list;
 - ``POST /v1/messages/count_tokens``: an estimate, without a tokenizer
   (:func:`estimate_tokens`).
@@ -42,13 +45,14 @@ import msgspec
 from . import _gateway_rules as rules
 from . import anthropic as a
 from . import openai as o
-from . import to_anthropic, to_openai
+from . import responses as r
+from . import to_anthropic, to_openai, to_responses
 from ._decode import Unknown, decode
 from ._errors import Loss, TranslationError
 from ._ledger import Ctx, finish
 from ._tokens import estimate_tokens
 from ._upstream import BodyTooLarge, Client, H1Client, HttpxClient, Response, UpstreamError, Url
-from .targets import Target, resolve
+from .targets import PRESETS, Target, resolve
 
 if TYPE_CHECKING:
     import httpx2
@@ -60,7 +64,7 @@ log = logging.getLogger("translate.gateway")
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-Dialect = Literal["openai", "anthropic"]
+Dialect = Literal["openai", "anthropic", "responses"]
 
 DEFAULT_MAX_REQUEST_BYTES = 32 * 1024 * 1024
 """The Messages API's own request limit (32 MB)."""
@@ -84,28 +88,52 @@ _SSE_HEADERS = [
     (b"x-accel-buffering", b"no"),  # nginx in front: do not buffer the stream
 ]
 _EXPOSE = (b"access-control-expose-headers", b"x-translate-losses, x-translate-loss")
-_OTHER: dict[str, Dialect] = {"openai": "anthropic", "anthropic": "openai"}
+_TO: dict[str, Any] = {"openai": to_openai, "anthropic": to_anthropic, "responses": to_responses}
+"""The module whose converters produce each dialect: ``_TO[upstream].request`` on the way
+up, ``_TO[client].response`` / ``.SSE`` / ``.error`` on the way back."""
+_SERVES: dict[str, tuple[Dialect, ...]] = {
+    "openai": ("anthropic", "responses"),
+    "anthropic": ("openai", "responses"),
+    "responses": ("openai", "anthropic"),
+}
+"""The client dialects served in front of an upstream of each dialect (never its own)."""
 _WITHHELD = (
     "the upstream answered with status {status}; its message is withheld because it contains "
     "the gateway's upstream key"
 )
 
 
+def _decode_responses(body: bytes, unknown: list[Unknown]) -> Any:
+    from .to_responses._to_chat import decode_request
+
+    return decode_request(body, unknown)  # untagged input messages read as messages
+
+
 @dataclass(frozen=True)
 class _Way:
-    """One client dialect: its request type and the converters each way."""
+    """One client dialect: its request type (or its decoder) and its route. The converters
+    are ``_TO[upstream dialect]`` up and ``_TO[dialect]`` back."""
 
     dialect: Dialect
     request_type: type[Any]
-    up: Any  # the module translating its requests (to_openai or to_anthropic)
-    back: Any  # the module translating the answers back
     route: str
+    decoder: Callable[[bytes, list[Unknown]], Any] | None = None
+
+    @property
+    def back(self) -> Any:
+        return _TO[self.dialect]
+
+    def decode(self, body: bytes, unknown: list[Unknown]) -> Any:
+        if self.decoder is not None:
+            return self.decoder(body, unknown)
+        return decode(body, self.request_type, unknown)
 
 
 _WAYS: dict[str, _Way] = {
-    "/messages": _Way("anthropic", a.MessagesRequest, to_openai, to_anthropic, "POST /v1/messages"),
-    "/chat/completions": _Way(
-        "openai", o.ChatCompletionRequest, to_anthropic, to_openai, "POST /v1/chat/completions"
+    "/messages": _Way("anthropic", a.MessagesRequest, "POST /v1/messages"),
+    "/chat/completions": _Way("openai", o.ChatCompletionRequest, "POST /v1/chat/completions"),
+    "/responses": _Way(
+        "responses", r.ResponseCreateParams, "POST /v1/responses", _decode_responses
     ),
 }
 _WAY_OF = {w.dialect: w for w in _WAYS.values()}
@@ -157,19 +185,27 @@ class _Upstream:
     )
 
     def __init__(self, route: Route) -> None:
-        if route.dialect not in _OTHER:
+        if route.dialect not in _SERVES:
             raise ValueError(
-                f"upstream dialect must be 'openai' or 'anthropic', not {route.dialect!r}"
+                "upstream dialect must be 'openai', 'anthropic' or 'responses', not "
+                f"{route.dialect!r}"
             )
         self.dialect: Dialect = route.dialect
-        self.target = resolve(route.target, route.dialect)
+        if route.dialect == "responses":
+            # The Responses dialect has one form: its requests are made from the compatible
+            # Chat form, whatever preset is named (only compatible is accepted).
+            if route.target not in ("compatible", PRESETS[("openai", "compatible")]):
+                raise ValueError("a responses upstream takes no target but 'compatible'")
+            self.target = PRESETS[("openai", "compatible")]
+        else:
+            self.target = resolve(route.target, route.dialect)
         self.models = route.models
         self.model = route.model
         self.max_tokens = route.max_tokens
         endpoint, models = _urls(route.url.rstrip("/"), route.dialect)
         self.endpoint, self.models_url = Url(endpoint), Url(models)
         self.secret = route.api_key.encode() if route.api_key else None
-        auth = route.auth or ("bearer" if route.dialect == "openai" else "x-api-key")
+        auth = route.auth or ("x-api-key" if route.dialect == "anthropic" else "bearer")
         headers = [(b"user-agent", b"translate-gateway")]
         if route.api_key:
             if auth == "bearer":
@@ -270,9 +306,10 @@ class Gateway:
         if routes is None:
             if upstream_url is None or upstream_dialect is None:
                 raise ValueError("an upstream_url and upstream_dialect, or routes, are needed")
-            if upstream_dialect not in _OTHER:
+            if upstream_dialect not in _SERVES:
                 raise ValueError(
-                    f"upstream_dialect must be 'openai' or 'anthropic', not {upstream_dialect!r}"
+                    "upstream_dialect must be 'openai', 'anthropic' or 'responses', not "
+                    f"{upstream_dialect!r}"
                 )
             routes = [
                 Route(
@@ -290,7 +327,9 @@ class Gateway:
         self._upstreams = [_Upstream(r) for r in routes]
         first = self._upstreams[0]
         self.upstream_dialect: Dialect = first.dialect
-        self.served: Dialect = _OTHER[first.dialect]
+        self.serves: tuple[Dialect, ...] = _SERVES[first.dialect]
+        """The client dialects served (those of every route's upstream but its own)."""
+        self.served: Dialect = self.serves[0]
         self.target = first.target
         self.strict = strict
         self._fatal: frozenset[str] | None = (
@@ -385,10 +424,8 @@ class Gateway:
         self._admit(scope)
         self._authorize(scope)
         if method is None:
-            raise _Failure(
-                404,
-                f"no such route; this gateway serves {_WAY_OF[self.served].route}",
-            )
+            routes = " and ".join(_WAY_OF[d].route for d in self.serves)
+            raise _Failure(404, f"no such route; this gateway serves {routes}")
         if scope["method"] != method:
             raise _Failure(405, f"{path} takes {method}", [(b"allow", method.encode())])
         if path == "/models":
@@ -523,7 +560,7 @@ class Gateway:
         the upstream body, streaming). Runs in a worker thread for large bodies."""
         unknown: list[Unknown] = []
         try:
-            req = decode(body, way.request_type, unknown)
+            req = way.decode(body, unknown)
         except RecursionError:
             raise _Failure(400, "the request is nested too deeply") from None
         except TranslationError as exc:
@@ -531,13 +568,13 @@ class Gateway:
         model = req.model
         up_route = self._upstream_for(model)
         if up_route.dialect == way.dialect:
+            routes = " or ".join(_WAY_OF[d].route for d in _SERVES[way.dialect])
             raise _Failure(
                 404,
-                f"the upstream for this model speaks the {way.dialect} dialect; send "
-                f"{_WAY_OF[_OTHER[way.dialect]].route}",
+                f"the upstream for this model speaks the {way.dialect} dialect; send {routes}",
             )
         try:
-            up = way.up.request(req, target=up_route.target, losses=losses)
+            up = _TO[up_route.dialect].request(req, target=up_route.target, losses=losses)
             if unknown:  # the fields the structs do not model: carried or a Loss
                 up = finish(Ctx(up_route.target), up, unknown, False, losses)
         except RecursionError:
@@ -547,10 +584,10 @@ class Gateway:
         if isinstance(up, o.ChatCompletionRequest):
             if not self.keep_billing_header:
                 rules.drop_billing_line(up, losses)
-            if not self.forward_user:
-                rules.drop_user(up, losses)
             if up_route.target.name == "openai":
                 rules.clean_tool_schemas(up, losses)
+        if not self.forward_user and not isinstance(up, a.MessagesRequest):
+            rules.drop_user(up, losses)
         if up_route.max_tokens is not None:
             rules.cap_max_tokens(up, up_route.max_tokens, losses)
         self._check_strict(losses)
@@ -606,7 +643,8 @@ class Gateway:
                     await resp.aclose()
         except TimeoutError:
             if reply.sse is not None and not reply.complete:  # a stream: ended with an error
-                out = reply.sse.abort(
+                out = _abort(
+                    reply.sse,
                     f"the request passed the gateway's deadline of {self.deadline:g} s",
                     "timeout_error",
                 )
@@ -666,7 +704,7 @@ class Gateway:
             raw = await resp.read(_ERROR_BODY_CAP)
         # A redirect is not followed (the request holds the client's conversation): a 502.
         status = resp.status if resp.status >= 400 else 502
-        back = to_anthropic if reply.dialect == "anthropic" else to_openai
+        back = _TO[reply.dialect]
         if route.holds_key(raw):
             # The upstream echoed the key: nothing of its text is used.
             status, err = back.error(
@@ -688,8 +726,11 @@ class Gateway:
     async def _stream(
         self, route: _Upstream, resp: Response, req: Any, reply: _Reply, losses: list[Loss]
     ) -> None:
-        back = to_anthropic if reply.dialect == "anthropic" else to_openai
-        sse = reply.sse = back.SSE(req, losses=losses)
+        if reply.dialect == "responses":
+            sse: Any = to_responses.SSE(req, source=route.dialect, losses=losses)
+        else:
+            sse = _TO[reply.dialect].SSE(req, losses=losses)
+        reply.sse = sse
         await reply.start_stream()
         send = reply.send
         check = route.secret is not None
@@ -708,7 +749,7 @@ class Gateway:
                 else f"the upstream connection was lost mid-stream ({exc.kind})"
             )
             log.warning("upstream stream %s failed: %s", route.endpoint.authority, message)
-            out = sse.abort(message, "timeout_error" if exc.timeout else "api_error")
+            out = _abort(sse, message, "timeout_error" if exc.timeout else "api_error")
         if out and check and b"error" in out:
             out = _keyless_error(out, route, reply.dialect)
         reply.complete = True
@@ -805,6 +846,8 @@ def _keyless_error(out: bytes, route: _Upstream, dialect: Dialect) -> bytes:
     """A stream's output whose error frame (made from the upstream's own error text) holds
     the upstream key: that frame replaced by one of the gateway's own. Only error frames
     are looked at; the model's output is never searched nor changed."""
+    if dialect == "responses":
+        return _keyless_failure(out, route)
     marker = b"event: error\n" if dialect == "anthropic" else b'data: {"error"'
     start = out.find(marker)
     if start < 0:
@@ -831,6 +874,43 @@ def _keyless_error(out: bytes, route: _Upstream, dialect: Dialect) -> bytes:
             + b"\n\n"
         )
     return out[:start] + frame + out[end:]
+
+
+def _keyless_failure(out: bytes, route: _Upstream) -> bytes:
+    """``_keyless_error`` for a Responses stream: the ``response.failed`` frame keeps its
+    output (the model's, untouched); only its ``error.message``, when it holds the key, is
+    replaced by one of the gateway's own."""
+    marker = b"event: response.failed\n"
+    start = out.find(marker)
+    if start < 0:
+        return out
+    end = out.find(b"\n\n", start)
+    end = len(out) if end < 0 else end + 2
+    frame = out[start:end]
+    data = frame.find(b"data: ")
+    if data < 0:
+        return out
+    try:
+        event = msgspec.json.decode(frame[data + 6 :].strip(), type=r.ResponseFailedEvent)
+    except (msgspec.DecodeError, RecursionError):
+        return out
+    error = event.response.error
+    if not isinstance(error, r.ResponseError) or not route.holds_key(error.message.encode()):
+        return out
+    error.message = (
+        "the upstream sent an error whose text is withheld: it contains the gateway's upstream key"
+    )
+    new = b"event: response.failed\ndata: " + msgspec.json.encode(event) + b"\n\n"
+    return out[:start] + new + out[end:]
+
+
+def _abort(sse: Any, message: str, kind: str) -> bytes:
+    """End a client's stream now: an error frame of ``kind`` (an anthropic error type) for
+    Chat and Messages clients, ``response.failed`` (``server_error``) for Responses ones."""
+    if isinstance(sse, to_responses.SSE):
+        return sse.abort(message)
+    out: bytes = sse.abort(message, kind)
+    return out
 
 
 def _loss_headers(losses: list[Loss]) -> list[tuple[bytes, bytes]]:
@@ -897,7 +977,7 @@ class _Reply:
         self.status = 0
         self.reserved = 0
         self.log: _Log | None = None
-        self.sse: to_anthropic.SSE | to_openai.SSE | None = None
+        self.sse: to_anthropic.SSE | to_openai.SSE | to_responses.SSE | None = None
         self.headers: list[tuple[bytes, bytes]] = []
 
     async def json(
@@ -925,9 +1005,7 @@ class _Reply:
     ) -> None:
         """The gateway's own errors, composed from what it knows, through ``to_x.error``."""
         body: dict[str, Any] = {"error": {"message": message}}
-        status, err = (to_anthropic if self.dialect == "anthropic" else to_openai).error(
-            body, status=status
-        )
+        status, err = _TO[self.dialect].error(body, status=status)
         await self.json(status, msgspec.json.encode(err), headers)
 
     async def start_stream(self) -> None:
@@ -991,6 +1069,9 @@ def _urls(base: str, dialect: Dialect) -> tuple[str, str]:
     if dialect == "openai":
         base = base.removesuffix("/chat/completions")
         return base + "/chat/completions", base + "/models"
+    if dialect == "responses":
+        base = base.removesuffix("/responses")
+        return base + "/responses", base + "/models"
     base = base.removesuffix("/messages")
     base = base if base.endswith("/v1") else base + "/v1"
     return base + "/messages", base + "/models"

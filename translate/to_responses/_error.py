@@ -2,18 +2,46 @@
 
 An HTTP error of the Responses API is the Chat Completions body ``{"error": {message, type,
 param, code}}``, so this is ``to_openai.error``: anthropic errors get their openai type,
-everything else is read as tolerantly, and the status is kept.
+everything else is read as tolerantly, and the status is kept. One refinement Responses
+clients rely on: a prompt longer than the model's context is ``code:
+"context_length_exceeded"`` whatever the upstream's wording (Anthropic's "prompt is too
+long", the "maximum context length" of OpenAI-compatible servers); Codex reads that code
+(and only it) as "the context window is full", which it answers by compacting.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from msgspec import UNSET
+
 from .. import openai as o
+
+CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded"
+_CONTEXT_WORDING = re.compile(
+    r"prompt is too long|maximum context length|context[ _]length[ _]exceeded"
+    r"|exceeds? (?:the )?(?:model's )?context (?:window|limit|length)"
+    r"|context (?:window|limit) (?:exceeded|reached)",
+    re.IGNORECASE,
+)
 
 
 def error(body: Any, status: int | None = None) -> tuple[int, o.ErrorBody]:
     """Translate an error body into ``(status, ErrorBody)`` for a Responses client. Never raises."""
     from ..to_openai._error import error as to_openai_error
 
-    return to_openai_error(body, status)
+    status, err = to_openai_error(body, status)
+    obj = err.error
+    unnamed = obj.code in (None, "", "400", 400) or obj.code is UNSET
+    if status == 400 and unnamed and _context_exceeded(obj):
+        obj.code = CONTEXT_LENGTH_EXCEEDED
+    return status, err
+
+
+def _context_exceeded(obj: o.ErrorObject) -> bool:
+    if obj.type == CONTEXT_LENGTH_EXCEEDED:
+        return True
+    text = obj.message if isinstance(obj.message, str) else ""
+    param = obj.param if isinstance(obj.param, str) else ""
+    return bool(_CONTEXT_WORDING.search(text) or _CONTEXT_WORDING.search(param))
