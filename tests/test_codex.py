@@ -5,11 +5,13 @@ Codex is installed from npm when npm is there (``npm install @openai/codex`` int
 folder; the registry package brings its native binary as an optional dependency); without
 npm the test is skipped, saying so. It runs ``codex exec`` with a ``HOME`` and a
 ``CODEX_HOME`` of its own, whose ``config.toml`` names one provider: the gateway on
-loopback (``base_url``, ``env_key``, ``wire_api = "responses"``), with analytics, feedback
-and update checks off. Shell commands run in Codex's ``workspace-write`` sandbox (the
-bundled bubblewrap) inside a temporary working folder; where the machine cannot make that
-sandbox (no user namespaces), the run is repeated with ``danger-full-access`` in the same
-temporary folder, and the test says so in its output.
+loopback (``base_url``, ``env_key``, ``wire_api = "responses"``), with analytics, feedback,
+update checks, plugins and apps off (``--strict-config``: a key this Codex does not know
+fails the run). Shell commands run in Codex's ``workspace-write`` sandbox (its bundled
+bubblewrap) inside a temporary working folder, the safest mode that runs a command without
+asking; only where ``codex sandbox`` shows that this machine cannot make that sandbox (no
+user namespaces) does the test fall back to ``danger-full-access``, in the same temporary
+folder, and it prints that it did.
 
 The upstream (tests/fake_upstream.py, ``scripted`` / ``scripted_anthropic``) answers the
 first turn with reasoning and an ``exec_command`` call (``echo hello``), then, once its
@@ -108,6 +110,12 @@ enabled = false
 [feedback]
 enabled = false
 
+[features]
+plugins = false
+remote_plugin = false
+plugin_sharing = false
+apps = false
+
 [model_providers.gateway]
 name = "translate gateway"
 base_url = "{url}/v1"
@@ -125,7 +133,6 @@ class Codex:
         self.codex_home = tempfile.mkdtemp(prefix="codex-config-")
         self.work = tempfile.mkdtemp(prefix="codex-work-")
         Path(self.codex_home, "config.toml").write_text(CONFIG.format(url=gateway_url))
-        self.sandbox = ["-s", "workspace-write"]
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": self.home,
@@ -134,6 +141,25 @@ class Codex:
             "NO_PROXY": "*",
             "RUST_LOG": "error",
         }
+        self.sandbox = "workspace-write" if self._sandbox_works() else "danger-full-access"
+        if self.sandbox != "workspace-write":
+            print("codex sandbox does not run here: danger-full-access in", self.work)
+
+    def _sandbox_works(self) -> bool:
+        try:
+            probe = subprocess.run(
+                [str(self.binary), "sandbox", "--", "echo", "sandbox-ok"],
+                cwd=self.work,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return False
+        return probe.returncode == 0 and "sandbox-ok" in probe.stdout
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -153,8 +179,10 @@ class Codex:
         answer.unlink(missing_ok=True)
         head = ["resume", "--last"] if resume else []
         # ``exec resume`` takes no -s: the sandbox is the config's (sandbox_mode).
-        sandbox = ["-c", f'sandbox_mode="{self.sandbox[1]}"'] if resume else [*self.sandbox]
-        result = self.run(*head, "--skip-git-repo-check", *sandbox, "-o", str(answer), prompt)
+        sandbox = ["-c", f'sandbox_mode="{self.sandbox}"'] if resume else ["-s", self.sandbox]
+        result = self.run(
+            *head, "--skip-git-repo-check", "--strict-config", *sandbox, "-o", str(answer), prompt
+        )
         assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-3000:])
         return answer.read_text() if answer.exists() else result.stdout
 
