@@ -33,9 +33,9 @@ import json
 import os
 import sys
 import tomllib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from .targets import Dialect
+Dialect = Literal["openai", "anthropic", "responses"]  # the upstream's (gateway.Dialect)
 
 if TYPE_CHECKING:  # the gateway's dependencies are imported when it is built
     from .gateway import Gateway, Route
@@ -61,7 +61,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--upstream-dialect",
-        choices=("openai", "anthropic"),
+        choices=("openai", "anthropic", "responses"),
         help=f"the dialect the upstream speaks (${ENV['upstream_dialect']})",
     )
     p.add_argument(
@@ -223,7 +223,9 @@ def read_config(path: str, env: Any) -> tuple[list[Route], dict[str, Any]]:
             raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
         dialect = _dialect(r.get("dialect"))
         if not isinstance(r.get("url"), str) or dialect is None:
-            raise ValueError(f"{where}: url and dialect (openai or anthropic) are required")
+            raise ValueError(
+                f"{where}: url and dialect (openai, anthropic or responses) are required"
+            )
         models = r.get("models", ["*"])
         if isinstance(models, str):
             models = [models]
@@ -277,7 +279,7 @@ def build(args: argparse.Namespace, environ: Any = None) -> Gateway:
     url, dialect = get("upstream_url"), _dialect(get("upstream_dialect"))
     if routes is None and (not url or dialect is None):
         raise ValueError(
-            f"--upstream-url (${ENV['upstream_url']}) and --upstream-dialect openai|anthropic (${ENV['upstream_dialect']}) are required, or --config"
+            f"--upstream-url (${ENV['upstream_url']}) and --upstream-dialect openai|anthropic|responses (${ENV['upstream_dialect']}) are required, or --config"
         )
     auth = get("upstream_auth")
     client_key_env = table.get("client_key_env", ENV["client_api_key"])
@@ -324,7 +326,12 @@ def build(args: argparse.Namespace, environ: Any = None) -> Gateway:
 
 
 def _dialect(name: str | None) -> Dialect | None:
-    return "openai" if name == "openai" else "anthropic" if name == "anthropic" else None
+    dialects: dict[str | None, Dialect] = {
+        "openai": "openai",
+        "anthropic": "anthropic",
+        "responses": "responses",
+    }
+    return dialects.get(name)
 
 
 def app() -> Gateway:
@@ -362,7 +369,7 @@ def run(args: argparse.Namespace) -> int:
     loop = "uvloop" if _fastest("uvloop") else "asyncio"
     http = "httptools" if _fastest("httptools") else "h11"
     print(
-        f"translate: serving {gateway.served} clients on http://{args.host}:{args.port} for "
+        f"translate: serving {' and '.join(gateway.serves)} clients on http://{args.host}:{args.port} for "
         f"{gateway!r} ({args.workers} worker{'s' if args.workers > 1 else ''}, {loop}, {http})",
         file=sys.stderr,
     )
