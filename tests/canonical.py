@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import re
 from typing import Any
 
 import msgspec
@@ -577,17 +578,44 @@ def sse_event(event: ServerSentEvent) -> ServerSentEvent:
 # --- the Responses dialect -------------------------------------------------------------------
 
 
+_STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
+
+
+def _drop_field(value: Any, path: str) -> None:
+    """Delete the object field ``path`` names (``input[2].content[0].annotations``), if it
+    is there; list elements are left in place, so that other paths keep their indexes."""
+    steps = [int(i) if i else k for k, i in _STEP.findall(path)]
+    if not steps or not isinstance(steps[-1], str):
+        return
+    for step in steps[:-1]:
+        fits = isinstance(value, list) if isinstance(step, int) else isinstance(value, dict)
+        try:
+            value = value[step] if fits else None
+        except (IndexError, KeyError):
+            return
+    if isinstance(value, dict):
+        value.pop(steps[-1], None)
+
+
 def responses_request(req: dict, losses: list, *, messages: bool = False) -> dict:
     """What a Responses request means, for comparing round trips through Chat (applied to
     both sides): a message without ``type`` is ``type: message``; ``status: completed`` on
-    an input item is no status; ``encrypted_content: null`` is absent; empty
-    ``annotations`` are absent; ``instructions`` is a leading system message; what a Loss
+    an input item is no status; a ``null`` item field (``encrypted_content``, ``id``,
+    ``status``, ``phase``, ...) or part field (``logprobs``, ``file_id``) is absent, as
+    top-level ones are; empty ``annotations`` are absent; ``instructions`` is a leading system message; what a Loss
     names is not compared. With ``messages`` (through the Messages hub), also: a
     ``developer`` message is a ``system`` one, a custom tool's output a function's (its
     call was a Loss), ``store: false`` and the Messages API's required
-    ``max_output_tokens: 4096`` say nothing."""
+    ``max_output_tokens: 4096`` say nothing.
+
+    A function tool without ``strict`` is ``strict: true``: "functions are strict by default"
+    in the Responses API, not in Chat Completions (OpenAI's guide "Migrate to the Responses
+    API", the function-calling differences); a field of a tool that a Loss names is not
+    compared."""
     req = copy.deepcopy(req)
     lost = {loss.path for loss in losses}
+    for path in lost:  # fields a Loss names, at any depth (list elements: below)
+        _drop_field(req, path)
     for key in list(req):
         if key in lost or req[key] is None:
             del req[key]
@@ -598,14 +626,19 @@ def responses_request(req: dict, losses: list, *, messages: bool = False) -> dic
     items = req.get("input")
     if isinstance(items, str):
         items = [{"type": "message", "role": "user", "content": items}]
-    items = list(items or [])
+    numbered = list(enumerate(items or []))
     if "instructions" in req:
-        items.insert(0, {"type": "message", "role": "system", "content": req.pop("instructions")})
+        numbered.insert(
+            0, (-1, {"type": "message", "role": "system", "content": req.pop("instructions")})
+        )
     out = []
-    for i, given in enumerate(items):
+    for i, given in numbered:  # i: the item's index in the input, which losses name
         if f"input[{i}]" in lost:
             continue
         item = {k: v for k, v in given.items() if f"input[{i}].{k}" not in lost}
+        for k in ("content", "output"):  # parts a Loss names
+            if isinstance(item.get(k), list):
+                item[k] = [p for j, p in enumerate(item[k]) if f"input[{i}].{k}[{j}]" not in lost]
         item.setdefault("type", "message")
         if messages and item.get("role") == "developer":
             item["role"] = "system"
@@ -613,11 +646,13 @@ def responses_request(req: dict, losses: list, *, messages: bool = False) -> dic
             item["type"] = "function_call_output"
         if item.get("status") == "completed":
             del item["status"]
-        if item.get("encrypted_content", 0) is None:
-            del item["encrypted_content"]
-        for part in item.get("content") if isinstance(item.get("content"), list) else ():
-            if part.get("annotations", 0) == []:
-                del part["annotations"]
+        for k in [k for k, v in item.items() if v is None]:  # null is absent, as above
+            del item[k]
+        for k in ("content", "output"):
+            for part in item.get(k) if isinstance(item.get(k), list) else ():
+                if isinstance(part, dict):  # null is absent; so are empty annotations
+                    for key in [key for key, v in part.items() if v is None or v == []]:
+                        del part[key]
         out.append(item)
     req["input"] = out
     if messages:
@@ -626,7 +661,19 @@ def responses_request(req: dict, losses: list, *, messages: bool = False) -> dic
         if req.get("max_output_tokens") == 4096:
             del req["max_output_tokens"]
     if "tools" in req:
-        req["tools"] = [t for i, t in enumerate(req["tools"]) if f"tools[{i}]" not in lost]
+        given_tools = req["tools"]
+        kept = [(i, t) for i, t in enumerate(given_tools) if f"tools[{i}]" not in lost]
+        req["tools"] = [t for _, t in kept]
+        if given_tools and not kept:
+            del req["tools"]  # every tool was a Loss: none is offered
+        for i, tool in kept:
+            members = tool.get("tools") if tool.get("type") == "namespace" else None
+            for j, t in enumerate(members if isinstance(members, list) else [tool]):
+                where = f"tools[{i}].tools[{j}]" if members is not None else f"tools[{i}]"
+                for k in [k for k in t if f"{where}.{k}" in lost]:
+                    del t[k]
+                if t.get("type") == "function":
+                    t.setdefault("strict", True)
     return req
 
 

@@ -21,7 +21,7 @@ from .._errors import Loss
 from .._ledger import Ctx, finish
 from .._tables import tag
 from ..targets import PRESETS, Target
-from ._to_chat import CONTENT_FORMAT, NAMESPACES, grammar_from_chat
+from ._to_chat import _SERVER_ONLY, CONTENT_FORMAT, NAMESPACES, grammar_from_chat
 
 _RESPONSES = Target(name="responses", dialect="openai", unknown_fields="carry")
 """The Responses dialect has one form: unknown top-level fields are carried."""
@@ -68,7 +68,10 @@ _EXTRAS = (
     "truncation",
     "reasoning_summary",
     "reasoning_generate_summary",
+    "prompt_cache_comparison_response_id",
+    "prompt_cache_prewarm",
     NAMESPACES,
+    *_SERVER_ONLY,
 )
 
 
@@ -126,13 +129,16 @@ class FromChat:
         if req.prompt_cache_options is not UNSET:
             pco = req.prompt_cache_options
             out.prompt_cache_options = r.PromptCacheOptions(mode=pco.mode, ttl=pco.ttl)
+            for field in ("comparison_response_id", "prewarm"):
+                if f"prompt_cache_{field}" in self.extra:
+                    setattr(out.prompt_cache_options, field, self.extra[f"prompt_cache_{field}"])
         if req.tools is not UNSET:
             out.tools = self.tools(req.tools)
         if req.tool_choice is not UNSET:
             out.tool_choice = self.tool_choice(req.tool_choice)
         self.reasoning_config(out)
         self.text(out)
-        for field in ("include", "max_tool_calls", "truncation"):
+        for field in ("include", "max_tool_calls", "truncation", *_SERVER_ONLY):
             if field in self.extra:
                 setattr(out, field, self.extra[field])
         for field, value in (
@@ -176,6 +182,8 @@ class FromChat:
             and (req.thinking.budget_tokens is not UNSET or req.thinking.type != "enabled")
         ):
             ctx.approx("thinking", "the Responses API says an effort, not a budget or mode")
+        if rc.effort is UNSET and req.reasoning_effort is None:
+            rc.effort = None  # said as it was
         if "reasoning_summary" in self.extra:
             rc.summary = self.extra["reasoning_summary"]
         if "reasoning_generate_summary" in self.extra:
@@ -199,8 +207,8 @@ class FromChat:
                 description=js.description,
                 strict=js.strict,
             )
-        if req.verbosity not in (UNSET, None):
-            tc.verbosity = req.verbosity
+        if req.verbosity is not UNSET:
+            tc.verbosity = req.verbosity  # null said as it was
         if tc != r.TextConfig():
             out.text = tc
 
@@ -263,7 +271,8 @@ class FromChat:
         self.reasoning(m, path, out)
         content: str | list[r.MessagePart] | None = None
         if isinstance(m.content, str):
-            content = m.content or None
+            # a blank text beside calls says nothing; alone it is the whole message
+            content = m.content or (None if m.tool_calls else m.content)
         elif isinstance(m.content, list):
             parts: list[r.MessagePart] = []
             for j, part in enumerate(m.content):
@@ -390,6 +399,8 @@ class FromChat:
                     parameters=fn.parameters,
                     strict=fn.strict if fn.strict is not UNSET else False,  # Chat's default
                     description=fn.description,
+                    defer_loading=tool.defer_loading,
+                    allowed_callers=tool.allowed_callers,
                 )
                 if tool.cache_control not in (UNSET, None):
                     self.ctx.drop(f"tools[{i}].cache_control", "no twin in the Responses API")

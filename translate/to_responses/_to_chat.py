@@ -45,6 +45,16 @@ _CHAT_DETAIL = ("auto", "low", "high", "original")
 _CACHE_TTL = ("30m", "12h")
 # Top-level fields carried unchanged by the compatible form (Chat has no twin).
 _CARRIED = ("include", "max_tool_calls", "truncation")
+# Fields only the Responses server can honour: a Loss when they ask for something; their
+# "nothing" values (null, false, [], {}) are carried by the compatible form only.
+_SERVER_ONLY = (
+    "background",
+    "background_options",
+    "prompt",
+    "context_management",
+    "image",
+    "access_programs",
+)
 
 
 _request_decoder = msgspec.json.Decoder(r.ResponseCreateParams)
@@ -185,7 +195,7 @@ class ToChat:
             tools = self.tools(req.tools, "tools")
         messages = self.messages(tools)
         out = o.ChatCompletionRequest(model=req.model, messages=messages)
-        if tools:
+        if tools or (req.tools == [] and self.compatible):  # `tools: []` said as it was
             out.tools = tools
         if req.max_output_tokens not in (UNSET, None):
             setattr(out, t.max_tokens_field, req.max_output_tokens)
@@ -228,12 +238,11 @@ class ToChat:
             self.cache_options(out, req.prompt_cache_options)
         if req.moderation not in (UNSET, None):
             out.moderation = req.moderation
-        for field in ("background", "prompt", "context_management", "image", "access_programs"):
+        for field in _SERVER_ONLY:
             value = getattr(req, field)
-            if value not in (UNSET, None, False, [], {}):
-                ctx.drop(field, "no twin in Chat Completions")
-        if req.background_options is not UNSET:
-            ctx.drop("background_options", "no twin in Chat Completions")
+            if value is UNSET or value in (None, False, [], {}):
+                continue  # says nothing (carried by the compatible form, below)
+            ctx.drop(field, "no twin in Chat Completions")
         if req.top_logprobs not in (UNSET, None):
             out.top_logprobs = req.top_logprobs
         return self.carry(out)
@@ -243,6 +252,16 @@ class ToChat:
         round trip restores it), else a Loss or, where nothing is lost, nothing."""
         req, ctx = self.req, self.ctx
         extra: dict[str, Any] = {}
+        if self.compatible:
+            for field in _SERVER_ONLY:  # their "nothing" values, so a round trip keeps them
+                value = getattr(req, field)
+                if value is not UNSET and value in (None, False, [], {}):
+                    extra[field] = value
+            pco = req.prompt_cache_options
+            if pco is not UNSET:
+                for field in ("comparison_response_id", "prewarm"):
+                    if getattr(pco, field) is not UNSET:
+                        extra[f"prompt_cache_{field}"] = getattr(pco, field)
         for field in _CARRIED:
             value = getattr(req, field)
             if value in (UNSET, None):
@@ -262,7 +281,7 @@ class ToChat:
         if rc not in (UNSET, None):
             for field in ("summary", "generate_summary"):
                 value = getattr(rc, field)
-                if value not in (UNSET, None) and self.compatible:
+                if value is not UNSET and self.compatible:
                     extra[f"reasoning_{field}"] = value
                 # elsewhere nothing is lost: the reasoning text comes back as the summary
         if self.namespaces and self.compatible:
@@ -316,15 +335,19 @@ class ToChat:
             chat.ttl = "30m"
         elif opts.ttl is not UNSET:
             self.ctx.drop("prompt_cache_options.ttl", "Chat Completions takes a 30m ttl only")
-        for field in ("comparison_response_id", "prewarm"):
-            if getattr(opts, field) not in (UNSET, None):
+        for field in ("comparison_response_id", "prewarm"):  # compatible: carried (carry)
+            if getattr(opts, field) not in (UNSET, None) and not self.compatible:
                 self.ctx.drop(f"prompt_cache_options.{field}", "no twin in Chat Completions")
         out.prompt_cache_options = chat
 
     def thinking(self, out: o.ChatCompletionRequest) -> None:
         """``reasoning.effort`` -> the target's thinking switch (README: the effort table)."""
         rc, t, ctx = self.req.reasoning, self.t, self.ctx
-        if rc in (UNSET, None) or rc.effort in (UNSET, None):
+        if rc in (UNSET, None) or rc.effort is UNSET:
+            return
+        if rc.effort is None:
+            if self.compatible:
+                out.reasoning_effort = None  # said as it was
             return
         effort: str = rc.effort
         path = "reasoning.effort"
@@ -374,7 +397,9 @@ class ToChat:
 
     def text(self, out: o.ChatCompletionRequest, text: r.TextConfig) -> None:
         t, ctx = self.t, self.ctx
-        if text.verbosity not in (UNSET, None):
+        if text.verbosity is None and self.compatible:
+            out.verbosity = None  # said as it was
+        elif text.verbosity not in (UNSET, None):
             if text.verbosity in ("low", "medium", "high"):
                 out.verbosity = text.verbosity  # type: ignore[assignment]
             else:
@@ -558,14 +583,14 @@ class ToChat:
             f.file_id = part.file_id
         if part.filename is not UNSET:
             f.filename = part.filename
+        if f.file_data is UNSET and f.file_id is UNSET:  # the whole part is lost
+            why = "Chat file parts take no URL" if part.file_url is not UNSET else "no data, no id"
+            self.ctx.drop(path, f"a file part with neither data nor id: {why}")
+            return None
         if part.file_url is not UNSET:
             self.ctx.drop(join(path, "file_url"), "Chat file parts take no URL")
         if part.detail is not UNSET:
             self.ctx.drop(join(path, "detail"), "Chat file parts have no detail")
-        if f.file_data is UNSET and f.file_id is UNSET:
-            if part.file_url is UNSET:
-                self.ctx.drop(path, "a file part with neither data nor id")
-            return None
         chat = o.FilePart(file=f)
         self.breakpoint(chat, part, path)
         return chat
@@ -623,9 +648,9 @@ class ToChat:
     def call(self, item: r.FunctionCall | r.CustomToolCall, path: str) -> o.ToolCall:
         ctx = self.ctx
         self.item_state(item, path)
-        if item.caller not in (UNSET, None) and item.caller.type != "direct":
+        if item.caller not in (UNSET, None) and (item.caller.type != "direct" or self.compatible):
             ctx.drop(join(path, "caller"), "calls made by a program have no twin")
-        if item.async_ not in (UNSET, None, False):
+        if item.async_ not in (UNSET, None) and (item.async_ is not False or self.compatible):
             ctx.drop(join(path, "async"), "no twin in Chat Completions")
         name = self.name(self.flatten(item.namespace, item.name, path))
         if isinstance(item, r.FunctionCall):
@@ -758,8 +783,14 @@ class ToChat:
     ) -> o.ToolMessage:
         ctx = self.ctx
         self.item_state(item, path)
-        if item.caller not in (UNSET, None) and item.caller.type != "direct":
+        if item.caller not in (UNSET, None) and (item.caller.type != "direct" or self.compatible):
             ctx.drop(join(path, "caller"), "outputs for a program have no twin")
+        kind = "custom" if isinstance(item, r.CustomToolCallOutput) else "function"
+        if self.calls.get(item.call_id, "function") != kind:  # Chat says it by the call
+            ctx.approx(
+                path,
+                f"no {kind} call before it: a {self.calls.get(item.call_id, 'function')} call's output",
+            )
         if isinstance(item, r.FunctionCallOutput):
             for field in ("name", "namespace"):
                 if getattr(item, field) not in (UNSET, None):
@@ -788,6 +819,8 @@ class ToChat:
             if isinstance(tool, (r.FunctionTool, r.CustomTool)):
                 out.append(self.tool(tool, tpath, UNSET))
                 self.tool_paths.append(tpath)
+            elif isinstance(tool, r.NamespaceTool) and not tool.tools:
+                self.ctx.drop(tpath, "a namespace without tools: nothing to offer")
             elif isinstance(tool, r.NamespaceTool):
                 entry: dict[str, Any] = {"name": tool.name, "tools": []}
                 if tool.description is not UNSET:
@@ -808,20 +841,38 @@ class ToChat:
     def tool(self, tool: r.FunctionTool | r.CustomTool, path: str, namespace: Any) -> o.Tool:
         ctx = self.ctx
         name = self.name(flat_name(namespace, tool.name))
+        # the compatible form carries a function's defer_loading and allowed_callers on its
+        # Chat tool (the fields it has for anthropic's tools); the rest has no twin
+        carried = self.compatible and isinstance(tool, r.FunctionTool)
         for field in ("defer_loading", "allowed_callers", "async_"):
-            if getattr(tool, field) not in (UNSET, None, False):
+            value = getattr(tool, field, UNSET)
+            if value is UNSET or (carried and field != "async_" and value is not None):
+                continue
+            if value not in (None, False) or self.compatible:  # compatible: exact or a Loss
                 ctx.drop(join(path, field.rstrip("_")), "no twin in Chat tool definitions")
         if isinstance(tool, r.FunctionTool):
-            if tool.output_schema not in (UNSET, None):
+            if tool.output_schema is not UNSET and (
+                tool.output_schema is not None or self.compatible
+            ):
                 ctx.drop(join(path, "output_schema"), "no twin in Chat tool definitions")
             fn = o.FunctionDefinition(name=name)
-            if tool.description not in (UNSET, None):
+            if tool.description is not None:
                 fn.description = tool.description
+            elif self.compatible:
+                ctx.drop(join(path, "description"), "a null description: none in Chat")
             if tool.parameters is not None:
                 fn.parameters = tool.parameters
-            if tool.strict is not UNSET:
-                fn.strict = tool.strict
-            return o.FunctionTool(function=fn)
+            elif self.compatible:
+                ctx.drop(join(path, "parameters"), "null parameters: none in Chat")
+            # a Responses function is strict unless it says otherwise; a Chat one is not
+            fn.strict = tool.strict if tool.strict is not UNSET else True
+            chat = o.FunctionTool(function=fn)
+            if carried:
+                if tool.defer_loading is not UNSET:
+                    chat.defer_loading = tool.defer_loading
+                if tool.allowed_callers not in (UNSET, None):
+                    chat.allowed_callers = tool.allowed_callers
+            return chat
         if self.custom_tools:
             custom = o.CustomToolDefinition(name=name, description=tool.description)
             if tool.format is not UNSET:
