@@ -8,7 +8,6 @@ the same thing at the same path.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from msgspec import UNSET
@@ -18,7 +17,7 @@ from .. import openai as o
 from .._decode import decode, join
 from .._errors import TranslationError
 from .._tables import FINISH_TO_ANTHROPIC, RESPONSE_TIER_TO_ANTHROPIC, STOP_TO_OPENAI
-from .._tools import tool_names
+from .._tools import anthropic_id, tool_names
 from .._usage import Lose
 
 ANTHROPIC_FORMATS = (UNSET, None, "anthropic-claude-v1", "unknown")
@@ -30,8 +29,6 @@ OPENAI_NAME_LIMIT = 64
 ENVELOPE_WITHOUT_TWIN = ("system_fingerprint", "metadata", "moderation", "provider")
 """Top-level completion / chunk fields the anthropic dialect cannot say."""
 
-_ID_ALPHABET = re.compile(r"[a-zA-Z0-9_-]+")
-_NOT_ID = re.compile(r"[^a-zA-Z0-9_-]")
 
 MISSING_ID = "msg_unidentified"
 """The message id said for an upstream that sent none (a Loss says so)."""
@@ -79,15 +76,14 @@ def message_id(ident: Any, lose: Lose) -> str:
 
 def tool_id(ident: Any, message: str, n: int, lose: Lose, path: str) -> str:
     """A tool call's id, or one made up from the message id and the call's place among
-    the message's tool_use blocks (the same in a response and in a stream)."""
+    the message's tool_use blocks (the same in a response and in a stream). An id outside
+    anthropic's alphabet (Kimi's ``functions.Bash:0``, a Gemini gateway's thought
+    signature) is rewritten into it reversibly: ``to_openai.request`` restores it."""
     said: str = ident if isinstance(ident, str) else ""
     if not said:
         lose(path, "approximated", "no id came: one is made up")
         said = f"toolu_{message}_{n}"
-    if _ID_ALPHABET.fullmatch(said):
-        return said
-    lose(path, "approximated", "anthropic ids are [a-zA-Z0-9_-]: other characters said as _")
-    return _NOT_ID.sub("_", said)
+    return anthropic_id(said)
 
 
 # --- envelope --------------------------------------------------------------------------------

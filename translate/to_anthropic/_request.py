@@ -378,12 +378,11 @@ class _Request:
                 )
             blocks = [a.TextBlock(text=content)] if isinstance(content, str) else content
             if self.system is UNSET:
-                self.system = blocks
+                self.system = list(blocks)
+            elif isinstance(self.system, str):
+                self.system = [a.TextBlock(text=self.system), *blocks]
             else:
-                head = (
-                    [a.TextBlock(text=self.system)] if isinstance(self.system, str) else self.system
-                )
-                self.system = head + blocks
+                self.system.extend(blocks)  # in place: joining n messages is linear
 
     def text(self, part: o.TextPart, path: str) -> a.TextBlock:
         block = a.TextBlock(text=part.text)

@@ -27,7 +27,7 @@ from .. import openai as o
 from .._decode import decode, join
 from .._errors import LossKind, TranslationError
 from .._tables import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI, tag
-from .._tools import dump_arguments
+from .._tools import dump_arguments, id_returns
 
 Lose = Callable[[str, LossKind, str], None]
 
@@ -67,6 +67,12 @@ def tool_arguments(block: a.ToolUseBlock, path: str, lose: Lose) -> str:
 
 def tool_use_extras(block: a.ToolUseBlock, path: str, lose: Lose) -> None:
     """A Loss for each tool_use field the openai tool call cannot say."""
+    if not id_returns(block.id):
+        lose(
+            join(path, "id"),
+            "approximated",
+            "outside anthropic's id alphabet: comes back rewritten",
+        )
     if block.cache_control not in (UNSET, None):
         lose(join(path, "cache_control"), "dropped", "no cache hints in a response")
     if block.caller is not UNSET and (

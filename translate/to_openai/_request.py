@@ -785,8 +785,8 @@ class _Request:
     def tool_choice(self, out: o.ChatCompletionRequest, choice: a.ToolChoice) -> None:
         if isinstance(choice, a.ToolChoiceTool):
             name = self.name(choice.name)
-            if out.tools is not UNSET and not any(
-                isinstance(t, o.FunctionTool) and t.function.name == name for t in out.tools
+            if self.req.tools and any(
+                t.name == choice.name and t.type not in _CLIENT_TOOL for t in self.req.tools
             ):
                 # A server tool, dropped: OpenAI rejects a choice naming no function it has.
                 self.ctx.drop("tool_choice", f"names {choice.name!r}, which is not sent")

@@ -48,6 +48,7 @@ from .._decode import Unknown, decode, join
 from .._errors import Loss
 from .._ledger import Ctx, finish
 from .._tables import tag
+from .._tools import openai_id
 from .._usage import to_openai_usage, where_served
 from ..targets import resolve
 from . import _refine as r
@@ -219,7 +220,7 @@ class _Response:
         arguments = r.tool_arguments(block, path, lose)
         r.tool_use_extras(block, path, lose)
         return o.FunctionToolCall(
-            id=block.id, function=o.FunctionCall(name=block.name, arguments=arguments)
+            id=openai_id(block.id), function=o.FunctionCall(name=block.name, arguments=arguments)
         )
 
     # -- stop reason -----------------------------------------------------------------

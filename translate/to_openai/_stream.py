@@ -56,6 +56,7 @@ from .._decode import Unknown, decode
 from .._errors import Loss, LossError, LossKind, TranslationError
 from .._ledger import OnceLedger
 from .._tables import tag
+from .._tools import openai_id
 from .._usage import to_openai_usage, where_served
 from ..sse import DONE, SSEDecoder, apump, encode_data, pump
 from . import _refine as r
@@ -393,7 +394,7 @@ class Stream(OnceLedger):
             block.no_input = type(b.input) is a.NoInput
             call = o.DeltaToolCall(
                 index=block.key,
-                id=b.id,
+                id=openai_id(b.id),
                 type="function",
                 function=o.DeltaFunction(name=b.name, arguments=args),
             )
