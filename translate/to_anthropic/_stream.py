@@ -966,7 +966,7 @@ class Stream(OnceLedger):
 
     def _unknown(self, unknown: list[Unknown]) -> None:
         for u in unknown:
-            self._lose(f"{u.path}.{u.key}" if u.path else u.key, "dropped", "unknown field")
+            self._lose(f"{u.path}.{u.key}" if u.path else u.key, "dropped", u.detail)
 
 
 def _error_body(value: dict[str, Any]) -> o.ErrorBody | None:

@@ -307,7 +307,7 @@ class Stream(OnceLedger):
         unknown: list[Unknown] = []
         event: Any = decode(value, a.StreamEvent, unknown)  # type: ignore[arg-type]
         for u in unknown:
-            self._lose(f"{u.path}.{u.key}" if u.path else u.key, "dropped", "unknown field")
+            self._lose(f"{u.path}.{u.key}" if u.path else u.key, "dropped", u.detail)
         return event
 
     # -- transitions of the message ----------------------------------------------------
