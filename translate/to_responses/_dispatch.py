@@ -223,3 +223,131 @@ def relay(
         raise LossError(mapped)
     if losses is not None:
         losses.extend(mapped)
+
+
+# --- streams: a Responses upstream for Chat and Messages clients -------------------------
+
+_SNIFF_MAX = 1 << 20
+"""Bytes read before the first event decides a stream's dialect; past them, the old one."""
+_RESPONSES_MARKS = (b'"type":"response.', b'"type": "response.', b"event: response.")
+
+
+def sniff(buf: bytes) -> bool | None:
+    """Whether SSE bytes are a Responses stream, by their first frame with data (its
+    ``event:`` line or its ``type``); None while no such frame is complete."""
+    start = 0
+    while True:
+        end = -1
+        for sep in (b"\n\n", b"\r\n\r\n", b"\r\r"):
+            at = buf.find(sep, start)
+            if at >= 0 and (end < 0 or at < end):
+                end = at
+        if end < 0:
+            return None
+        frame = buf[start:end]
+        if b"data:" in frame:
+            return any(mark in frame for mark in _RESPONSES_MARKS)
+        start = end + 2
+
+
+class _Detecting:
+    """A stream translator that is the old one until its first event says Responses (or
+    ``source="responses"`` says so at once). Anything not said here is the chosen one's."""
+
+    _old: Any
+    _new: Any
+
+    def __init__(self, request: Any = None, *, source: Source | None = None, **kw: Any) -> None:
+        self._args = (request, kw)
+        self._inner = (self._new if source == "responses" else self._old)(request, **kw)
+        self._undecided = source is None
+
+    def _choose(self, responses: bool) -> None:
+        self._undecided = False
+        if responses:
+            request, kw = self._args
+            self._inner = self._new(request, **kw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class DetectingStream(_Detecting):
+    """Events in (structs, dicts, JSON): the first one decides."""
+
+    def feed(self, item: Any) -> Any:
+        if self._undecided:
+            from ._reverse import is_responses_event
+
+            self._choose(is_responses_event(item))
+        return self._inner.feed(item)
+
+    def feed_data(self, data: Any) -> Any:
+        return self.feed(data) if self._undecided else self._inner.feed_data(data)
+
+    def close(self) -> Any:
+        return self._inner.close()
+
+
+class DetectingSSE(_Detecting):
+    """SSE bytes in: the bytes are held until the first frame with data is complete (at
+    most ``_SNIFF_MAX``), then the chosen translator reads them all."""
+
+    _held = b""
+
+    def feed(self, data: bytes) -> bytes:
+        if not self._undecided:
+            out: bytes = self._inner.feed(data)
+            return out
+        buf = self._held + data
+        said = sniff(buf)
+        if said is None and len(buf) < _SNIFF_MAX:
+            self._held = buf
+            return b""
+        self._held = b""
+        self._choose(bool(said))
+        out = self._inner.feed(buf)
+        return out
+
+    def close(self) -> bytes:
+        if self._undecided:
+            held, self._held = self._held, b""
+            self._choose(bool(sniff(held + b"\n\n")))
+            out: bytes = self._inner.feed(held) if held else b""
+            last: bytes = self._inner.close()
+            return out + last
+        done: bytes = self._inner.close()
+        return done
+
+    def abort(self, *args: Any, **kw: Any) -> bytes:
+        self._undecided = False
+        out: bytes = self._inner.abort(*args, **kw)
+        return out
+
+
+def detecting(old: type, new: type, base: type[_Detecting], doc: str) -> Any:
+    """The public class: ``old``'s signature plus ``source=``; ``new`` for Responses."""
+    return type(old.__name__, (base,), {"_old": old, "_new": new, "__doc__": doc})
+
+
+def stream_hook(old_fn: Callable[..., Any], new_fn: Callable[..., Any]) -> Callable[..., Any]:
+    """An iterator function over events: the first event (or ``source=``) decides."""
+
+    @functools.wraps(old_fn)
+    def wrapper(events: Any, *args: Any, source: Source | None = None, **kw: Any) -> Any:
+        from itertools import chain
+
+        from ._reverse import is_responses_event
+
+        if source is None:
+            it = iter(events)
+            first = next(it, None)
+            if first is None:
+                return old_fn((), *args, **kw)
+            events = chain((first,), it)
+            source = "responses" if is_responses_event(first) else None
+        if source == "responses":
+            return new_fn(events, *args, **kw)
+        return old_fn(events, *args, **kw)
+
+    return wrapper

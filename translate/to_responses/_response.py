@@ -292,19 +292,23 @@ def _to_chat(ctx: Ctx, resp: r.Response, created: int | None) -> o.ChatCompletio
         model=resp.model,
         choices=[o.Choice(message=msg, finish_reason=reason)],
     )
-    u = resp.usage
-    if u not in (UNSET, None):
-        out.usage = o.Usage(
-            prompt_tokens=u.input_tokens,
-            completion_tokens=u.output_tokens,
-            total_tokens=u.total_tokens,
-            prompt_tokens_details=o.PromptTokensDetails(
-                cached_tokens=u.input_tokens_details.cached_tokens
-            ),
-            completion_tokens_details=o.CompletionTokensDetails(
-                reasoning_tokens=u.output_tokens_details.reasoning_tokens
-            ),
-        )
+    if resp.usage not in (UNSET, None):
+        out.usage = chat_usage(resp.usage)
     if resp.service_tier not in (UNSET, None):
         out.service_tier = resp.service_tier
     return out
+
+
+def chat_usage(u: r.ResponseUsage) -> o.Usage:
+    """A Response's usage as Chat's (the response and the stream converter share it)."""
+    return o.Usage(
+        prompt_tokens=u.input_tokens,
+        completion_tokens=u.output_tokens,
+        total_tokens=u.total_tokens,
+        prompt_tokens_details=o.PromptTokensDetails(
+            cached_tokens=u.input_tokens_details.cached_tokens
+        ),
+        completion_tokens_details=o.CompletionTokensDetails(
+            reasoning_tokens=u.output_tokens_details.reasoning_tokens
+        ),
+    )
