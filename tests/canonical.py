@@ -106,7 +106,7 @@ def _block(b: dict[str, Any]) -> None:
     _drop_nulls(
         b, ("cache_control", "citations", "title", "context", "toolset_name", "transformations")
     )
-    if b.get("caller") == {"type": "direct"}:
+    if b.get("caller", 0) in ({"type": "direct"}, None):
         del b["caller"]
     if b.get("type") == "document" and b.get("citations") == {"enabled": False}:
         del b["citations"]
@@ -221,7 +221,9 @@ def _assistant(m: dict[str, Any]) -> None:
             fn["arguments"] = json.dumps(
                 json.loads(fn["arguments"] or "{}"), separators=(",", ":"), ensure_ascii=False
             )
-        _drop_nulls(call, ("cache_control",))
+        _drop_nulls(call, ("cache_control", "caller"))
+        if call.get("caller") == {"type": "direct"}:  # anthropic's default caller
+            del call["caller"]
     # One reasoning, three carriers: reasoning_details when present, else reasoning_content.
     text = m.pop("reasoning_content", None)
     alt = m.pop("reasoning", None)
@@ -296,7 +298,7 @@ def anthropic_message(m: dict) -> dict:
             del t["cache_control"]
         if t.get("toolset_name", "") is None:
             del t["toolset_name"]
-        if t.get("caller") == {"type": "direct"}:
+        if t.get("caller", 0) in ({"type": "direct"}, None):
             del t["caller"]
     sd = m.get("stop_details")
     marker = None

@@ -450,4 +450,5 @@ def test_request_work_is_linear_in_the_messages(fn, make, target: str) -> None:
     small = min(_seconds(fn, make, 10_000, target) for _ in range(3))
     large = min(_seconds(fn, make, 100_000, target) for _ in range(2))
     assert large < 5.0, f"{large:.2f} s for 100k messages"
-    assert large / small < 30, f"10k: {small:.3f} s, 100k: {large:.3f} s"
+    # quadratic work grows 100x; allocation and a shared CPU make linear work 10-30x
+    assert large / small < 40, f"10k: {small:.3f} s, 100k: {large:.3f} s"

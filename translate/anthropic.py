@@ -204,7 +204,7 @@ class ToolUseBlock(_Block, tag="tool_use", kw_only=True):
     # Required by the SDK, omitted by some servers for a call without arguments.
     input: dict[str, Any] = msgspec.field(default_factory=NoInput)
     cache_control: CacheControl | UnsetType | None = UNSET
-    caller: Caller | UnsetType = UNSET
+    caller: Caller | UnsetType | None = UNSET
     toolset_name: str | UnsetType | None = UNSET
 
 
@@ -251,7 +251,7 @@ class ServerToolUseBlock(_Block, tag="server_tool_use", kw_only=True):
     name: str
     input: dict[str, Any]
     cache_control: CacheControl | UnsetType | None = UNSET
-    caller: Caller | UnsetType = UNSET
+    caller: Caller | UnsetType | None = UNSET
 
 
 class _ServerToolResult(_Block, kw_only=True):
@@ -260,7 +260,7 @@ class _ServerToolResult(_Block, kw_only=True):
     tool_use_id: str
     content: Any
     cache_control: CacheControl | UnsetType | None = UNSET
-    caller: Caller | UnsetType = UNSET
+    caller: Caller | UnsetType | None = UNSET
 
 
 class WebSearchToolResultBlock(_ServerToolResult, tag="web_search_tool_result", kw_only=True):

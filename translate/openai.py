@@ -142,7 +142,7 @@ class ToolCaller(_Wire, kw_only=True):
 class FunctionToolCall(_ToolCall, tag="function", kw_only=True):
     function: FunctionCall
     cache_control: CacheControl | UnsetType | None = UNSET  # extension
-    caller: ToolCaller | UnsetType = UNSET  # extension
+    caller: ToolCaller | UnsetType | None = UNSET  # extension
 
 
 class CustomCall(_Wire, kw_only=True):

@@ -246,6 +246,8 @@ class _Request:
                 )
             return a.ThinkingEnabled(budget_tokens=budget, display=display)
         if sw.type == "adaptive":
+            if sw.budget_tokens is not UNSET:
+                self.ctx.drop("thinking.budget_tokens", "no budget with adaptive thinking")
             return a.ThinkingAdaptive(display=display)
         if display is not UNSET:
             self.ctx.drop("thinking.display", f"no display with {sw.type} thinking")
@@ -551,7 +553,7 @@ class _Request:
         )
         if call.cache_control not in (UNSET, None):
             block.cache_control = a.CacheControl(ttl=call.cache_control.ttl)
-        if call.caller is not UNSET:
+        if call.caller is not UNSET and call.caller is not None:  # null is absent
             block.caller = a.Caller(type=call.caller.type, tool_id=call.caller.tool_id)
         return block
 
@@ -566,6 +568,11 @@ class _Request:
         if m.reasoning_details not in (UNSET, None) and m.reasoning_details:
             for j, d in enumerate(m.reasoning_details):
                 dpath = f"{path}.reasoning_details[{j}]"
+                for field in ("id", "index"):  # OpenRouter's bookkeeping: no thinking-block twin
+                    if getattr(d, field) not in (UNSET, None):
+                        ctx.drop(join(dpath, field), "thinking blocks have no such field")
+                if isinstance(d, o.ReasoningText) and d.text is None:
+                    ctx.approx(join(dpath, "text"), "null text said as empty thinking")
                 if isinstance(d, o.ReasoningText):
                     blocks.append(
                         a.ThinkingBlock(thinking=d.text or "", signature=d.signature or "")

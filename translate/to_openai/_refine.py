@@ -75,8 +75,10 @@ def tool_use_extras(block: a.ToolUseBlock, path: str, lose: Lose) -> None:
         )
     if block.cache_control not in (UNSET, None):
         lose(join(path, "cache_control"), "dropped", "no cache hints in a response")
-    if block.caller is not UNSET and (
-        block.caller.type != "direct" or block.caller.tool_id is not UNSET
+    if (
+        block.caller is not UNSET
+        and block.caller is not None
+        and (block.caller.type != "direct" or block.caller.tool_id is not UNSET)
     ):
         lose(join(path, "caller"), "dropped", "calls made by a server tool have no twin")
     if block.toolset_name not in (UNSET, None):

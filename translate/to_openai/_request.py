@@ -665,7 +665,7 @@ class _Request:
         if not id_returns(block.id):
             self.ctx.approx(join(path, "id"), _BAD_ID)
         caller = block.caller
-        if caller is not UNSET:
+        if caller is not UNSET and caller is not None:  # null is absent
             if self.t.anthropic_fields:
                 call.caller = o.ToolCaller(type=caller.type, tool_id=caller.tool_id)
             elif caller.type != "direct" or caller.tool_id is not UNSET:
