@@ -2076,26 +2076,56 @@ def test_chat_and_messages_clients_over_a_responses_upstream() -> None:
     assert second["max_output_tokens"] == 64 and "messages" not in second
 
 
-def test_a_stream_from_a_responses_upstream_says_what_is_missing() -> None:
-    """Until to_openai.SSE / to_anthropic.SSE read Responses events (RESPONSES_STREAMS), a
-    streamed request for a responses upstream is a 501 naming it, not a broken stream."""
-    app = _responses_upstream(Upstream())
+def _a_response_stream(**kw: Any) -> list[bytes]:
+    """A Responses event stream as an upstream would send it (made by the library from
+    chat frames: reasoning, text, function calls, then ``response.completed``)."""
+    from translate import to_responses
 
-    async def go() -> httpx2.Response:
-        return await to_gateway(app).post(
-            "/v1/chat/completions",
-            headers={"authorization": f"Bearer {CLIENT_KEY}"},
-            json={"model": "gpt-5", "messages": hello(), "stream": True},
+    return [b"".join(to_responses.sse(chat_frames(**kw)))]
+
+
+@pytest.mark.parametrize("client", ["openai", "anthropic"])
+def test_streams_from_a_responses_upstream_reach_chat_and_messages_clients(client: str) -> None:
+    call = ("call_3f", "shell", {"cmd": "ls"})
+    up = Upstream(
+        sse_reply(
+            _a_response_stream(
+                reasoning=["Let me ", "look."],
+                content=["Looking."],
+                tool_calls=[call],
+                finish="tool_calls",
+            )
         )
+    )
+    app = _responses_upstream(up)
 
-    resp = run(go())
-    if _gateway_reads_responses_streams():
-        pytest.skip("the stream converters read Responses events now")
-    assert resp.status_code == 501 and "without stream" in resp.json()["error"]["message"]
+    async def chat() -> Any:
+        tool = {"type": "function", "function": {"name": "shell", "parameters": {"type": "object"}}}
+        kw: Any = {"model": "gpt-5", "messages": hello(), "tools": [tool]}
+        async with gpt(app).chat.completions.stream(**kw) as s:
+            return await s.get_final_completion()
 
+    async def messages() -> Any:
+        tool = {"name": "shell", "input_schema": {"type": "object"}}
+        kw: Any = {"model": "gpt-5", "max_tokens": 64, "messages": hello(), "tools": [tool]}
+        async with claude(app).messages.stream(**kw) as s:
+            return await s.get_final_message()
 
-def _gateway_reads_responses_streams() -> bool:
-    return bool(getattr(to_openai, "RESPONSES_STREAMS", False))
+    if client == "openai":
+        done = run(chat())
+        m = done.choices[0].message
+        assert m.content == "Looking." and done.choices[0].finish_reason == "tool_calls"
+        assert [(c.id, c.function.name, c.function.arguments) for c in m.tool_calls] == [
+            ("call_3f", "shell", '{"cmd": "ls"}')  # the upstream's own string, unchanged
+        ]
+    else:
+        msg = run(messages())
+        assert [b.type for b in msg.content] == ["thinking", "text", "tool_use"]
+        assert msg.content[0].thinking == "Let me look." and msg.content[1].text == "Looking."
+        assert (msg.content[2].name, msg.content[2].input) == ("shell", {"cmd": "ls"})
+        assert msg.stop_reason == "tool_use"
+    assert up.bodies[0]["stream"] is True
+    assert [str(r.url) for r in up.seen] == ["https://responses.example/v1/responses"]
 
 
 def test_serve_takes_a_responses_upstream() -> None:
