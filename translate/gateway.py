@@ -594,12 +594,6 @@ class Gateway:
         if isinstance(model, str):
             up.model = up_route.model or self.map_model(model)
         streaming = up.stream is True
-        if streaming and up_route.dialect == "responses" and not _reads_responses(way.back):
-            raise _Failure(
-                501,
-                f"streaming from a responses upstream to {way.route} is not available in this "
-                "version: send the request without stream",
-            )
         return req, up_route, msgspec.json.encode(up), streaming
 
     def _check_strict(self, losses: list[Loss]) -> None:
@@ -909,12 +903,6 @@ def _keyless_failure(out: bytes, route: _Upstream) -> bytes:
     )
     new = b"event: response.failed\ndata: " + msgspec.json.encode(event) + b"\n\n"
     return out[:start] + new + out[end:]
-
-
-def _reads_responses(module: Any) -> bool:
-    """Whether ``module.SSE`` takes a Responses event stream (the converters say so with
-    ``RESPONSES_STREAMS``)."""
-    return module is not to_responses and bool(getattr(module, "RESPONSES_STREAMS", False))
 
 
 def _abort(sse: Any, message: str, kind: str) -> bytes:
