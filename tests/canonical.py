@@ -112,6 +112,8 @@ def _block(b: dict[str, Any]) -> None:
         del b["citations"]
     if b.get("type") == "tool_result":
         b.setdefault("content", "")
+        if b["content"] == []:  # no content, said as an empty list or an empty string
+            b["content"] = ""
         if isinstance(b["content"], list):
             for item in b["content"]:
                 _block(item)
@@ -604,7 +606,7 @@ def responses_request(req: dict, losses: list, *, messages: bool = False) -> dic
     both sides): a message without ``type`` is ``type: message``; ``status: completed`` on
     an input item is no status; a ``null`` item field (``encrypted_content``, ``id``,
     ``status``, ``phase``, ...) or part field (``logprobs``, ``file_id``) is absent, as
-    top-level ones are; empty ``annotations`` are absent; ``instructions`` is a leading system message; what a Loss
+    top-level ones are, and so is a reasoning item's empty ``content`` (no raw text); empty ``annotations`` are absent; ``instructions`` is a leading system message; what a Loss
     names is not compared. With ``messages`` (through the Messages hub), also: a
     ``developer`` message is a ``system`` one, a custom tool's output a function's (its
     call was a Loss), ``store: false`` and the Messages API's required
@@ -650,6 +652,8 @@ def responses_request(req: dict, losses: list, *, messages: bool = False) -> dic
             del item["status"]
         for k in [k for k, v in item.items() if v is None]:  # null is absent, as above
             del item[k]
+        if item["type"] == "reasoning" and item.get("content") == []:
+            del item["content"]  # no raw reasoning text (the field is optional)
         for k in ("content", "output"):
             for part in item.get(k) if isinstance(item.get(k), list) else ():
                 if isinstance(part, dict):  # null is absent; so are empty annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 
 import msgspec
 from hypothesis import example, given, settings
@@ -289,10 +290,13 @@ def openai_requests(draw):
                 if kind == "calls" and tool_names
                 else []
             )
+            # ids as OpenAI, Kimi and Gemini gateways write them (anthropic_id maps them)
+            prefix = draw(st.sampled_from(["call_", "functions.Bash:", "call_x__thought__+/="]))
+            ids = [prefix + i for i in ids]
             if ids:
                 m["tool_calls"] = [
                     {
-                        "id": "call_" + i,
+                        "id": i,
                         "type": "function",
                         "function": {
                             "name": draw(st.sampled_from(tool_names)),
@@ -307,8 +311,9 @@ def openai_requests(draw):
             for i in ids:
                 tool = {
                     "role": "tool",
-                    "tool_call_id": "call_" + i,
-                    "content": draw(text | st.lists(o_text(), max_size=2)),
+                    "tool_call_id": i,
+                    # OpenAI rejects an empty content array
+                    "content": draw(text | st.lists(o_text(), min_size=1, max_size=2)),
                 }
                 messages.append(
                     with_optional(draw, tool, is_error=st.booleans(), cache_control=cache_control())
@@ -411,14 +416,41 @@ def test_translating_an_openai_translation_again_changes_nothing(req: dict) -> N
     assert again == once
 
 
+_ANTHROPIC_ID = re.compile(r"[a-zA-Z0-9_-]+")
+_OPENAI_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+
+
+def well_formed(dialect: str, body: dict) -> None:
+    """What the target's real validator checks beyond the types (DESIGN.md, "Write
+    exactly"): no empty content, no empty tool list or names, ids in the target's alphabet."""
+    for i, m in enumerate(body["messages"]):
+        content = m.get("content")
+        assert content != [], f"messages[{i}]: empty content"
+        if dialect == "anthropic" and isinstance(content, list):
+            for b in content:
+                if b["type"] == "tool_use":
+                    assert _ANTHROPIC_ID.fullmatch(b["id"]), b["id"]
+                elif b["type"] == "tool_result":
+                    assert _ANTHROPIC_ID.fullmatch(b["tool_use_id"]), b["tool_use_id"]
+    assert body.get("tools") != [], "an empty tool list"
+    for tool in body.get("tools", []):
+        name = tool["function"]["name"] if dialect == "openai" else tool["name"]
+        assert name, "an empty tool name"
+        if dialect == "openai":
+            assert _OPENAI_NAME.fullmatch(name), name
+
+
 @given(anthropic_requests(), st.sampled_from(["compatible", "openai"]))
 def test_every_openai_output_validates(req: dict, target: str) -> None:
-    validate("openai", _dict(to_openai.request(req, target=target)), target)
+    out = _dict(to_openai.request(req, target=target))
+    validate("openai", out, target)
+    well_formed("openai", out)
 
 
 @given(openai_requests(), st.sampled_from(["compatible", "anthropic", "anthropic-2023-06-01"]))
 def test_every_anthropic_output_validates(req: dict, target: str) -> None:
     out = _dict(to_anthropic.request(req, target=target))
+    well_formed("anthropic", out)
     if target == "anthropic-2023-06-01":
         sdk_strict.validate_anthropic_request_2023(out)
         assert not any(m["role"] == "system" for m in out["messages"])

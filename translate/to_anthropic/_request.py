@@ -345,8 +345,9 @@ class _Request:
                 out.append(a.UserMessage(content=content))
             elif isinstance(m, o.AssistantMessage):
                 reply = self.assistant(m, path)
-                if not reply.content and (m.content or m.tool_calls or m.refusal):
+                if reply.content == []:  # anthropic rejects an empty turn
                     reply.content = [a.TextBlock(text=OMITTED)]
+                    self.ctx.approx(path, "an assistant turn left empty: a placeholder stands in")
                 out.append(reply)
             else:
                 self.ctx.drop(path, "function messages (deprecated) have no twin")

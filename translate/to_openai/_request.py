@@ -524,8 +524,8 @@ class _Request:
                         ipath,
                         "tool messages carry text only: moved to a user message after the results",
                     )
-        if not content and block.content:
-            content = ""  # every item went elsewhere or was dropped: OpenAI rejects []
+        if not content:
+            content = ""  # nothing, or every item went elsewhere: OpenAI rejects []
         msg = o.ToolMessage(content=content, tool_call_id=openai_id(block.tool_use_id))
         if not id_returns(block.tool_use_id):
             ctx.approx(join(path, "tool_use_id"), _BAD_ID)
