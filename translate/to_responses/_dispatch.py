@@ -125,8 +125,10 @@ def _looks_responses(body: Any, kind: Kind) -> bool:
         return bool(body.get("object") == "response")
     if cls in _STRUCTS[kind]:
         return True
-    if cls in _OTHER_STRUCTS[kind] or isinstance(body, msgspec.Struct):
+    if cls in _OTHER_STRUCTS[kind]:
         return False
+    if isinstance(body, msgspec.Struct):  # a subclass (a decoder's, a carrier of extras)
+        return isinstance(body, _STRUCTS[kind])
     if isinstance(body, (bytes, bytearray, memoryview)):
         return _looks_responses(bytes(body), kind)
     return source_of(body, kind) == "responses"

@@ -57,7 +57,16 @@ _SERVER_ONLY = (
 )
 
 
-_request_decoder = msgspec.json.Decoder(r.ResponseCreateParams)
+class _WildRequest(r.ResponseCreateParams, kw_only=True):
+    """A request as clients send it: the top-level fields they add that the API reference
+    does not declare (Codex's ``client_metadata``), so that such a body still decodes in one
+    typed pass; ``decode_request`` reports them as unknown fields, as any other."""
+
+    client_metadata: Any = UNSET
+
+
+_WILD_FIELDS = ("client_metadata",)
+_request_decoder = msgspec.json.Decoder(_WildRequest)
 _REQUEST_FIELDS = frozenset(f.encode_name for f in msgspec.structs.fields(r.ResponseCreateParams))
 
 
@@ -65,20 +74,27 @@ def decode_request(body: Any, unknown: list[Unknown]) -> r.ResponseCreateParams:
     """Decode a Responses request; input messages without ``type`` (EasyInputMessage) and
     item references without it get their tag first.
 
-    Fast on what Codex sends (untagged messages, ``client_metadata`` and other top-level
-    fields newer than the structs): one typed decode, else one untyped decode, the tags
-    and top-level unknown fields taken care of on the dict, one ``convert``. Only a body
+    Fast on what Codex sends: one typed decode (``client_metadata`` declared for it, then
+    reported as an unknown field); else (untagged messages, other top-level fields newer
+    than the structs) one untyped decode, the tags and top-level unknown fields taken care
+    of on the dict, one ``convert``. Only a body
     with unknown nested fields or bad values takes the slow path (``_decode.decode``),
     which names them by path."""
     if isinstance(body, r.ResponseCreateParams):
         return body
     if isinstance(body, (bytes, bytearray, memoryview, str)):
         try:
-            return _request_decoder.decode(body)
+            req: r.ResponseCreateParams = _request_decoder.decode(body)
         except msgspec.ValidationError:
             pass
         except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
             return decode(body, r.ResponseCreateParams, unknown)  # names the error
+        else:
+            for field in _WILD_FIELDS:
+                value = getattr(req, field)
+                if value is not UNSET:
+                    unknown.append(Unknown("", field, value))
+            return req
     try:
         data = _builtins(body)
     except (msgspec.DecodeError, RecursionError):
@@ -132,7 +148,7 @@ def request(
     unknown: list[Unknown] = []
     req = decode_request(body, unknown)
     ctx = Ctx(resolve(target, "openai"))
-    return finish(ctx, ToChat(ctx, req).build(), unknown, strict, losses)
+    return finish(ctx, ToChat(ctx, req).build(unknown), unknown, strict, losses)
 
 
 def flat_name(namespace: str | Any, name: str) -> str:
@@ -186,7 +202,9 @@ class ToChat:
 
     # -- the request fields ----------------------------------------------------------
 
-    def build(self) -> o.ChatCompletionRequest:
+    def build(self, unknown: list[Unknown] | None = None) -> o.ChatCompletionRequest:
+        """The Chat request. With ``unknown`` (what ``finish`` carries next), the fields
+        only the compatible form carries join it, so that one carrier struct is made."""
         req, t, ctx = self.req, self.t, self.ctx
         if not isinstance(req.model, str):
             raise TranslationError("model", "Chat Completions needs a model")
@@ -245,9 +263,11 @@ class ToChat:
             ctx.drop(field, "no twin in Chat Completions")
         if req.top_logprobs not in (UNSET, None):
             out.top_logprobs = req.top_logprobs
-        return self.carry(out)
+        return self.carry(out, unknown)
 
-    def carry(self, out: o.ChatCompletionRequest) -> o.ChatCompletionRequest:
+    def carry(
+        self, out: o.ChatCompletionRequest, unknown: list[Unknown] | None = None
+    ) -> o.ChatCompletionRequest:
         """What only the Responses dialect says: carried by the compatible form (so that a
         round trip restores it), else a Loss or, where nothing is lost, nothing."""
         req, ctx = self.req, self.ctx
@@ -287,6 +307,9 @@ class ToChat:
         if self.namespaces and self.compatible:
             extra[NAMESPACES] = self.namespaces
         if not extra:
+            return out
+        if unknown is not None:  # carried by finish, with the unknown fields: one copy
+            unknown[0:0] = [Unknown("", k, v) for k, v in extra.items()]
             return out
         from .._decode import with_extra
 
