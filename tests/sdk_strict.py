@@ -520,8 +520,8 @@ def _typeddict_fields(td: type) -> dict[str, tuple]:
     hints = typing.get_type_hints(td, include_extras=True)
     totality = _key_totality(td)
     fields = {}
-    for name, ann in hints.items():
-        ann, required, alias = _unwrap_field(ann, totality.get(name, td.__total__))
+    for name, hint in hints.items():
+        ann, required, alias = _unwrap_field(hint, totality.get(name, td.__total__))
         fields[alias or name] = (ann, required)
     return fields
 
@@ -691,9 +691,7 @@ class MessageCreateParams2023Streaming(
     """The streaming twin of :class:`MessageCreateParams2023NonStreaming`."""
 
 
-MessageCreateParams2023 = Union[
-    MessageCreateParams2023NonStreaming, MessageCreateParams2023Streaming
-]
+MessageCreateParams2023 = MessageCreateParams2023NonStreaming | MessageCreateParams2023Streaming
 
 
 class BetaMessageCreateParams2023NonStreaming(
@@ -750,7 +748,7 @@ class AnthropicPingEvent(TypedDict):
 
 # The SDK's RawMessageStreamEvent covers the six message events; `ping` is skipped and `error`
 # raised by its stream reader before any model is built.
-AnthropicStreamEvent = Union[_at.RawMessageStreamEvent, AnthropicPingEvent, AnthropicErrorResponse]
+AnthropicStreamEvent = _at.RawMessageStreamEvent | AnthropicPingEvent | AnthropicErrorResponse
 
 
 class OpenAIErrorBody(TypedDict):
