@@ -151,6 +151,8 @@ class Phase(enum.Enum):
     FINISHED = "FINISHED"
     CLOSED = "CLOSED"
 
+    __hash__ = object.__hash__  # members are singletons: identity (Enum's is slow)
+
 
 class Ev(enum.Enum):
     """What happens to the response."""
@@ -162,6 +164,8 @@ class Ev(enum.Enum):
     ERROR = "ERROR"  # an upstream error chunk
     ABORT = "ABORT"  # the caller (or an unreadable upstream) ends it
 
+    __hash__ = object.__hash__  # members are singletons: identity (Enum's is slow)
+
 
 class Item(enum.Enum):
     """An output item's state."""
@@ -171,6 +175,8 @@ class Item(enum.Enum):
     DONE = "DONE"
     GHOST = "GHOST"
 
+    __hash__ = object.__hash__  # members are singletons: identity (Enum's is slow)
+
 
 class Piece(enum.Enum):
     """What arrives for an item."""
@@ -179,11 +185,15 @@ class Piece(enum.Enum):
     DELTA = "DELTA"
     END = "END"
 
+    __hash__ = object.__hash__  # members are singletons: identity (Enum's is slow)
+
 
 class Kind(enum.Enum):
     REASONING = "reasoning"
     MESSAGE = "message"
     CALL = "call"
+
+    __hash__ = object.__hash__  # members are singletons: identity (Enum's is slow)
 
 
 class Part(enum.Enum):
@@ -194,6 +204,8 @@ class Part(enum.Enum):
     TEXT = "text"  # an output_text part
     REFUSAL = "refusal"  # a refusal part
     ARGS = "args"  # a call's arguments
+
+    __hash__ = object.__hash__  # members are singletons: identity (Enum's is slow)
 
 
 IDLE, OPEN, FINISHED, CLOSED = Phase.IDLE, Phase.OPEN, Phase.FINISHED, Phase.CLOSED
@@ -397,6 +409,10 @@ class Stream(OnceLedger):
                 chunk = _chunk_decoder.decode(item)
             except msgspec.DecodeError:
                 return self._raw_slow(item)
+            if self.state is OPEN and len(chunk.choices) == 1 and not chunk.usage:
+                fast = self._plain_text(chunk.choices[0])
+                if fast is not None:
+                    return fast
             return self._on(Ev.CHUNK, chunk)
         if t is o.ChatCompletionChunk:
             return self._on(Ev.CHUNK, item)
@@ -410,6 +426,45 @@ class Stream(OnceLedger):
         if hasattr(item, "model_dump"):
             value = item.model_dump(mode="json", by_alias=True, exclude_unset=True)
         return self._value(value)
+
+    def _plain_text(self, choice: o.ChunkChoice) -> list[Out] | None:
+        """The hot path, what most chunks are: one more piece of the open text (or plain
+        reasoning text) and nothing else. What ``_open_chunk`` would do, without its
+        dispatch; None for any other chunk."""
+        d = choice.delta
+        if (
+            choice.index
+            or choice.finish_reason
+            or choice.logprobs
+            or choice.usage
+            or d.refusal
+            or d.tool_calls
+            or d.reasoning_details
+            or d.function_call
+            or d.audio
+            or d.annotations
+        ):
+            return None
+        seg = self._seg
+        if seg is None or seg.state is not Item.OPEN:
+            return None
+        text = d.content
+        if text:
+            if d.reasoning_content or d.reasoning or seg.kind is not _MESSAGE:
+                return None
+            part = _TEXT
+        else:
+            text = d.reasoning_content
+            if not text or d.reasoning or self._details or seg.kind is not _REASONING:
+                return None
+            if seg.key is not None:
+                return None
+            part = _SUMMARY
+        if seg.part is not part:
+            return None
+        out: list[Out] = []
+        self._delta_event(seg, text, out)
+        return out
 
     def _raw_slow(self, data: Any) -> list[Out]:
         """Not a plain chunk: ``[DONE]``, an error, an anthropic event, or a chunk with
@@ -1271,7 +1326,14 @@ class SSE:
         if s.state is CLOSED:
             return b""
         try:
-            events: list[Out] = []
+            text = self._decoder.feed_data(data)
+            if text is not None:  # the common case: one read, one frame
+                events = s.feed(text)
+                if len(events) == 1:
+                    e = events[0]
+                    return encode_event_data(_EVENT_NAMES[type(e)], _encoder.encode(e))
+                return frames(events) if events else b""
+            events = []
             for frame in self._decoder.feed(data):
                 if s.state is CLOSED:
                     break  # nothing follows the end, however the bytes arrived
