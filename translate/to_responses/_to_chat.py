@@ -163,6 +163,7 @@ class ToChat:
 
     __slots__ = (
         "calls",
+        "compatible",
         "ctx",
         "functions_only",
         "limit",
@@ -185,10 +186,7 @@ class ToChat:
         self.calls: dict[str, str] = {}  # call_id -> "function" | "custom"
         self.output = False  # reading a Response's output: its item ids are expected
         self.functions_only = False  # custom tools said as functions (for the Messages hub)
-
-    @property
-    def compatible(self) -> bool:
-        return self.t.unknown_fields == "carry"
+        self.compatible = self.t.unknown_fields == "carry"  # read per item: kept
 
     @property
     def custom_tools(self) -> bool:
