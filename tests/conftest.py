@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # The whole-surface strategies (``strategies.from_type``) draw large structs, and the
@@ -48,7 +49,7 @@ PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") 
 settings.load_profile(PROFILE)
 
 
-def pytest_report_header() -> str:
-    # (the profile in force: ``--hypothesis-profile`` loads its own after this module)
-    name = settings.get_current_profile_name()
+def pytest_report_header(config: pytest.Config) -> str:
+    # ``--hypothesis-profile``, when given, loads its profile after this module
+    name = config.getoption("hypothesis_profile", default=None) or PROFILE
     return f"hypothesis profile: {name} ({settings.default.max_examples} examples)"
