@@ -487,7 +487,7 @@ def anthropic_stream(message: dict) -> dict:
     return m
 
 
-def openai_stream(completion: dict) -> dict:
+def openai_stream(completion: dict, *, raw_arguments: bool = False) -> dict:
     """The completion an openai stream accumulates to, compared with the completion the
     stream was made from or with a translated response (applied to both sides): the
     canonical form of ``to_anthropic/_response.py``'s docstring, as far as a stream says it.
@@ -498,7 +498,9 @@ def openai_stream(completion: dict) -> dict:
       repeating ``reasoning_content`` is the ``reasoning_content`` alone; an absent
       signature is the empty one; details' and tool calls' ``index`` only order them;
     - ``finish_reason: stop`` after tool calls is ``tool_calls``;
-    - tool arguments compare as the JSON they encode (blank ones ``{}``).
+    - tool arguments compare as the JSON they encode (blank ones ``{}``); with
+      ``raw_arguments``, arguments that are not JSON compare as their text (real upstreams
+      send such, the conformance corpus holds them), else they are an error.
     """
     c = json.loads(json.dumps(completion))
     choice = c["choices"][0]
@@ -514,7 +516,13 @@ def openai_stream(completion: dict) -> dict:
     ):  # stop after tool calls is tool_calls
         choice["finish_reason"] = "tool_calls"
     for call in m.get("tool_calls", ()):
-        call["function"]["arguments"] = json.loads(call["function"]["arguments"] or "{}")
+        fn = call["function"]
+        try:
+            fn["arguments"] = json.loads(fn["arguments"] or "{}")
+        except ValueError:
+            if not raw_arguments:
+                raise
+            fn["arguments"] = {"<not JSON>": fn["arguments"]}
         call.pop("index", None)
     details = m.get("reasoning_details")
     if details is not None:
