@@ -79,12 +79,14 @@ def _anthropic(d: dict[str, Any]) -> bool:
     for m in d.get("messages") or ():
         if not isinstance(m, dict):
             continue
-        if m.get("role") in _OPENAI_ROLES or not _OPENAI_KEYS.isdisjoint(m):
+        role = m.get("role")
+        if (isinstance(role, str) and role in _OPENAI_ROLES) or not _OPENAI_KEYS.isdisjoint(m):
             return False
         content = m.get("content")
         if isinstance(content, list):
             for part in content:
-                if isinstance(part, dict) and part.get("type") in _OPENAI_PARTS:
+                kind = part.get("type") if isinstance(part, dict) else None
+                if isinstance(kind, str) and kind in _OPENAI_PARTS:
                     return False
     return True
 
