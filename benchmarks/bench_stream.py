@@ -11,7 +11,8 @@ builtins prepared in advance). The ratio is ``sse()`` over that floor, in the sa
 
 Goal (issue 4): at most 3 us per chunk and at most 4x the floor, both directions; the
 same for Chat chunks into Responses events (issue 13; about one event per chunk, plus
-the done events, whose texts the floor encodes too).
+the done events, whose texts the floor encodes too), and for those Responses events read
+back by a Chat or a Messages client (per upstream event, the done events included).
 
     python benchmarks/bench_stream.py [--repeat N]
 """
@@ -181,12 +182,22 @@ def main() -> None:
     anthropic_frames = split_frames(b"".join(anthropic_out))
     openai_out = list(to_openai.sse(anthropic_frames))
     responses_out = list(to_responses.sse(openai_frames))
+    responses_frames = split_frames(b"".join(responses_out))
+    chat_out = list(to_openai.sse(responses_frames))
+    messages_out = list(to_anthropic.sse(responses_frames))
 
     rows = []
     for name, module, frames, outputs in (
         ("openai -> anthropic  (to_anthropic.sse)", to_anthropic, openai_frames, anthropic_out),
         ("anthropic -> openai  (to_openai.sse)", to_openai, anthropic_frames, openai_out),
         ("openai -> responses  (to_responses.sse)", to_responses, openai_frames, responses_out),
+        ("responses -> openai  (to_openai.sse)", to_openai, responses_frames, chat_out),
+        (
+            "responses -> anthropic  (to_anthropic.sse)",
+            to_anthropic,
+            responses_frames,
+            messages_out,
+        ),
     ):
         n = len(frames)
         t, f = best_pair(

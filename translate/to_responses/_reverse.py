@@ -644,7 +644,7 @@ class ChatSSE:
         losses: list[Loss] | None = None,
         strict: bool = False,
     ) -> None:
-        self._decoder = SSEDecoder()
+        self._decoder = SSEDecoder(event_types=_KNOWN)
         self.stream = ChatStream(request, created=created, losses=losses, strict=strict)
 
     @property
@@ -667,6 +667,9 @@ class ChatSSE:
             return b""
         chunks: list[Out] = []
         try:
+            text = self._decoder.feed_data(data)
+            if text is not None:  # the common case: one read, one frame
+                return self._frames(s.feed_data(text))
             for frame in self._decoder.feed(data):
                 if s.ended:
                     break  # nothing follows the end, however the bytes arrived
@@ -704,7 +707,7 @@ class MessagesSSE:
     def __init__(
         self, request: Any = None, *, losses: list[Loss] | None = None, strict: bool = False
     ) -> None:
-        self._decoder = SSEDecoder()
+        self._decoder = SSEDecoder(event_types=_KNOWN)
         self.stream = MessagesStream(request, losses=losses, strict=strict)
 
     @property
@@ -717,9 +720,7 @@ class MessagesSSE:
 
     @staticmethod
     def _frames(events: list[Any]) -> bytes:
-        from ..to_anthropic._stream import _frames
-
-        return _frames(events) if events else b""
+        return _anthropic_frames()(events) if events else b""
 
     def feed(self, data: bytes) -> bytes:
         s = self.stream
@@ -727,6 +728,9 @@ class MessagesSSE:
             return b""
         events: list[Any] = []
         try:
+            text = self._decoder.feed_data(data)
+            if text is not None:  # the common case: one read, one frame
+                return self._frames(s.feed_data(text))
             for frame in self._decoder.feed(data):
                 if s.ended:
                     break
@@ -754,6 +758,19 @@ class MessagesSSE:
 
     def abort(self, reason: str, kind: str = "api_error") -> bytes:
         return self._frames(self.stream.abort(reason, kind))
+
+
+_FRAMES: list[Callable[[list[Any]], bytes]] = []
+
+
+def _anthropic_frames() -> Callable[[list[Any]], bytes]:
+    """``to_anthropic``'s frame writer (imported once, on first use: the packages import
+    each other)."""
+    if not _FRAMES:
+        from ..to_anthropic._stream import _frames
+
+        _FRAMES.append(_frames)
+    return _FRAMES[0]
 
 
 def chat_stream(events: Iterable[Any], **kw: Any) -> Iterator[Out]:
