@@ -569,9 +569,6 @@ class _Request:
         if m.reasoning_details not in (UNSET, None) and m.reasoning_details:
             for j, d in enumerate(m.reasoning_details):
                 dpath = f"{path}.reasoning_details[{j}]"
-                for field in ("id", "index"):  # OpenRouter's bookkeeping: no thinking-block twin
-                    if getattr(d, field) not in (UNSET, None):
-                        ctx.drop(join(dpath, field), "thinking blocks have no such field")
                 if isinstance(d, o.ReasoningText) and d.text is None:
                     ctx.approx(join(dpath, "text"), "null text said as empty thinking")
                 if isinstance(d, o.ReasoningText):
