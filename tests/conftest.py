@@ -16,10 +16,24 @@ and a comment; everything else comes from here.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
+import pkgutil
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+import translate
+
+# Hypothesis also draws the constants it finds in the non-test modules imported so far
+# (hypothesis.internal.constants_ast): whichever translate modules earlier tests happened
+# to import would change what a test draws, even derandomized, so that a test run alone
+# would not draw what it drew in the whole suite. All of them are imported first.
+for _module in pkgutil.walk_packages(translate.__path__, "translate."):
+    if _module.name != "translate.__main__":  # (that one runs the command)
+        with contextlib.suppress(Exception):  # a module that cannot import fails its tests
+            importlib.import_module(_module.name)
 
 # The whole-surface strategies (``strategies.from_type``) draw large structs, and the
 # round trips go through the SDKs' validators: slow and big by design, not by accident.
