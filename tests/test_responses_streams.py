@@ -245,6 +245,52 @@ def test_upstream_error_mid_stream_is_response_failed() -> None:
     assert resp["output"][0]["content"][0]["text"] == "Hel"
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        {
+            "message": "This model's maximum context length is 128000 tokens.",
+            "type": "invalid_request_error",
+            "code": None,
+        },
+        {"message": "too long", "type": "invalid_request_error", "code": "context_length_exceeded"},
+    ],
+)
+def test_context_length_error_mid_stream_keeps_its_code(error: dict) -> None:
+    # Codex compacts on response.failed with code context_length_exceeded (and only it); the
+    # openai SDK's ResponseError Literal does not list that code, so no SDK validation here
+    items = [chunk({"role": "assistant", "content": "Hel"}), {"error": error}]
+    kind, resp = accumulate([msgspec.to_builtins(e) for e in to_responses.stream(items)])
+    assert kind == "response.failed"
+    assert resp["error"] == {"code": "context_length_exceeded", "message": error["message"]}
+
+
+def test_anthropic_prompt_too_long_mid_stream_is_context_length_exceeded() -> None:
+    start = {
+        "type": "message_start",
+        "message": {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude",
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 1, "output_tokens": 0},
+        },
+    }
+    error = {
+        "type": "error",
+        "error": {"type": "invalid_request_error", "message": "prompt is too long: 210000 tokens"},
+    }
+    kind, resp = accumulate([msgspec.to_builtins(e) for e in to_responses.stream([start, error])])
+    assert kind == "response.failed"
+    assert resp["error"] == {
+        "code": "context_length_exceeded",
+        "message": "prompt is too long: 210000 tokens",
+    }
+
+
 @pytest.mark.parametrize("cut", [0, 1, 3, 5])
 def test_truncated_upstream_ends_well_formed(cut: int) -> None:
     events, _ = run(TURN[:cut])

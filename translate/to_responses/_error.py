@@ -34,13 +34,15 @@ def error(body: Any, status: int | None = None) -> tuple[int, o.ErrorBody]:
     status, err = to_openai_error(body, status)
     obj = err.error
     unnamed = obj.code in (None, "", "400", 400) or obj.code is UNSET
-    if status == 400 and unnamed and _context_exceeded(obj):
+    if status == 400 and unnamed and context_exceeded(obj):
         obj.code = CONTEXT_LENGTH_EXCEEDED
     return status, err
 
 
-def _context_exceeded(obj: o.ErrorObject) -> bool:
-    if obj.type == CONTEXT_LENGTH_EXCEEDED:
+def context_exceeded(obj: o.ErrorObject) -> bool:
+    """Whether an error says the prompt is longer than the model's context: its code or
+    type says so, or its wording does. The one rule for error bodies and stream errors."""
+    if CONTEXT_LENGTH_EXCEEDED in (obj.type, obj.code):
         return True
     text = obj.message if isinstance(obj.message, str) else ""
     param = obj.param if isinstance(obj.param, str) else ""

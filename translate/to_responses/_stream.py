@@ -77,6 +77,7 @@ from .._decode import Unknown, decode
 from .._errors import Loss, LossError, LossKind, TranslationError
 from .._ledger import OnceLedger
 from ..sse import SSEDecoder, apump, encode_event_data, pump
+from ._error import CONTEXT_LENGTH_EXCEEDED, context_exceeded
 from ._response import _names, call_item, client_model, finish_status, usage
 from ._to_chat import CONTENT_FORMAT
 
@@ -118,9 +119,11 @@ _ANTHROPIC_EVENTS = frozenset(
     )
 )
 _ANTHROPIC_STRUCTS = frozenset(a.StreamEvent.__args__)
-# The codes a failed response's ``error.code`` may hold (the openai SDK's ResponseError).
+# The codes a failed response's ``error.code`` may hold (the openai SDK's ResponseError),
+# and the one Codex reads as "the context window is full" (it compacts and retries).
 _CODES = frozenset(
     (
+        CONTEXT_LENGTH_EXCEEDED,
         "server_error",
         "rate_limit_exceeded",
         "invalid_prompt",
@@ -677,7 +680,9 @@ class Stream(OnceLedger):
         with its message and the nearest ResponseError code."""
         err = body.error
         code = err.code if isinstance(err.code, str) and err.code in _CODES else None
-        if code is None:
+        if code is None and context_exceeded(err):
+            code = CONTEXT_LENGTH_EXCEEDED
+        elif code is None:
             kind = f"{err.type} {err.code}"
             if "rate_limit" in kind or "429" in kind:
                 code = "rate_limit_exceeded"
