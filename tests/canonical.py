@@ -617,7 +617,8 @@ def responses_request(req: dict, losses: list, *, messages: bool = False) -> dic
     top-level ones are, and so is a reasoning item's empty ``content`` (no raw text); empty ``annotations`` are absent; ``instructions`` is a leading system message; what a Loss
     names is not compared. With ``messages`` (through the Messages hub), also: a
     ``developer`` message is a ``system`` one, a custom tool's output a function's (its
-    call was a Loss), ``store: false`` and the Messages API's required
+    call was a Loss), a function call's ``arguments`` compare as the JSON they encode (a
+    ``tool_use`` input is an object), ``store: false`` and the Messages API's required
     ``max_output_tokens: 4096`` say nothing.
 
     A function tool without ``strict`` is ``strict: true``: "functions are strict by default"
@@ -656,6 +657,9 @@ def responses_request(req: dict, losses: list, *, messages: bool = False) -> dic
             item["role"] = "system"
         if messages and item["type"] == "custom_tool_call_output":
             item["type"] = "function_call_output"
+        if messages and item["type"] == "function_call" and isinstance(item.get("arguments"), str):
+            with contextlib.suppress(ValueError):  # a tool_use's input is an object
+                item["arguments"] = json.loads(item["arguments"] or "{}")
         if item.get("status") == "completed":
             del item["status"]
         for k in [k for k, v in item.items() if v is None]:  # null is absent, as above

@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from msgspec import UNSET
+
 from .. import anthropic as a
+from .. import responses as r
 from .._decode import Unknown
 from .._errors import Loss
 from .._ledger import Ctx, finish
 from ..targets import PRESETS, Target
 from ._dispatch import relay
 from ._response import chat_response
-from ._to_chat import ToChat, decode_request
+from ._to_chat import NAMESPACES, ToChat, decode_request
 
 _MESSAGE = re.compile(r"^messages\[(\d+)\](.*)$")
 _TOOL = re.compile(r"^tools\[(\d+)\](.*)$")
@@ -28,6 +31,11 @@ _FIELDS = {
     "reasoning_effort": "reasoning.effort",
     "response_format": "text.format",
     "verbosity": "text.verbosity",
+    # the compatible hub's carrier fields (``ToChat.extensions``), by the field they carry
+    "reasoning_summary": "reasoning.summary",
+    "reasoning_generate_summary": "reasoning.generate_summary",
+    "prompt_cache_comparison_response_id": "prompt_cache_options.comparison_response_id",
+    "prompt_cache_prewarm": "prompt_cache_options.prewarm",
 }
 
 
@@ -69,10 +77,37 @@ def anthropic_request(
     conv = ToChat(ctx, req)
     conv.functions_only = True  # Messages has no free-form tools: one string 'input'
     chat = finish(ctx, conv.build(), unknown, False, None)
-    inner = list(ctx.losses)
+    first = list(ctx.losses)  # already named in the caller's input: renamed never again
+    inner: list[Loss] = []
     result = to_messages.request(chat, target=target, losses=inner)
-    relay(inner, strict, losses, _renamer(conv))
+    relay(first + _second(conv, req, inner), strict, losses, lambda p: p)
     return result
+
+
+def _second(conv: ToChat, req: r.ResponseCreateParams, inner: list[Loss]) -> list[Loss]:
+    """The Chat -> Messages losses, named in the caller's Responses input: the hub's
+    carrier fields by what they carry (``namespaces``: each namespace tool), then the
+    reasoning ids the hub carried (``reasoning_details``) and Messages cannot."""
+    rename = _renamer(conv)
+    tools = req.tools if isinstance(req.tools, list) else []
+    out: list[Loss] = []
+    for loss in inner:
+        if loss.path == NAMESPACES or loss.path.startswith(NAMESPACES + "["):
+            out.extend(
+                Loss(f"tools[{i}]", "approximated", "a namespace: its tools offered one by one")
+                for i, tool in enumerate(tools)
+                if isinstance(tool, r.NamespaceTool) and tool.tools
+            )
+        else:
+            out.append(Loss(rename(loss.path), loss.kind, loss.detail))
+    gone = {loss.path for loss in out if loss.kind == "dropped"}
+    items = req.input if isinstance(req.input, list) else []
+    for i, item in enumerate(items):
+        path = f"input[{i}]"
+        ident = getattr(item, "id", None) if isinstance(item, r.Reasoning) else None
+        if ident not in (UNSET, None) and path not in gone and f"{path}.id" not in gone:
+            out.append(Loss(f"{path}.id", "dropped", "anthropic thinking blocks have no id"))
+    return out
 
 
 def anthropic_response(
