@@ -139,8 +139,8 @@ def openai_request(req: dict[str, Any], *, via_anthropic: bool = True) -> dict[s
       blank assistant ``content``;
     - ``max_tokens`` is the deprecated spelling of ``max_completion_tokens``; through the
       anthropic dialect, which requires one, an absent limit is ``DEFAULT_MAX_TOKENS``;
-    - ``stop: "x"`` is ``stop: ["x"]``; content ``"x"`` is one text part; ``developer`` is
-      ``system``; ``tool_choice: "auto"`` is the default when tools are present;
+    - ``stop: "x"`` is ``stop: ["x"]``; content ``"x"`` is one text part (``developer`` stays ``developer``:
+      ``compatible`` carries it); ``tool_choice: "auto"`` is the default when tools are present;
     - a streamed request asks for usage (``stream_options.include_usage: true``), and
       ``stream_options`` means nothing without ``stream``;
     - tool call arguments compare as the JSON they encode; a bare base64 ``file_data`` is a
@@ -183,8 +183,6 @@ def openai_request(req: dict[str, Any], *, via_anthropic: bool = True) -> dict[s
         _drop_nulls(tool, ("cache_control",))
     _thinking(d)
     for m in d.get("messages", []):
-        if m["role"] == "developer":
-            m["role"] = "system"
         if m["role"] == "assistant":
             _assistant(m)
         elif "content" in m:

@@ -79,6 +79,11 @@ def validate(dialect: str, body: dict, target: str = "compatible") -> None:
                     )
                     m["content"] = [p for p in m["content"] if p["type"] == "text"]
         sdk_strict.validate_openai_request(body, extensions=COMPATIBLE_EXTENSIONS)
+    elif target == "compatible" and any("openai_role" in m for m in body["messages"]):
+        body = json.loads(json.dumps(body))  # the openai role compatible carries (README)
+        for m in body["messages"]:
+            m.pop("openai_role", None)
+        validate(dialect, body, target)
     elif target == "anthropic" or not any(k in body for k in ("temperature", "top_p", "top_k")):
         if _beta(body):
             sdk_strict.validate_anthropic_beta_request(body)
@@ -660,15 +665,43 @@ def test_system_anywhere() -> None:
     }
     out = as_dict(to_anthropic.request(body))
     assert out["system"] == "first"
-    assert out["messages"][1] == {"role": "system", "content": "later rule"}
+    assert out["messages"][1] == {
+        "role": "system",
+        "content": "later rule",
+        "openai_role": "developer",
+    }
+    assert as_dict(to_openai.request(out)) == body
     losses: list[Loss] = []
+    new = as_dict(to_anthropic.request(body, target="anthropic", losses=losses))
+    assert new["messages"][1] == {"role": "system", "content": "later rule"}
+    assert [(x.path, x.kind) for x in losses] == [("messages[2].role", "approximated")]
+    assert "o-series" in losses[0].detail
+    losses = []
     old = as_dict(to_anthropic.request(body, target="anthropic-2023-06-01", losses=losses))
     assert old["system"] == [
         {"type": "text", "text": "first"},
         {"type": "text", "text": "later rule"},
     ]
     assert [m["role"] for m in old["messages"]] == ["user", "user"]
-    assert paths(losses) == [["messages[2]", "approximated"]]
+    assert paths(losses) == [["messages[2].role", "approximated"], ["messages[2]", "approximated"]]
+
+
+def test_a_first_developer_message_comes_back_as_developer() -> None:
+    body = {
+        **MINIMAL_OPENAI,
+        "messages": [
+            {"role": "developer", "content": [{"type": "text", "text": "rules"}]},
+            {"role": "user", "content": "hi"},
+        ],
+    }
+    losses: list[Loss] = []
+    out = as_dict(to_anthropic.request(body, losses=losses))
+    assert "system" not in out and out["messages"][0]["openai_role"] == "developer"
+    assert as_dict(to_openai.request(out, losses=losses)) == body and losses == []
+    validate("anthropic", out)
+    official = as_dict(to_anthropic.request(body, target="anthropic", losses=losses))
+    assert official["system"] == [{"type": "text", "text": "rules"}]
+    assert paths(losses) == [["messages[0].role", "approximated"]]
 
 
 def test_arguments_that_are_not_an_object_travel_raw() -> None:

@@ -356,6 +356,8 @@ class SystemMessage(_Message, tag="system", kw_only=True):
     """API ``2026-10-21``: a system message inside ``messages``, wherever it stands."""
 
     content: str | list[TextBlock]
+    openai_role: Literal["developer"] | UnsetType = UNSET
+    """Extension (``compatible``): the openai message was a ``developer`` one."""
 
 
 Message = UserMessage | AssistantMessage | SystemMessage

@@ -92,6 +92,11 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     """``output_config.effort`` / ``format`` (API 2026-10-21)."""
     api_version: str = "2023-06-01"
     """The ``anthropic-version`` header this upstream is spoken to with (what a gateway sends)."""
+    openai_fields: bool = False
+    """What only the openai dialect says rides on anthropic structs as extensions (the
+    ``compatible`` form): a ``developer`` message stays a ``role: system`` message marked
+    ``openai_role: "developer"`` (the first one too, instead of joining ``system``).
+    Otherwise it is said as a system message, with a Loss."""
     effort_means_thinking: bool = False
     """A ``reasoning_effort`` without a thinking switch also turns adaptive thinking on:
     an openai client that asks for an effort wants the model to reason."""
@@ -205,6 +210,7 @@ PRESETS: dict[tuple[Dialect, str], Target] = {
         temperature=(0.0, 1.0),
         top_k=True,
         tool_name_max=128,
+        openai_fields=True,
     ),
     # API 2026-10-21: no sampling fields (a 400 even at defaults), signatures verified.
     ("anthropic", "anthropic"): Target(

@@ -314,7 +314,8 @@ class _Request:
         """The openai message list -> anthropic turns.
 
         The first message, if it is a system or developer message, becomes ``system``;
-        later ones stay in place as ``role: system`` messages (API 2026-10-21) or, for
+        later ones stay in place (a developer message, in ``compatible``, always stays, marked
+        ``openai_role``) as ``role: system`` messages (API 2026-10-21) or, for
         targets without them, join ``system``. A run of tool messages and the user message
         after it form one anthropic user turn, as the Messages API wants tool results.
         """
@@ -370,6 +371,14 @@ class _Request:
             if isinstance(m.content, str)
             else [self.text(p, f"{path}.content[{j}]") for j, p in enumerate(m.content)]
         )
+        if isinstance(m, o.DeveloperMessage):
+            if self.t.openai_fields and self.t.system_messages:
+                out.append(a.SystemMessage(content=content, openai_role="developer"))
+                return
+            self.ctx.approx(
+                join(path, "role"),
+                "developer said as system (OpenAI treats them alike for o-series models)",
+            )
         if i == 0:
             self.system = content
         elif self.t.system_messages:

@@ -360,7 +360,11 @@ class _Request:
             elif isinstance(m, a.AssistantMessage):
                 out.append(self.assistant(m, path))
             else:
-                out.append(o.SystemMessage(content=self.text_content(m.content, f"{path}.content")))
+                content = self.text_content(m.content, f"{path}.content")
+                if m.openai_role == "developer":
+                    out.append(o.DeveloperMessage(content=content))
+                else:
+                    out.append(o.SystemMessage(content=content))
         return out
 
     def text_content(self, content: str | list[a.TextBlock], path: str) -> str | list[o.TextPart]:
