@@ -139,10 +139,6 @@ def sweep(name: str) -> tuple[int, int, list[str]]:
 # Leaves not yet carried nor reported: each is a known gap, named here so that a new one
 # fails the test and a fixed one is noticed (the test fails until it leaves this list).
 KNOWN: dict[str, set[str]] = {name: set() for name in SURFACES}
-# A stop_reason the openai dialect has no finish_reason for (pause_turn, refusal without
-# stop_details, model_context_window_exceeded, ...) comes back as another one; the Loss is
-# reported on the way back only (to_openai/_response.py, another helper's rewrite).
-KNOWN["anthropic Message"] = {"stop_reason"}
 
 
 @pytest.mark.parametrize("name", sorted(SURFACES))

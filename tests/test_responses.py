@@ -30,6 +30,7 @@ from translate._tools import short_name
 from . import canonical, sdk_strict
 from .canonical import WRITTEN_STOP_REASONS
 from .strategies import from_type
+from .streams import accumulate_openai, anthropic_events
 
 ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "responses"
 CASES = sorted(p.name for p in ROOT.iterdir() if p.is_dir())
@@ -647,6 +648,21 @@ def test_tool_calls_without_a_call_is_end_turn_and_a_loss() -> None:
         None,
         [["choices[0].finish_reason", "approximated"]],
     )
+
+
+def test_tool_use_without_a_call_is_stop_and_a_loss_on_the_way_to_openai() -> None:
+    """Found by the leaf-field sweep: it went out as tool_calls with no call, silently, and
+    read back as end_turn."""
+    for chunks in (False, True):
+        losses: list[Loss] = []
+        body = message(stop_reason="tool_use")
+        if chunks:
+            chunks_out = to_openai.stream(anthropic_events(body), losses=losses)
+            out = accumulate_openai(msgspec.to_builtins(c) for c in chunks_out)
+        else:
+            out = as_dict(to_openai.response(body, losses=losses))
+        assert out["choices"][0]["finish_reason"] == "stop"
+        assert [[x.path, x.kind] for x in losses] == [["stop_reason", "approximated"]]
 
 
 def test_unknown_and_missing_finish_reasons_are_losses() -> None:

@@ -174,6 +174,10 @@ def finish_fields(
         lose("stop_sequence", "dropped", f"a stop sequence beside stop_reason {reason!r}")
     if reason == "end_turn" and has_calls:
         lose("stop_reason", "approximated", "end_turn after tool calls reads as tool_use")
+    elif reason == "tool_use" and not has_calls:
+        # tool_calls would announce calls that are not there (and reads back as end_turn)
+        finish = "stop"
+        lose("stop_reason", "approximated", "tool_use without a tool call: said as stop")
     return finish, native, matched
 
 
