@@ -9,6 +9,7 @@ import contextlib
 import copy
 import json
 import math
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -19,7 +20,10 @@ from translate import Loss, TranslationError, to_anthropic, to_openai, to_respon
 from translate._decode import Unknown, decode
 from translate.anthropic import MessagesRequest
 
+from . import canonical
 from .test_request_properties import anthropic_requests, openai_requests
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "requests"
 
 BASE = {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}
 
@@ -37,15 +41,36 @@ def losses_of(fn, body, **kw) -> tuple[dict, list[list[str]]]:
 # --- unknown enum values -----------------------------------------------------------------
 
 
-def test_claude_codes_thinking_display_updates_is_a_loss_not_a_400() -> None:
-    """``claude --verbose`` sends ``display: "updates"``; a 400 makes it strip its betas."""
+def test_claude_codes_thinking_display_updates_is_carried_not_a_400() -> None:
+    """``claude --verbose`` sends ``display: "updates"``; a 400 makes it strip its betas.
+    ``compatible`` carries the value in its ``thinking`` switch; other targets lose it."""
     body = {**BASE, "thinking": {"type": "adaptive", "display": "updates"}}
     for raw in (body, json.dumps(body), json.dumps(body).encode()):
         out, lost = losses_of(to_openai.request, raw)
-        assert out["thinking"] == {"type": "adaptive"}
-        assert lost == [["thinking.display", "dropped", "unknown value"]]
+        assert out["thinking"] == {"type": "adaptive", "display": "updates"}
+        assert lost == []
         _, lost = losses_of(to_openai.request, raw, target="openai")
         assert ["thinking.display", "dropped", "unknown value"] in lost
+    back, lost = losses_of(to_anthropic.request, {**out, "max_completion_tokens": 5})
+    assert back["thinking"] == body["thinking"] and lost == []
+    for target in ("anthropic", "anthropic-2023-06-01"):
+        _, lost = losses_of(to_anthropic.request, out, target=target)
+        assert ["thinking.display", "dropped", "unknown value 'updates'"] in lost
+
+
+def test_the_claude_code_verbose_request_round_trips_with_its_display() -> None:
+    """The Claude Code 2.1 ``--verbose`` capture with the ``display: "updates"`` it sends:
+    exact through ``compatible``, a Loss naming ``thinking.display`` for ``openai``."""
+    with open(FIXTURES / "claude_code_2_1_verbose" / "anthropic.json", "rb") as f:
+        body = json.load(f)
+    body["thinking"] = {"type": "adaptive", "display": "updates"}
+    losses: list[Loss] = []
+    forward = to_openai.request(body, losses=losses)
+    back = to_anthropic.request(msgspec.json.encode(forward), losses=losses)
+    assert losses == []
+    assert canonical.anthropic_request(as_dict(back)) == canonical.anthropic_request(body)
+    _, lost = losses_of(to_openai.request, body, target="openai")
+    assert ["thinking.display", "dropped", "unknown value"] in lost
 
 
 @pytest.mark.parametrize(

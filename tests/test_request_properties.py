@@ -587,6 +587,7 @@ _CARRIED = {
         st.sampled_from(["direct", "code_execution_20250825"]), max_size=2
     ),
     (_o.CompactionPart, "tool_changes"): st.sampled_from([[], None]),
+    (_o.ThinkingSwitch, "display"): st.sampled_from(["summarized", "omitted", None]),
     _o.ToolCaller: st.sampled_from(
         [_o.ToolCaller(type="direct"), _o.ToolCaller(type="code_execution_20250825", tool_id="x")]
     ),

@@ -369,11 +369,13 @@ ThinkingType = Literal["enabled", "disabled", "adaptive", "between_tools"]
 
 class ThinkingSwitch(_Wire, kw_only=True):
     """Extension: ``thinking: {type}`` (MiMo, DeepSeek, Kimi, GLM). The ``compatible`` form
-    also carries anthropic's ``budget_tokens`` and ``display`` here."""
+    also carries anthropic's ``budget_tokens`` and ``display`` here; ``display`` is any
+    string, so that a value newer than the anthropic structs know (Claude Code's
+    ``"updates"``) rides through and comes back as it was."""
 
     type: ThinkingType
     budget_tokens: int | UnsetType = UNSET
-    display: Literal["summarized", "omitted"] | UnsetType | None = UNSET
+    display: str | UnsetType | None = UNSET
 
 
 class ReasoningConfig(_Wire, kw_only=True):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import binascii
 import mimetypes
 import operator
-from typing import Any, TypeGuard, get_args
+from typing import Any, TypeGuard, cast, get_args
 
 from msgspec import UNSET, UnsetType
 
@@ -38,6 +38,7 @@ _TOOL_CHOICE: dict[str, type[a.ToolChoiceAuto | a.ToolChoiceAny | a.ToolChoiceNo
     "none": a.ToolChoiceNone,
 }
 _IMAGE_TYPES = frozenset(get_args(a.ImageMediaType))
+_DISPLAYS = frozenset(get_args(a.ThinkingDisplay))
 
 # Openai fields without an anthropic twin, and the value that means "not used" (besides
 # null). An empty map or list says nothing (no bias, no metadata, no functions), except
@@ -234,7 +235,7 @@ class _Request:
             out.thinking = thinking
 
     def switch(self, sw: o.ThinkingSwitch, effort: str | None) -> a.ThinkingConfig:
-        display = sw.display
+        display = self.display(sw.display)
         if sw.type == "enabled":
             budget = sw.budget_tokens
             if budget is UNSET:
@@ -254,6 +255,16 @@ class _Request:
         if sw.budget_tokens is not UNSET:
             self.ctx.drop("thinking.budget_tokens", f"no budget with {sw.type} thinking")
         return a.ThinkingDisabled() if sw.type == "disabled" else a.ThinkingBetweenTools()
+
+    def display(self, value: str | UnsetType | None) -> a.ThinkingDisplay | UnsetType | None:
+        """A display the anthropic structs do not know is carried by ``compatible`` (like an
+        unknown field) and a Loss elsewhere."""
+        if value is UNSET or value is None or value in _DISPLAYS:
+            return cast("a.ThinkingDisplay | None", value)
+        if self.t.unknown_fields == "carry":
+            return cast("a.ThinkingDisplay", value)
+        self.ctx.drop("thinking.display", f"unknown value {value!r}")
+        return UNSET
 
     def output_format(self, out: a.MessagesRequest) -> None:
         req, t, ctx = self.req, self.t, self.ctx

@@ -76,7 +76,21 @@ def request(
     unknown: list[Unknown] = []
     req = decode(body, a.MessagesRequest, unknown)
     ctx = Ctx(resolve(target, "openai"))
-    return finish(ctx, _Request(ctx, req).build(), unknown, strict, losses)
+    out = _Request(ctx, req).build()
+    if unknown and out.thinking is not UNSET and ctx.target.thinking_budget:
+        _carry_display(out.thinking, unknown)
+    return finish(ctx, out, unknown, strict, losses)
+
+
+def _carry_display(sw: o.ThinkingSwitch, unknown: list[Unknown]) -> None:
+    """A ``thinking.display`` value the anthropic structs do not know (Claude Code's
+    ``"updates"``) rides in the compatible switch, whose ``display`` is any string."""
+    for i, u in enumerate(unknown):
+        if u.path == "thinking" and u.key == "display" and isinstance(u.value, str):
+            if sw.type in ("enabled", "adaptive"):
+                sw.display = u.value
+                del unknown[i]
+            return
 
 
 class _Request:
