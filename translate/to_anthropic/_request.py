@@ -14,6 +14,7 @@ from typing import Any, TypeGuard, cast, get_args
 
 from msgspec import UNSET, UnsetType
 
+from .. import _sampling
 from .. import anthropic as a
 from .. import openai as o
 from .._decode import Unknown, decode, join
@@ -147,28 +148,10 @@ class _Request:
         return self.t.default_max_tokens
 
     def sampling(self, out: a.MessagesRequest) -> None:
-        req, t, ctx = self.req, self.t, self.ctx
-        if req.temperature not in (UNSET, None):
-            if t.temperature is None:
-                ctx.drop("temperature", f"target {t.name} does not accept temperature")
-            else:
-                low, high = t.temperature
-                value = min(max(req.temperature, low), high)
-                if value != req.temperature:
-                    ctx.lose(
-                        "temperature", "coerced", f"clamped to the target's range [{low}, {high}]"
-                    )
-                out.temperature = value
-        if req.top_p not in (UNSET, None):
-            if t.top_p:
-                out.top_p = req.top_p
-            else:
-                ctx.drop("top_p", f"target {t.name} does not accept top_p")
-        if req.top_k not in (UNSET, None):
-            if t.top_k:
-                out.top_k = req.top_k
-            else:
-                ctx.drop("top_k", f"target {t.name} does not accept top_k")
+        req, ctx = self.req, self.ctx
+        out.temperature = _sampling.temperature(ctx, req.temperature)
+        out.top_p = _sampling.top_p(ctx, req.top_p)
+        out.top_k = _sampling.top_k(ctx, req.top_k, self.t.top_k)
 
     def thinking(self, out: a.MessagesRequest) -> None:
         """Whichever switches the openai request used -> ``thinking`` + ``output_config.effort``.

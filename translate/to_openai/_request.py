@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from .. import _sampling
 from .. import anthropic as a
 from .. import openai as o
 from .._decode import Unknown, decode, join
@@ -146,27 +147,9 @@ class _Request:
 
     def sampling(self, out: o.ChatCompletionRequest) -> None:
         req, t, ctx = self.req, self.t, self.ctx
-        if req.temperature is not UNSET:
-            if t.temperature is None:
-                ctx.drop("temperature", f"target {t.name} does not accept temperature")
-            else:
-                low, high = t.temperature
-                value = min(max(req.temperature, low), high)
-                if value != req.temperature:
-                    ctx.lose(
-                        "temperature", "coerced", f"clamped to the target's range [{low}, {high}]"
-                    )
-                out.temperature = value
-        if req.top_p is not UNSET:
-            if t.top_p:
-                out.top_p = req.top_p
-            else:
-                ctx.drop("top_p", f"target {t.name} does not accept top_p")
-        if req.top_k is not UNSET:
-            if t.top_k and not t.official_fields_only:
-                out.top_k = req.top_k
-            else:
-                ctx.drop("top_k", f"target {t.name} does not accept top_k")
+        out.temperature = _sampling.temperature(ctx, req.temperature)
+        out.top_p = _sampling.top_p(ctx, req.top_p)
+        out.top_k = _sampling.top_k(ctx, req.top_k, t.top_k and not t.official_fields_only)
 
     def thinking(self, out: o.ChatCompletionRequest) -> None:
         """``thinking`` + ``output_config.effort`` -> the target's thinking switches.

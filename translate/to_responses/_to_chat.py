@@ -25,6 +25,7 @@ from typing import Any
 import msgspec
 from msgspec import UNSET
 
+from .. import _sampling
 from .. import openai as o
 from .. import responses as r
 from .._decode import Unknown, decode, join
@@ -314,23 +315,8 @@ class ToChat:
         return with_extra(out, extra)
 
     def sampling(self, out: o.ChatCompletionRequest) -> None:
-        req, t, ctx = self.req, self.t, self.ctx
-        if req.temperature not in (UNSET, None):
-            if t.temperature is None:
-                ctx.drop("temperature", f"target {t.name} does not accept temperature")
-            else:
-                low, high = t.temperature
-                value = min(max(req.temperature, low), high)
-                if value != req.temperature:
-                    ctx.lose(
-                        "temperature", "coerced", f"clamped to the target's range [{low}, {high}]"
-                    )
-                out.temperature = value
-        if req.top_p not in (UNSET, None):
-            if t.top_p:
-                out.top_p = req.top_p
-            else:
-                ctx.drop("top_p", f"target {t.name} does not accept top_p")
+        out.temperature = _sampling.temperature(self.ctx, self.req.temperature)
+        out.top_p = _sampling.top_p(self.ctx, self.req.top_p)
 
     def state(self, out: o.ChatCompletionRequest) -> None:
         """Server-side state cannot be honoured by a stateless translator."""
