@@ -1129,14 +1129,14 @@ class SSE:
             return b""
         events: list[a.StreamEvent] = []
         try:
-            frames = self._decoder.feed(data)
-            if len(frames) == 1:  # the common case
-                events = s.feed_data(frames[0].data)
+            text = self._decoder.feed_data(data)
+            if text is not None:  # the common case: one read, one ``data:`` frame
+                events = s.feed_data(text)
                 if len(events) == 1:
                     e = events[0]
                     return encode_event_data(_EVENT_NAMES[type(e)], _encoder.encode(e))
                 return _frames(events)
-            for frame in frames:
+            for frame in self._decoder.feed(data):
                 if s.state is CLOSED:
                     break  # nothing follows the end, however the bytes arrived
                 events += s.feed_data(frame.data)

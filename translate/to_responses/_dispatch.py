@@ -265,12 +265,24 @@ class _Detecting:
         self._args = (request, kw)
         self._inner = (self._new if source == "responses" else self._old)(request, **kw)
         self._undecided = source is None
+        if source is not None:
+            self._bind()
 
     def _choose(self, responses: bool) -> None:
         self._undecided = False
         if responses:
             request, kw = self._args
             self._inner = self._new(request, **kw)
+        self._bind()
+
+    def _bind(self) -> None:
+        # Decided: from now on the chosen translator's own methods are called directly
+        # (instance attributes shadow the class's), so a long stream pays no hop per read.
+        inner = self._inner
+        for name in ("feed", "feed_data", "close"):
+            method = getattr(inner, name, None)
+            if method is not None:
+                setattr(self, name, method)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
