@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -441,3 +442,22 @@ def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     peak = _peak_rss_kib("convert", str(large), *opts)
     assert peak < base + 30_000, (base, peak)  # within 30 MB: chunks, not the file
     assert peak < 200_000
+
+
+def test_jobs_read_byte_ranges_with_the_files_line_numbers(tmp_path: Path) -> None:
+    """With --jobs, workers read their own byte ranges of a file (several 4 MB chunks here)
+    and spool their output: blank lines, CRLF ends and bad rows in later chunks still get
+    the file's line numbers, the output is the one process's, and no spool file is left."""
+    data = tmp_path / "requests.jsonl"
+    _requests_file(data, 600, bad=(520,))
+    lines = data.read_bytes().split(b"\n")
+    lines[10] = lines[10] + b"\r"
+    text = b"\n".join(lines[:5] + [b"", b"  "] + lines[5:])  # two blank lines after row 5
+    data.write_bytes(text)
+    one = run("convert", str(data), "--target", "openai", "--losses", "json")
+    two = run("convert", str(data), "--target", "openai", "--losses", "json", "--jobs", "2")
+    assert one.returncode == two.returncode == 2
+    assert one.stdout == two.stdout and len(one.stdout.splitlines()) == 599
+    assert one.stderr == two.stderr
+    assert "requests.jsonl:523: messages[0].role" in two.stderr.decode()
+    assert not list(Path(tempfile.gettempdir()).glob("translate-*"))

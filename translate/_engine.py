@@ -9,7 +9,10 @@ ledger is wanted, and the bad rows with their line numbers.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import AsyncResult
@@ -48,6 +51,8 @@ class Options(msgspec.Struct, frozen=True):
     request: bytes | None = None
     status: int | None = None
     ledger: bool = False
+    spool: str | None = None
+    """A directory for chunks' output (:func:`work_range`); None: output in memory."""
 
 
 def pattern(path: str) -> str:
@@ -169,6 +174,19 @@ class Done(msgspec.Struct):
     lossy: list[int] = msgspec.field(default_factory=list)
     notes: list[tuple[int, str]] = msgspec.field(default_factory=list)
     size: int = 0
+    span: int = 0
+    spool: str | None = None
+    """A file holding the chunk's output lines instead of ``lines`` (see :func:`work_range`)."""
+    """Lines the chunk covered, blank ones included (a byte range's rows are numbered from
+    1 in the worker; the reader adds the lines before it: :meth:`shift`)."""
+
+    def shift(self, base: int) -> None:
+        """Make the worker's line numbers the file's: ``base`` lines came before."""
+        if base:
+            self.bad = [(n + base, m) for n, m in self.bad]
+            self.lossy = [n + base for n in self.lossy]
+            self.notes = [(n + base, m) for n, m in self.notes]
+            self.ledger = [(n + base, loss) for n, loss in self.ledger]
 
 
 def _count(done: Done, number: int, losses: list[Loss], ledger: bool) -> None:
@@ -233,6 +251,55 @@ def work_transcript(task: tuple[str, Options, bytes | None]) -> Done:
     _count(done, 1, losses, options.ledger)
     done.lines.append(_ENCODE.encode(out) + b"\n")
     return done
+
+
+def ranges(path: str) -> Iterator[tuple[str, int, int]]:
+    """A regular file in byte ranges of about ``CHUNK_BYTES`` that end at a line end, for
+    workers that read their own rows: the reader touches one line per chunk, and no row
+    crosses a process boundary twice."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        start = 0
+        while start < size:
+            f.seek(min(start + CHUNK_BYTES, size))
+            f.readline()  # to the end of the line the cut fell in
+            end = min(f.tell(), size)  # (a seek past the end would tell past it)
+            yield path, start, end
+            start = end
+
+
+def work_range(task: tuple[tuple[str, int, int], Options]) -> Done:
+    """Read one byte range of a file and translate its rows (numbered from 1)."""
+    (path, start, end), options = task
+    with open(path, "rb") as f:
+        f.seek(start)
+        data = f.read(end - start)
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    rows = [(n, line.rstrip(b"\r")) for n, line in enumerate(lines, 1) if line.strip()]
+    done = work((rows, options))
+    done.span = len(lines)
+    # The output goes back through a file, not the result pipe: the parent copies it in
+    # order with no unpickling, which was the serial part that kept --jobs from scaling.
+    if options.spool is not None:
+        fd, spool = tempfile.mkstemp(suffix=".jsonl", dir=options.spool)
+        with os.fdopen(fd, "wb") as f:
+            f.write(b"".join(done.lines))
+        done.lines, done.spool = [], spool
+    return done
+
+
+def take(done: Done, out: BinaryIO) -> None:
+    """Write a chunk's output lines, from memory or from its spool file (then removed)."""
+    if done.spool is None:
+        out.write(b"".join(done.lines))
+        return
+    try:
+        with open(done.spool, "rb") as f:
+            shutil.copyfileobj(f, out, 1 << 20)
+    finally:
+        os.unlink(done.spool)
 
 
 def chunks(stream: BinaryIO) -> Iterator[list[tuple[int, bytes]]]:

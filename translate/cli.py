@@ -286,6 +286,7 @@ def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> in
     ``--jobs`` processes, output in input order; a summary of the losses at the end."""
     import multiprocessing
     import os
+    import tempfile
     from collections import Counter
     from contextlib import ExitStack
 
@@ -327,14 +328,25 @@ def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> in
             if args.kind == "transcript":
                 tasks: Any = [(str(path), options, options.request)] if path else []
                 fn: Any = _engine.work_transcript
+            elif pool is not None and path is not None and path.is_file():
+                # Workers read their own byte ranges and spool their output to files the
+                # reader copies in order: no row crosses a pipe either way (the pipe was the
+                # serial part that kept --jobs from scaling). The directory goes with the run.
+                spool = stack.enter_context(tempfile.TemporaryDirectory(prefix="translate-"))
+                ranged = msgspec.structs.replace(options, spool=spool)
+                tasks = ((r, ranged) for r in _engine.ranges(str(path)))
+                fn = _engine.work_range
             else:
                 stream = sys.stdin.buffer if path is None else stack.enter_context(open(path, "rb"))
                 tasks = ((chunk, options) for chunk in _engine.chunks(stream))
                 fn = _engine.work
+            base = 0
             for done in _engine.ordered(tasks, fn, jobs, pool):
+                done.shift(base)
+                base += done.span
                 first_bad = done.bad[0][0] if done.bad and args.on_error == "fail" else None
                 if first_bad is None:
-                    out.write(b"".join(done.lines))
+                    _engine.take(done, out)
                 for number, message in done.bad:
                     print(f"translate: {where}:{number}: {message}", file=sys.stderr)
                     if first_bad is not None:
