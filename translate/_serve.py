@@ -356,7 +356,7 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
     except ImportError:
         print(
-            "translate: serve needs the gateway extra: pip install 'translate[gateway]'",
+            "translate: serve needs the gateway extra: pip install 'translate-llm[gateway]'",
             file=sys.stderr,
         )
         return 2
