@@ -491,3 +491,18 @@ def test_struct_schemas_decode_sdk_shapes() -> None:
         "sequence_number": 1,
     }
     assert isinstance(msgspec.convert(err, r.StreamEvent), r.ErrorEvent)
+
+
+@pytest.mark.parametrize(
+    ("extra", "lost"),
+    [
+        ({"web_search_options": {}}, ["web_search_options"]),  # {} turns search on
+        ({"logit_bias": {}, "functions": []}, []),  # empty: says nothing
+        ({"n": 2, "seed": 7}, ["n", "seed"]),
+    ],
+)
+def test_chat_fields_without_a_responses_twin(extra: dict[str, Any], lost: list[str]) -> None:
+    losses: list[Loss] = []
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], **extra}
+    to_responses.request(body, losses=losses)
+    assert [loss.path for loss in losses] == lost

@@ -47,6 +47,17 @@ class Ctx:
         self.losses.append(Loss(path, "approximated", detail))
 
 
+def drop_used(
+    ctx: Ctx, fields: tuple[tuple[str, object], ...], values: tuple[Any, ...], detail: str
+) -> None:
+    """A Loss for each field the target has no twin for that is really used: set, not null,
+    and not the value that says "not used" (``1`` for ``n``, ``{}`` for ``logit_bias``...;
+    each field's own: ``web_search_options: {}`` is used, it turns search on)."""
+    for (field, unused), value in zip(fields, values):
+        if value is not msgspec.UNSET and value is not None and value != unused:
+            ctx.drop(field, detail)
+
+
 class OnceLedger:
     """A stream's ledger: each (path pattern, detail) is reported once, at most
     ``MAX_STREAM_LOSSES`` of them; with ``strict`` the first loss raises. The stream holds

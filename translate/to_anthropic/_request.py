@@ -19,7 +19,7 @@ from .. import anthropic as a
 from .. import openai as o
 from .._decode import Unknown, decode, join
 from .._errors import Loss, TranslationError
-from .._ledger import Ctx, finish
+from .._ledger import Ctx, drop_used, finish
 from .._tables import (
     CACHE_TTL_TO_ANTHROPIC,
     EFFORT_TO_ANTHROPIC,
@@ -130,9 +130,7 @@ class _Request:
                 out.service_tier = tier
         values = _NO_TWIN_VALUES(req)
         if values.count(UNSET) != len(values):  # the usual request sets none of them
-            for (field, unused), value in zip(_NO_TWIN, values):
-                if value is not UNSET and value is not None and value != unused:
-                    ctx.drop(field, "no twin in the anthropic dialect")
+            drop_used(ctx, _NO_TWIN, values, "no twin in the anthropic dialect")
         if req.modalities not in (UNSET, None) and req.modalities != ["text"]:
             ctx.drop("modalities", "anthropic answers in text only")
         return out

@@ -18,11 +18,29 @@ from .. import openai as o
 from .. import responses as r
 from .._decode import Unknown, decode, join
 from .._errors import Loss
-from .._ledger import Ctx, finish
+from .._ledger import Ctx, drop_used, finish
 from .._tables import tag
 from ..targets import PRESETS, Target
 from ._to_chat import _SERVER_ONLY, CONTENT_FORMAT, NAMESPACES, grammar_from_chat
 
+# Chat fields without a Responses twin, and the value that means "not used" (besides null),
+# as to_anthropic's table says it: an empty map or list says nothing, except where the
+# object is the switch itself (``web_search_options: {}`` turns search on).
+_NO_TWIN: tuple[tuple[str, object], ...] = (
+    ("n", 1),
+    ("logprobs", False),
+    ("logit_bias", {}),
+    ("seed", None),
+    ("frequency_penalty", 0),
+    ("presence_penalty", 0),
+    ("audio", None),
+    ("prediction", None),
+    ("web_search_options", None),
+    ("functions", []),
+    ("function_call", None),
+    ("top_k", None),
+)
+_NO_TWIN_DETAIL = "no twin in the Responses API"
 _RESPONSES = Target(name="responses", dialect="openai", unknown_fields="carry")
 """The Responses dialect has one form: unknown top-level fields are carried."""
 
@@ -141,23 +159,7 @@ class FromChat:
         for field in ("include", "max_tool_calls", "truncation", *_SERVER_ONLY):
             if field in self.extra:
                 setattr(out, field, self.extra[field])
-        for field, value in (
-            ("n", 1),
-            ("logprobs", False),
-            ("logit_bias", None),
-            ("seed", None),
-            ("frequency_penalty", 0),
-            ("presence_penalty", 0),
-            ("audio", None),
-            ("prediction", None),
-            ("web_search_options", None),
-            ("functions", None),
-            ("function_call", None),
-            ("top_k", None),
-        ):
-            got = getattr(req, field)
-            if got not in (UNSET, None, value, [], {}):
-                ctx.drop(field, "no twin in the Responses API")
+        drop_used(ctx, _NO_TWIN, tuple(getattr(req, f) for f, _ in _NO_TWIN), _NO_TWIN_DETAIL)
         if req.modalities not in (UNSET, None, ["text"]):
             ctx.drop("modalities", "the Responses API answers in text")
         return out
@@ -345,7 +347,7 @@ class FromChat:
                     if d.format not in (UNSET, None):
                         self.ctx.drop(join(dpath, "format"), "no twin in the Responses API")
                     item.summary.append(r.SummaryText(text=d.text or ""))
-                if d.signature:
+                if isinstance(d.signature, str):  # "" too: what was said comes back
                     item.encrypted_content = d.signature
                     closed = True
             elif isinstance(d, o.ReasoningEncrypted):

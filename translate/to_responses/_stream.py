@@ -745,7 +745,7 @@ class Stream(OnceLedger):
                 item = self._reasoning_item(key, out)
                 if text or item.part is None:
                     self._piece(item, part, text, out)
-                if d.signature:
+                if isinstance(d.signature, str):  # "" too, as the request reads it
                     item.encrypted = d.signature
             else:
                 item = self._reasoning_item(key, out)
