@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -24,65 +23,15 @@ import httpx2
 import pytest
 
 from .fake_upstream import SCRIPT_ANSWER, SCRIPT_REASONING
+from .npm_clients import install
 from .test_gateway import Server
 
 VERSION = os.environ.get("TRANSLATE_CLAUDE_CODE_VERSION", "2.1.197")
-CACHE = Path(
-    os.environ.get(
-        "TRANSLATE_CLAUDE_CODE_DIR",
-        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-        / "translate-tests"
-        / f"claude-code-{VERSION}",
-    )
-)
-
-
-def _claude() -> Path:
-    """The claude binary: the cached install, else installed now from npm."""
-    binary = CACHE / "node_modules" / ".bin" / "claude"
-    if binary.exists() and _works(binary):
-        return binary
-    npm, node = shutil.which("npm"), shutil.which("node")
-    if npm is None or node is None:
-        pytest.skip("npm and node are not installed: Claude Code cannot be installed")
-    CACHE.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            npm,
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-            str(CACHE),
-            f"@anthropic-ai/claude-code@{VERSION}",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    package = CACHE / "node_modules" / "@anthropic-ai" / "claude-code"
-    if (package / "install.cjs").exists():
-        subprocess.run(
-            [node, "install.cjs"], cwd=package, check=True, capture_output=True, timeout=600
-        )
-    if not _works(binary):
-        pytest.fail(f"Claude Code {VERSION} installed but {binary} does not run")
-    return binary
-
-
-def _works(binary: Path) -> bool:
-    try:
-        out = subprocess.run(
-            [str(binary), "--version"], capture_output=True, timeout=60, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return out.returncode == 0
 
 
 @pytest.fixture(scope="module")
 def claude_binary() -> Path:
-    return _claude()
+    return install("@anthropic-ai/claude-code", VERSION, "claude", "TRANSLATE_CLAUDE_CODE_DIR")
 
 
 def test_claude_code_tool_loop_with_reasoning_replay(claude_binary: Path) -> None:

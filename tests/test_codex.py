@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -42,61 +41,16 @@ from .fake_upstream import (
     SCRIPT_REASONING_2,
     SCRIPT_SIGNATURES,
 )
+from .npm_clients import install
 from .test_gateway import Server
 
 VERSION = os.environ.get("TRANSLATE_CODEX_VERSION", "0.171.0")
-CACHE = Path(
-    os.environ.get(
-        "TRANSLATE_CODEX_DIR",
-        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-        / "translate-tests"
-        / f"codex-{VERSION}",
-    )
-)
 TIMEOUT = 300
-
-
-def _codex() -> Path:
-    """The codex binary: the cached install, else installed now from npm."""
-    binary = CACHE / "node_modules" / ".bin" / "codex"
-    if binary.exists() and _works(binary):
-        return binary
-    npm, node = shutil.which("npm"), shutil.which("node")
-    if npm is None or node is None:
-        pytest.skip("npm and node are not installed: Codex CLI cannot be installed")
-    CACHE.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            npm,
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-            str(CACHE),
-            f"@openai/codex@{VERSION}",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    if not _works(binary):
-        pytest.fail(f"Codex CLI {VERSION} installed but {binary} does not run")
-    return binary
-
-
-def _works(binary: Path) -> bool:
-    try:
-        out = subprocess.run(
-            [str(binary), "--version"], capture_output=True, timeout=60, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return out.returncode == 0 and VERSION in out.stdout.decode(errors="replace")
 
 
 @pytest.fixture(scope="module")
 def codex_binary() -> Path:
-    return _codex()
+    return install("@openai/codex", VERSION, "codex", "TRANSLATE_CODEX_DIR")
 
 
 CONFIG = """\
