@@ -188,21 +188,46 @@ def _raw(value: dict[str, Any]) -> str | None:
     return None
 
 
-def short_name(name: str, limit: int) -> str:
-    """A name of at most ``limit`` characters standing for ``name``, the same every time.
+_NAME_OK = re.compile(r"[a-zA-Z0-9_-]+")
+_NAME_BAD = re.compile(r"[^a-zA-Z0-9_-]")
 
-    The prefix keeps it readable, the digest keeps it unique; the original is recovered
-    from the client's request (``request=``), never from a table kept in memory.
+
+def short_name(name: str, limit: int) -> str:
+    """A tool name that both dialects accept (``^[a-zA-Z0-9_-]{1,limit}$``) standing for
+    ``name``, the same every time: ``name`` itself when it fits.
+
+    A name too long, or with characters outside the alphabet (``get.weather``, a vLLM or
+    Ollama client's name), becomes its readable prefix, with those characters as ``_``,
+    then ``_`` and a digest of the whole name that keeps it unique. The original is
+    recovered from the client's request (``request=``, ``restore_names``), never from a
+    table kept in memory.
     """
-    if len(name) <= limit:
+    if len(name) <= limit and _NAME_OK.fullmatch(name):
         return name
-    digest = hashlib.blake2b(name.encode(), digest_size=5).hexdigest()
-    return f"{name[: limit - len(digest) - 1]}_{digest}"
+    digest = hashlib.blake2b(name.encode(errors="surrogatepass"), digest_size=5).hexdigest()
+    return f"{_NAME_BAD.sub('_', name[: limit - len(digest) - 1])}_{digest}"
 
 
 def tool_names(names: Iterable[str], limit: int) -> dict[str, str]:
     """``{original: as sent}`` for the names that had to be shortened."""
     return {n: s for n in names if (s := short_name(n, limit)) != n}
+
+
+def restore_names(names: Iterable[str]) -> dict[str, str]:
+    """``{as sent: original}`` for a client's tool names, whichever dialect's limit the
+    request translation fitted them to (64 for openai targets, 128 for anthropic ones):
+    the digest makes the two spellings of one name, and any two names, distinct."""
+    out: dict[str, str] = {}
+    for name in names:
+        for limit in NAME_LIMITS:
+            sent = short_name(name, limit)
+            if sent != name:
+                out[sent] = name
+    return out
+
+
+NAME_LIMITS = (64, 128)
+"""The tool-name limits of the targets: openai's and anthropic's."""
 
 
 OMITTED = "(omitted: content this model cannot read)"

@@ -17,14 +17,12 @@ from .. import openai as o
 from .._decode import decode, join
 from .._errors import TranslationError
 from .._tables import FINISH_TO_ANTHROPIC, RESPONSE_TIER_TO_ANTHROPIC, STOP_TO_OPENAI
-from .._tools import anthropic_id, tool_names
+from .._tools import anthropic_id
+from .._tools import restore_names as tool_names_restored
 from .._usage import Lose
 
 ANTHROPIC_FORMATS = (UNSET, None, "anthropic-claude-v1", "unknown")
 """``reasoning_details[].format`` values that are anthropic thinking as it is."""
-
-OPENAI_NAME_LIMIT = 64
-"""The limit ``to_openai.request`` shortened tool names to (every openai target's)."""
 
 ENVELOPE_WITHOUT_TWIN = ("system_fingerprint", "metadata", "moderation", "provider")
 """Top-level completion / chunk fields the anthropic dialect cannot say."""
@@ -57,7 +55,7 @@ def restore_names(req: a.MessagesRequest | None) -> dict[str, str]:
             names.extend(b.name for b in m.content if isinstance(b, a.ToolUseBlock))
     if isinstance(req.tool_choice, a.ToolChoiceTool):
         names.append(req.tool_choice.name)
-    return {short: name for name, short in tool_names(names, OPENAI_NAME_LIMIT).items()}
+    return tool_names_restored(names)
 
 
 def stop_sequences(req: a.MessagesRequest | None) -> list[str]:

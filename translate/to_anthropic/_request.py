@@ -28,7 +28,7 @@ from .._tables import (
     effort_to_budget,
     tag,
 )
-from .._tools import OMITTED, anthropic_id, parse_arguments
+from .._tools import OMITTED, anthropic_id, parse_arguments, short_name
 from ..targets import Target, resolve
 
 # Reasoning formats whose signatures Anthropic made (OpenRouter's reasoning_details.format).
@@ -96,6 +96,12 @@ class _Request:
         self.t = ctx.target
         self.req = req
         self.system: str | list[a.TextBlock] | UnsetType = UNSET
+
+    def name(self, name: str) -> str:
+        """A tool name over the target's limit or outside anthropic's alphabet
+        (``^[a-zA-Z0-9_-]{1,128}$``), rewritten the same way wherever it appears;
+        ``to_openai.response`` / ``stream`` restore it from ``request=``."""
+        return short_name(name, self.t.tool_name_max)
 
     # -- the request fields ----------------------------------------------------------
 
@@ -548,7 +554,7 @@ class _Request:
     def tool_use(self, call: o.FunctionToolCall, path: str) -> a.ToolUseBlock:
         block = a.ToolUseBlock(
             id=anthropic_id(call.id),
-            name=call.function.name,
+            name=self.name(call.function.name),
             input=parse_arguments(
                 call.function.arguments, self.ctx, join(path, "function.arguments")
             ),
@@ -639,7 +645,7 @@ class _Request:
             items: list[a.ToolResultContent] = []
             for j, part in enumerate(m.content):
                 if isinstance(part, o.ToolReferencePart):
-                    ref = a.ToolReferenceBlock(tool_name=part.tool_name)
+                    ref = a.ToolReferenceBlock(tool_name=self.name(part.tool_name))
                     cc = self.cache(part, f"{path}.content[{j}]")
                     if cc is not UNSET:
                         ref.cache_control = cc
@@ -674,7 +680,7 @@ class _Request:
                 if fn.parameters is not UNSET
                 else {"type": "object", "properties": {}}
             )
-            definition = a.Tool(name=fn.name, input_schema=schema)
+            definition = a.Tool(name=self.name(fn.name), input_schema=schema)
             if fn.description is not UNSET:
                 definition.description = fn.description
             if fn.strict not in (UNSET, None):
@@ -696,7 +702,7 @@ class _Request:
         if isinstance(choice, str):
             result = _TOOL_CHOICE[TOOL_CHOICE_TO_ANTHROPIC[choice]]()
         elif isinstance(choice, o.NamedToolChoice):
-            result = a.ToolChoiceTool(name=choice.function.name)
+            result = a.ToolChoiceTool(name=self.name(choice.function.name))
         elif isinstance(choice, o.AllowedToolsChoice):
             mode = choice.allowed_tools.mode
             result = a.ToolChoiceAny() if mode == "required" else a.ToolChoiceAuto()

@@ -13,7 +13,7 @@ Not translated but derived, the same way every time:
 - ``model``: the model the client asked for when ``request=`` is given, else the
   completion's.
 - tool names: a name the request translation shortened to fit the openai limit
-  (``short_name(name, 64)``) is restored from the client's tools in ``request=``.
+  (``short_name``) is restored from the client's tools in ``request=``.
 - thinking signatures: an upstream's own (``reasoning_details``) are kept; unsigned
   reasoning gets ``signature: ""``, never a forged one. A url annotation's citation gets
   ``encrypted_index: ""`` for the same reason.
@@ -47,9 +47,9 @@ from .._tools import parse_arguments
 from .._usage import to_anthropic_usage
 from ..targets import resolve
 from . import _refine as r
-from ._refine import OPENAI_NAME_LIMIT, client_request, restore_names
+from ._refine import client_request, restore_names
 
-__all__ = ["OPENAI_NAME_LIMIT", "response"]
+__all__ = ["response"]
 
 
 # A response goes back to a client of the other dialect, whose SDK reads only its own

@@ -4,7 +4,8 @@ A Message and a stream of events say the same things in two shapes; whatever tur
 those things into its openai form lives here, as one function taking a ``lose`` callback
 (the way ``_usage.py`` does it), so the response and the stream cannot drift apart:
 
-- the client's request (``client_request``);
+- the client's request (``client_request``) and the tool names its translation rewrote
+  (``restore_names``);
 - message fields with no openai twin (``NO_TWIN``, ``message_extras``);
 - a tool call's arguments and the tool_use fields with no twin (``tool_arguments``,
   ``tool_use_extras``); blocks with no place in openai (``dropped_block``);
@@ -28,6 +29,7 @@ from .._decode import decode, join
 from .._errors import LossKind, TranslationError
 from .._tables import RESPONSE_TIER_TO_OPENAI, STOP_TO_OPENAI, tag
 from .._tools import dump_arguments, id_returns
+from .._tools import restore_names as _restore
 
 Lose = Callable[[str, LossKind, str], None]
 
@@ -48,6 +50,20 @@ def client_request(request: Any) -> o.ChatCompletionRequest | None:
         return decode(request, o.ChatCompletionRequest, [])
     except TranslationError as exc:
         raise TranslationError(join("request", exc.path), exc.reason) from None
+
+
+def restore_names(req: o.ChatCompletionRequest | None) -> dict[str, str]:
+    """``{as sent: original}`` for the client's tool names that ``to_anthropic.request``
+    had to rewrite (over the limit, or outside anthropic's alphabet: ``get.weather``)."""
+    if req is None:
+        return {}
+    names = [t.function.name for t in req.tools or () if isinstance(t, o.FunctionTool)]
+    for m in req.messages:
+        if isinstance(m, o.AssistantMessage) and m.tool_calls not in (UNSET, None):
+            names.extend(c.function.name for c in m.tool_calls if isinstance(c, o.FunctionToolCall))
+    if isinstance(req.tool_choice, o.NamedToolChoice):
+        names.append(req.tool_choice.function.name)
+    return _restore(names)
 
 
 def message_extras(message: Any, lose: Lose, fields: tuple[str, ...] = NO_TWIN) -> None:

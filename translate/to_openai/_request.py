@@ -104,9 +104,10 @@ class _Request:
         self.limit = self.t.tool_name_max
 
     def name(self, name: str) -> str:
-        """Tool names over the target's limit are shortened the same way everywhere they
-        appear (definitions, tool_choice, history), so no map needs to be kept."""
-        return name if len(name) <= self.limit else short_name(name, self.limit)
+        """Tool names over the target's limit or outside its alphabet are rewritten the same
+        way everywhere they appear (definitions, tool_choice, history), so no map needs to
+        be kept (``short_name``; ``request=`` restores them)."""
+        return short_name(name, self.limit)
 
     # -- the request fields ----------------------------------------------------------
 

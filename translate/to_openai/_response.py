@@ -83,7 +83,7 @@ def response(
 
 
 class _Response:
-    __slots__ = ("created", "ctx", "msg", "refusal_as_text", "req")
+    __slots__ = ("created", "ctx", "msg", "names", "refusal_as_text", "req")
 
     def __init__(
         self,
@@ -97,6 +97,7 @@ class _Response:
         self.req = req
         self.created = created
         self.refusal_as_text = False
+        self.names = r.restore_names(req)
 
     def build(self) -> o.ChatCompletion:
         msg, ctx = self.msg, self.ctx
@@ -220,7 +221,10 @@ class _Response:
         arguments = r.tool_arguments(block, path, lose)
         r.tool_use_extras(block, path, lose)
         return o.FunctionToolCall(
-            id=openai_id(block.id), function=o.FunctionCall(name=block.name, arguments=arguments)
+            id=openai_id(block.id),
+            function=o.FunctionCall(
+                name=self.names.get(block.name, block.name), arguments=arguments
+            ),
         )
 
     # -- stop reason -----------------------------------------------------------------

@@ -171,6 +171,7 @@ class Stream(OnceLedger):
         "_last_len",
         "_last_text",
         "_model",
+        "_names",
         "_row",
         "_seen",
         "_texts",
@@ -199,10 +200,10 @@ class Stream(OnceLedger):
         self._model: str | None = None
         self._include_usage = True
         self._tier: Any = UNSET  # the chunks' service_tier
+        self._names: dict[str, str] = {}  # tool names to_anthropic.request rewrote
         req = r.client_request(request)
         if req is not None:
-            # Tool names need no restoring this way: an openai client's names fit both
-            # dialects' limits, so to_anthropic.request shortened nothing.
+            self._names = r.restore_names(req)
             self._model = req.model
             opts = req.stream_options
             self._include_usage = isinstance(opts, o.StreamOptions) and opts.include_usage is True
@@ -396,7 +397,10 @@ class Stream(OnceLedger):
                 index=block.key,
                 id=openai_id(b.id),
                 type="function",
-                function=o.DeltaFunction(name=b.name, arguments=args),
+                function=o.DeltaFunction(
+                    name=self._names.get(b.name, b.name) if self._names else b.name,
+                    arguments=args,
+                ),
             )
             out.append(self._chunk(o.ChunkDelta(tool_calls=[call])))
             r.tool_use_extras(b, path, self._lose)
