@@ -79,11 +79,11 @@ def test_the_wheel_has_py_typed_the_license_and_the_command(tmp_path: Path) -> N
 
 def _lower_bounds() -> dict[str, str]:
     """``{name: lowest accepted version}`` of the runtime dependency and the gateway and
-    test extras, as pyproject.toml writes them (``name>=low,<high``)."""
+    test extras, as pyproject.toml writes them (``name>=low,<high``, maybe ``; marker``)."""
     found: dict[str, str] = {}
     extras = PYPROJECT["project"]["optional-dependencies"]
     for spec in PYPROJECT["project"]["dependencies"] + extras["gateway"] + extras["test"]:
-        match = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+),<([0-9.]+)", spec)
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+),<([0-9.]+)(?: *;.+)?", spec)
         assert match, f"{spec!r}: every dependency has a lower and an upper bound"
         found[match[1].lower()] = match[2]
     return found
