@@ -52,6 +52,9 @@ ENV = {
 }
 _ARGS_ENV = "TRANSLATE_SERVE_ARGS"  # how --workers hands the flags to each worker process
 _LOG_FORMAT = "%(levelname)s:     %(name)s: %(message)s"
+# With --workers N, each line says which worker process wrote it (as uvicorn's own
+# "Started server process [pid]" does): a request's line names the worker that served it.
+_WORKER_LOG_FORMAT = "%(levelname)s:     [%(process)d] %(name)s: %(message)s"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -339,7 +342,7 @@ def app() -> Gateway:
     import logging
 
     args = argparse.Namespace(**json.loads(os.environ[_ARGS_ENV]))
-    logging.basicConfig(level=args.log_level.upper(), format=_LOG_FORMAT)
+    logging.basicConfig(level=args.log_level.upper(), format=_WORKER_LOG_FORMAT)
     return build(args)
 
 
@@ -365,7 +368,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:  # TranslationError (an unknown target) included
         print(f"translate: {exc}", file=sys.stderr)
         return 2
-    # uvloop and httptools when installed (the gateway extra has them): measured the fastest.
+    # uvloop and httptools when installed (the gateway extra has them, but no uvloop on
+    # Windows, where it does not exist): measured the fastest; else asyncio and h11.
     loop = "uvloop" if _fastest("uvloop") else "asyncio"
     http = "httptools" if _fastest("httptools") else "h11"
     print(
