@@ -1,15 +1,17 @@
 """The gateway's upstream HTTP client: a small HTTP/1.1 client on asyncio, with a
 keep-alive pool, and an adapter for an ``httpx2.AsyncClient`` of the caller's own.
 
-Why its own client: measured on the gateway's hot path (benchmarks/bench_gateway.py), httpx2
-spent about 0.6 ms of CPU per request (its pool probes every idle connection on each
-request), aiohttp about 0.25 ms, this client under 0.1 ms. It does what the gateway needs
-and nothing more: POST and GET, ``Content-Length``, chunked and close-delimited bodies,
-TLS, keep-alive reuse with one retry of a request whose reused connection turned out to be
-closed before any byte of the answer arrived. No proxies, no redirects, no HTTP/2: a
-gateway that needs a proxy passes ``http_client=httpx2.AsyncClient(...)`` (and
-``translate serve`` does so by itself when ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY`` is
-set).
+Why its own client: measured as the gateway's CPU per request with the real Claude Code
+request (benchmarks/bench_gateway.py ``--client``, interleaved runs, figures in the README),
+httpx2 costs 0.66 to 1.0 ms more than this client per non-streamed request and 1.3 to 1.8 ms
+more per stream (its pool probes every idle connection on each request), aiohttp 3.14 about
+0.1 ms more (from -0.015 to +0.26 ms: more in 31 of 32 paired figures). It does what the
+gateway needs and nothing more: POST and GET, ``Content-Length``, chunked and
+close-delimited bodies, TLS, keep-alive reuse with one retry of a request whose reused
+connection turned out to be closed before any byte of the answer arrived. No proxies, no
+redirects, no HTTP/2: a gateway that needs a proxy passes ``http_client=httpx2.AsyncClient(...)``
+(and ``translate serve`` does so by itself when ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``
+is set).
 """
 
 from __future__ import annotations
