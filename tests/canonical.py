@@ -64,7 +64,7 @@ def anthropic_request(req: dict[str, Any]) -> dict[str, Any]:
     - a tool of ``type: custom`` is a tool without a type (the default);
     - ``null`` is absent for the nullable fields, and so are documented defaults: an empty
       ``tool_result`` content, a ``direct`` caller, ``citations: {enabled: false}`` on a
-      document, empty ``metadata`` / ``output_config``.
+      document, empty ``metadata`` / ``output_config``, an empty ``openai_detail``.
     """
     d = copy.deepcopy(req)
     messages = d.get("messages", [])
@@ -103,6 +103,8 @@ def anthropic_request(req: dict[str, Any]) -> dict[str, Any]:
 
 
 def _block(b: dict[str, Any]) -> None:
+    if b.get("openai_detail") == {}:  # the compatible carrier, carrying nothing
+        del b["openai_detail"]
     _drop_nulls(
         b, ("cache_control", "citations", "title", "context", "toolset_name", "transformations")
     )
@@ -139,7 +141,7 @@ def openai_request(req: dict[str, Any], *, via_anthropic: bool = True) -> dict[s
       blank assistant ``content``;
     - ``max_tokens`` is the deprecated spelling of ``max_completion_tokens``; through the
       anthropic dialect, which requires one, an absent limit is ``DEFAULT_MAX_TOKENS``;
-    - ``stop: "x"`` is ``stop: ["x"]``; content ``"x"`` is one text part (``developer`` stays ``developer``:
+    - ``stop: "x"`` is ``stop: ["x"]``; content ``"x"`` is one text part, a tool message's ``[]`` is ``""`` (``developer`` stays ``developer``:
       ``compatible`` carries it); ``tool_choice: "auto"`` is the default when tools are present;
     - a streamed request asks for usage (``stream_options.include_usage: true``), and
       ``stream_options`` means nothing without ``stream``;
@@ -186,6 +188,8 @@ def openai_request(req: dict[str, Any], *, via_anthropic: bool = True) -> dict[s
         if m["role"] == "assistant":
             _assistant(m)
         elif "content" in m:
+            if m["role"] == "tool" and m["content"] == []:
+                m["content"] = ""  # an empty result either way (an empty array is refused)
             m["content"] = _text_list(m["content"])
             for part in m["content"]:
                 _part(part)
@@ -281,11 +285,26 @@ def anthropic_message(m: dict) -> dict:
     - cache writes without a lifetime breakdown are 5-minute writes;
     - ``null`` optional fields are absent (``cache_control``, ``toolset_name``,
       ``container``, ``diagnostics``, the usage's ``server_tool_use``, ``inference_geo``,
-      ``cache_creation``), and so is the usage's default ``speed: "standard"``.
+      ``cache_creation``), and so is the usage's default ``speed: "standard"``; in
+      ``openai_detail`` (the ``compatible`` carrier of a ``reasoning_details`` entry), an
+      ``index`` that is the block's place, an anthropic ``format`` and a ``null`` id say
+      nothing.
     """
     m = copy.deepcopy(m)
     blocks = m["content"]
     thinking = [b for b in blocks if b["type"] in ("thinking", "redacted_thinking")]
+    for k, b in enumerate(thinking):
+        detail = b.get("openai_detail")
+        if detail is None:
+            continue
+        if detail.get("index") == k:
+            del detail["index"]
+        if detail.get("format", 0) in (None, "anthropic-claude-v1", "unknown"):
+            del detail["format"]
+        if detail.get("id", 0) is None:
+            del detail["id"]
+        if not detail:
+            del b["openai_detail"]
     texts = [b for b in blocks if b["type"] == "text"]
     tools = [b for b in blocks if b["type"] == "tool_use"]
     for b in texts:

@@ -555,13 +555,35 @@ def test_domain_generators_reach_every_twin() -> None:
 
 
 def _named(body: dict) -> dict:
-    """Every tool is called by a name, so one without is bad input (a TranslationError,
-    tested apart): the generated surface gets names."""
+    """Every tool is called by a name, so an empty one is bad input (a TranslationError,
+    tested apart in test_tool_names): the generated surface gets names wherever a tool is
+    named (definitions, tool_choice, calls in the history, tool references)."""
     for tool in body.get("tools", []):
         if "function" in tool and not tool["function"]["name"]:
             tool["function"]["name"] = "f"
         elif "function" not in tool and "custom" not in tool and not tool.get("name"):
             tool["name"] = "t"
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict):
+        if choice.get("type") == "tool" and not choice.get("name"):
+            choice["name"] = "t"
+        if isinstance(choice.get("function"), dict) and not choice["function"].get("name"):
+            choice["function"]["name"] = "f"
+    for m in body.get("messages", []):
+        for call in m.get("tool_calls") or ():
+            if isinstance(call.get("function"), dict) and not call["function"].get("name"):
+                call["function"]["name"] = "f"
+        blocks = m.get("content") if isinstance(m.get("content"), list) else []
+        for b in blocks:
+            if b.get("type") == "tool_use" and not b.get("name"):
+                b["name"] = "t"
+            if b.get("type") == "tool_reference" and not b.get("tool_name"):
+                b["tool_name"] = "t"
+            for inner in b.get("content") if isinstance(b.get("content"), list) else ():
+                if not isinstance(inner, dict):
+                    continue
+                if inner.get("type") == "tool_reference" and not inner.get("tool_name"):
+                    inner["tool_name"] = "t"
     return body
 
 

@@ -79,10 +79,12 @@ def validate(dialect: str, body: dict, target: str = "compatible") -> None:
                     )
                     m["content"] = [p for p in m["content"] if p["type"] == "text"]
         sdk_strict.validate_openai_request(body, extensions=COMPATIBLE_EXTENSIONS)
-    elif target == "compatible" and any("openai_role" in m for m in body["messages"]):
-        body = json.loads(json.dumps(body))  # the openai role compatible carries (README)
+    elif target == "compatible" and _openai_carriers(body):
+        body = json.loads(json.dumps(body))  # what compatible carries of openai (README)
         for m in body["messages"]:
             m.pop("openai_role", None)
+            for b in m["content"] if isinstance(m["content"], list) else ():
+                b.pop("openai_detail", None)
         validate(dialect, body, target)
     elif target == "anthropic" or not any(k in body for k in ("temperature", "top_p", "top_k")):
         if _beta(body):
@@ -93,6 +95,16 @@ def validate(dialect: str, body: dict, target: str = "compatible") -> None:
         sdk_strict.validate_anthropic_beta_request_2023(body)
     else:
         sdk_strict.validate_anthropic_request_2023(body)
+
+
+def _openai_carriers(body: dict) -> bool:
+    """Does the compatible anthropic request carry openai fields (``openai_role`` on a
+    message, ``openai_detail`` on a thinking block)?"""
+    return any(
+        "openai_role" in m
+        or any("openai_detail" in b for b in m["content"] if isinstance(m["content"], list))
+        for m in body["messages"]
+    )
 
 
 def _beta(body: dict) -> bool:

@@ -138,9 +138,16 @@ def test_fixture_to_messages(case: str, target: str) -> None:
         )
         if k in messages
     }
-    # compatible carries a developer message's role (README, "What maps to what")
+    # compatible carries a developer message's role and a reasoning item's id on its
+    # thinking block (README, "What maps to what"): set aside for the SDK's check
     roles = {
         i: m.pop("openai_role") for i, m in enumerate(messages["messages"]) if "openai_role" in m
+    }
+    details = {
+        (i, j): b.pop("openai_detail")
+        for i, m in enumerate(messages["messages"])
+        for j, b in enumerate(m["content"] if isinstance(m["content"], list) else ())
+        if "openai_detail" in b
     }
     if target.startswith("anthropic-2023") or target in (
         "mimo-anthropic",
@@ -152,6 +159,8 @@ def test_fixture_to_messages(case: str, target: str) -> None:
         sdk_strict.validate_anthropic_request(messages)
     for i, role in roles.items():
         messages["messages"][i]["openai_role"] = role
+    for (i, j), detail in details.items():
+        messages["messages"][i]["content"][j]["openai_detail"] = detail
     messages.update(extra)
     for loss in losses:  # paths name the caller's input, never the Chat hub's
         assert not loss.path.startswith("messages"), loss
@@ -179,14 +188,22 @@ def test_fixture_round_trip_through_messages(case: str) -> None:
     assert responses_request(back, losses, messages=True) == responses_request(
         body, losses, messages=True
     )
-    # a reasoning item's id (Codex gives back the rs_ ids it got) has no twin on a thinking
-    # block: a Loss naming it (the real Codex 0.171.0 capture found it dropped silently)
-    ids = {
-        f"input[{i}].id"
+    # a reasoning item's id (Codex gives back the rs_ ids it got) rides on its thinking
+    # block in compatible (openai_detail) and comes back (the real Codex 0.171.0 capture
+    # once found it dropped silently); a target without the carrier says so in a Loss
+    ids = [item.get("id") for item in body["input"] if item.get("type") == "reasoning"]
+    assert ids
+    assert [item.get("id") for item in back["input"] if item.get("type") == "reasoning"] == ids
+    reasoning = [
+        f"input[{i}]"
         for i, item in enumerate(body["input"])
         if item.get("type") == "reasoning" and item.get("id") is not None
-    }
-    assert ids <= {loss.path for loss in losses}
+    ]
+    assert not {f"{path}.id" for path in reasoning} & {loss.path for loss in losses}
+    dropped: list[Loss] = []
+    to_anthropic.request(body, target="anthropic-2023-06-01", losses=dropped)
+    for path in reasoning:  # its id, or the whole item
+        assert {path, f"{path}.id"} & {loss.path for loss in dropped}, path
 
 
 def _ns_request() -> dict[str, Any]:

@@ -172,16 +172,39 @@ class SearchResultBlock(_Block, tag="search_result", kw_only=True):
     cache_control: CacheControl | UnsetType | None = UNSET
 
 
+class OpenAIDetail(_Wire, kw_only=True):
+    """Extension (``compatible``): what an openai ``reasoning_details`` entry said beside
+    the text, signature or data its thinking block holds (OpenRouter's entries; the
+    Responses API's reasoning items through Chat): its ``id``, ``format`` and ``index``."""
+
+    id: str | UnsetType | None = UNSET
+    format: str | UnsetType | None = UNSET
+    index: int | UnsetType = UNSET
+
+
+class OpenAIThinkingDetail(OpenAIDetail, kw_only=True):
+    """:class:`OpenAIDetail` of a thinking block, which may also have been a summary, or a
+    text without a signature (``signature: null``: the block's ``""`` stands for none,
+    not for an empty one)."""
+
+    type: Literal["reasoning.summary"] | UnsetType = UNSET
+    signature: None | UnsetType = UNSET
+
+
 class ThinkingBlock(_Block, tag="thinking", kw_only=True):
     """Reasoning text. ``signature`` is the provider's proof that it wrote the text:
     real Anthropic verifies it on replay; ``""`` means unsigned (MiMo, translated)."""
 
     thinking: str
     signature: str = ""  # DeepSeek's /anthropic starts a streamed block without one
+    openai_detail: OpenAIThinkingDetail | UnsetType = UNSET
+    """Extension (``compatible``): see :class:`OpenAIDetail`."""
 
 
 class RedactedThinkingBlock(_Block, tag="redacted_thinking", kw_only=True):
     data: str
+    openai_detail: OpenAIDetail | UnsetType = UNSET
+    """Extension (``compatible``): see :class:`OpenAIDetail`."""
 
 
 class Caller(_Wire, kw_only=True):

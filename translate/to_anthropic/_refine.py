@@ -121,8 +121,10 @@ def reasoning_text(content: Any, reasoning: Any, lose: Lose, path: str) -> str |
     return None
 
 
-def reasoning_detail(d: o.ReasoningDetail, lose: Lose, path: str) -> None:
-    """What one ``reasoning_details`` entry says that a thinking block cannot."""
+def reasoning_detail(d: o.ReasoningDetail, lose: Lose, path: str, position: int = -1) -> None:
+    """What one ``reasoning_details`` entry says that a thinking block cannot. In a
+    response (``position`` given) an ``index`` other than the entry's place says an order
+    that thinking blocks cannot; in a stream the index is the key the deltas merge by."""
     if isinstance(d, o.ReasoningSummary):
         lose(path, "approximated", "a reasoning summary said as unsigned thinking")
     if d.format not in ANTHROPIC_FORMATS:
@@ -133,6 +135,8 @@ def reasoning_detail(d: o.ReasoningDetail, lose: Lose, path: str) -> None:
         )
     if d.id not in (UNSET, None):
         lose(join(path, "id"), "dropped", "thinking blocks have no id")
+    if position >= 0 and d.index is not UNSET and d.index != position:
+        lose(join(path, "index"), "dropped", "thinking blocks are in list order")
 
 
 # --- refusals --------------------------------------------------------------------------------

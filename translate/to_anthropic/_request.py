@@ -89,24 +89,35 @@ def request(
 
 
 class _Request:
-    __slots__ = ("ctx", "req", "system", "t")
+    __slots__ = ("ctx", "renamed", "req", "system", "t")
 
     def __init__(self, ctx: Ctx, req: o.ChatCompletionRequest) -> None:
         self.ctx = ctx
         self.t = ctx.target
         self.req = req
         self.system: str | list[a.TextBlock] | UnsetType = UNSET
+        self.renamed: set[str] = set()  # tool names rewritten (and said so) already
 
-    def name(self, name: str) -> str:
+    def name(self, name: str, path: str) -> str:
         """A tool name over the target's limit or outside anthropic's alphabet
         (``^[a-zA-Z0-9_-]{1,128}$``), rewritten the same way wherever it appears;
-        ``to_openai.response`` / ``stream`` restore it from ``request=``."""
-        return short_name(name, self.t.tool_name_max)
+        ``to_openai.response`` / ``stream`` restore it from ``request=``. An empty name
+        names nothing."""
+        if not name:
+            raise TranslationError(path, "a tool name cannot be empty")
+        sent = short_name(name, self.t.tool_name_max)
+        if sent != name and name not in self.renamed:
+            self.renamed.add(name)  # said once, where it first appears
+            self.ctx.approx(path, f"renamed {sent!r} everywhere (restored with request=)")
+        return sent
 
     # -- the request fields ----------------------------------------------------------
 
     def build(self) -> a.MessagesRequest:
         req, ctx = self.req, self.ctx
+        for i, tool in enumerate(req.tools or ()):  # a renamed tool is said at its definition
+            if isinstance(tool, o.FunctionTool) and tool.function.name:
+                self.name(tool.function.name, f"tools[{i}].function.name")
         messages = self.messages()
         out = a.MessagesRequest(model=req.model, messages=messages, max_tokens=self.max_tokens())
         if self.system is not UNSET:
@@ -554,7 +565,7 @@ class _Request:
     def tool_use(self, call: o.FunctionToolCall, path: str) -> a.ToolUseBlock:
         block = a.ToolUseBlock(
             id=anthropic_id(call.id),
-            name=self.name(call.function.name),
+            name=self.name(call.function.name, join(path, "function.name")),
             input=parse_arguments(
                 call.function.arguments, self.ctx, join(path, "function.arguments")
             ),
@@ -574,19 +585,24 @@ class _Request:
         t, ctx = self.t, self.ctx
         blocks: list[a.ContentBlock] = []
         if m.reasoning_details not in (UNSET, None) and m.reasoning_details:
+            carry = t.openai_fields
             for j, d in enumerate(m.reasoning_details):
                 dpath = f"{path}.reasoning_details[{j}]"
                 if isinstance(d, o.ReasoningText) and d.text is None:
                     ctx.approx(join(dpath, "text"), "null text said as empty thinking")
+                block: a.ThinkingBlock | a.RedactedThinkingBlock
                 if isinstance(d, o.ReasoningText):
-                    blocks.append(
-                        a.ThinkingBlock(thinking=d.text or "", signature=d.signature or "")
-                    )
+                    block = a.ThinkingBlock(thinking=d.text or "", signature=d.signature or "")
                 elif isinstance(d, o.ReasoningEncrypted):
-                    blocks.append(a.RedactedThinkingBlock(data=d.data))
+                    block = a.RedactedThinkingBlock(data=d.data)
                 else:
-                    blocks.append(a.ThinkingBlock(thinking=d.summary, signature=""))
-                    ctx.approx(dpath, "a reasoning summary replayed as unsigned thinking")
+                    block = a.ThinkingBlock(thinking=d.summary, signature="")
+                    if not carry:
+                        ctx.approx(dpath, "a reasoning summary replayed as unsigned thinking")
+                blocks.append(block)
+                if carry:
+                    _carry_detail(block, d)
+                    continue
                 if d.format not in _ANTHROPIC_FORMATS:
                     if t.signatures == "signed_only":
                         blocks.pop()
@@ -594,11 +610,18 @@ class _Request:
                             dpath,
                             f"target {t.name} verifies signatures: reasoning in format {d.format!r} dropped",
                         )
-                    else:
-                        ctx.approx(
-                            join(dpath, "format"),
-                            f"reasoning in format {d.format!r} replayed to anthropic",
-                        )
+                        continue
+                    ctx.approx(
+                        join(dpath, "format"),
+                        f"reasoning in format {d.format!r} replayed to anthropic",
+                    )
+                if t.signatures == "signed_only" and type(block) is a.ThinkingBlock:
+                    if not block.signature:
+                        continue  # dropped whole below: nothing of it to report apart
+                if d.id not in (UNSET, None):
+                    ctx.drop(join(dpath, "id"), "thinking blocks have no id")
+                if d.index is not UNSET and d.index != j:
+                    ctx.drop(join(dpath, "index"), "thinking blocks are in list order")
             joined = "\n\n".join(b.thinking for b in blocks if isinstance(b, a.ThinkingBlock))
             for field in ("reasoning_content", "reasoning"):
                 value = getattr(m, field)
@@ -645,7 +668,9 @@ class _Request:
             items: list[a.ToolResultContent] = []
             for j, part in enumerate(m.content):
                 if isinstance(part, o.ToolReferencePart):
-                    ref = a.ToolReferenceBlock(tool_name=self.name(part.tool_name))
+                    ref = a.ToolReferenceBlock(
+                        tool_name=self.name(part.tool_name, f"{path}.content[{j}].tool_name")
+                    )
                     cc = self.cache(part, f"{path}.content[{j}]")
                     if cc is not UNSET:
                         ref.cache_control = cc
@@ -680,7 +705,9 @@ class _Request:
                 if fn.parameters is not UNSET
                 else {"type": "object", "properties": {}}
             )
-            definition = a.Tool(name=self.name(fn.name), input_schema=schema)
+            definition = a.Tool(
+                name=self.name(fn.name, join(path, "function.name")), input_schema=schema
+            )
             if fn.description is not UNSET:
                 definition.description = fn.description
             if fn.strict not in (UNSET, None):
@@ -702,7 +729,9 @@ class _Request:
         if isinstance(choice, str):
             result = _TOOL_CHOICE[TOOL_CHOICE_TO_ANTHROPIC[choice]]()
         elif isinstance(choice, o.NamedToolChoice):
-            result = a.ToolChoiceTool(name=self.name(choice.function.name))
+            result = a.ToolChoiceTool(
+                name=self.name(choice.function.name, "tool_choice.function.name")
+            )
         elif isinstance(choice, o.AllowedToolsChoice):
             mode = choice.allowed_tools.mode
             result = a.ToolChoiceAny() if mode == "required" else a.ToolChoiceAuto()
@@ -722,6 +751,22 @@ class _Request:
                 ctx.drop("tool_choice", f"target {self.t.name} rejects tool_choice while thinking")
                 return
             out.tool_choice = result
+
+
+def _carry_detail(block: a.ThinkingBlock | a.RedactedThinkingBlock, d: o.ReasoningDetail) -> None:
+    """What a ``reasoning_details`` entry says beside its thinking, on its block (the
+    ``compatible`` carrier, ``openai_detail``); nothing when it says nothing more."""
+    summary = isinstance(d, o.ReasoningSummary)
+    if not summary and d.id is UNSET and d.format is UNSET and d.index is UNSET:
+        return
+    if isinstance(block, a.RedactedThinkingBlock):
+        block.openai_detail = a.OpenAIDetail(id=d.id, format=d.format, index=d.index)
+        return
+    detail = block.openai_detail = a.OpenAIThinkingDetail(id=d.id, format=d.format, index=d.index)
+    if summary:
+        detail.type = "reasoning.summary"
+    elif isinstance(d, o.ReasoningText) and d.signature in (UNSET, None):
+        detail.signature = None
 
 
 def _compaction(part: o.CompactionPart, cc: a.CacheControl | UnsetType) -> a.CompactionBlock:

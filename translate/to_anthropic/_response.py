@@ -212,7 +212,7 @@ class _Response:
                     blocks.append(a.RedactedThinkingBlock(data=d.data))
                 else:
                     blocks.append(a.ThinkingBlock(thinking=d.summary, signature=""))
-                r.reasoning_detail(d, ctx.lose, dpath)
+                r.reasoning_detail(d, ctx.lose, dpath, j)
             joined = "\n\n".join(b.thinking for b in blocks if isinstance(b, a.ThinkingBlock))
             for field in ("reasoning_content", "reasoning"):
                 value = getattr(m, field)

@@ -109,21 +109,62 @@ def dropped_block(block: Any, path: str, lose: Lose) -> None:
         lose(path, "dropped", f"a {tag(block)} block has no place in an openai response")
 
 
+COMPACTION_SAID = "a compaction block said as its summary text (its encrypted state dropped)"
+COMPACTION_FAILED = "a compaction without a summary (a failed one) is a no-op"
+COMPACTION_END = "\n\n"
+"""What follows a compaction summary said as text in a response's content: the answer
+that comes after it starts a paragraph of its own."""
+
+
+def compaction(content: Any, path: str, lose: Lose) -> str | None:
+    """A compaction block (beta: the server compacted the context) for an openai client,
+    which has no such block: its summary as text the model can read when the client sends
+    it back, with a Loss; a failed compaction (no summary) is nothing."""
+    said = content if isinstance(content, str) and content else None
+    compaction_loss(said is not None, path, lose)
+    return said
+
+
+def compaction_loss(said: bool, path: str, lose: Lose) -> None:
+    """The Loss of a compaction block whose summary was ``said`` as text, or was not."""
+    if said:
+        lose(path, "approximated", COMPACTION_SAID)
+    else:
+        lose(path, "dropped", COMPACTION_FAILED)
+
+
 def reasoning_detail(
     block: a.ThinkingBlock | a.RedactedThinkingBlock, index: int | UnsetType = UNSET
-) -> o.ReasoningText | o.ReasoningEncrypted:
+) -> o.ReasoningDetail:
     """A thinking block as its OpenRouter ``reasoning_details`` entry: its text and
-    signature (``reasoning.text``), or a redacted block's data (``reasoning.encrypted``).
-    In a stream (``index`` given) the block's first entry omits an empty signature: the
+    signature (``reasoning.text``), or a redacted block's data (``reasoning.encrypted``),
+    with what ``openai_detail`` carried of the entry it came from (``compatible``: its
+    id, format and index; a summary is a summary again). In a stream (``index`` given,
+    the key its deltas merge by) the block's first entry omits an empty signature: the
     signature is still to come, in a ``signature_delta``."""
+    extra = block.openai_detail
+    out: o.ReasoningDetail
     if isinstance(block, a.RedactedThinkingBlock):
-        return o.ReasoningEncrypted(data=block.data, index=index)
-    if index is UNSET:
-        return o.ReasoningText(text=block.thinking, signature=block.signature)
-    detail = o.ReasoningText(text=block.thinking, index=index)
-    if block.signature:
-        detail.signature = block.signature
-    return detail
+        out = o.ReasoningEncrypted(data=block.data)
+    elif (
+        extra is not UNSET
+        and type(extra) is a.OpenAIThinkingDetail
+        and extra.type == "reasoning.summary"
+    ):
+        out = o.ReasoningSummary(summary=block.thinking)
+    elif index is UNSET:
+        out = o.ReasoningText(text=block.thinking, signature=block.signature)
+        if type(extra) is a.OpenAIThinkingDetail and extra.signature is None:
+            out.signature = UNSET  # the entry had none (the block's "" stood for it)
+    else:
+        out = o.ReasoningText(text=block.thinking)
+        if block.signature:
+            out.signature = block.signature
+    if extra is not UNSET:
+        out.id, out.format, out.index = extra.id, extra.format, extra.index
+    if index is not UNSET:
+        out.index = index
+    return out
 
 
 def citation_title(citation: a.WebSearchResultLocation, path: str, lose: Lose) -> str:

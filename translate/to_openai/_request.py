@@ -29,6 +29,7 @@ from .._tables import (
 )
 from .._tools import OMITTED, dump_arguments, id_returns, openai_id, short_name
 from ..targets import Target, resolve
+from . import _refine as r
 
 _json = msgspec.json.Encoder()
 _CLIENT_TOOL = (UNSET, None, "custom")
@@ -95,24 +96,34 @@ def _carry_display(sw: o.ThinkingSwitch, unknown: list[Unknown]) -> None:
 
 
 class _Request:
-    __slots__ = ("ctx", "limit", "req", "t")
+    __slots__ = ("ctx", "limit", "renamed", "req", "t")
 
     def __init__(self, ctx: Ctx, req: a.MessagesRequest) -> None:
         self.ctx = ctx
         self.t = ctx.target
         self.req = req
         self.limit = self.t.tool_name_max
+        self.renamed: set[str] = set()  # tool names rewritten (and said so) already
 
-    def name(self, name: str) -> str:
+    def name(self, name: str, path: str) -> str:
         """Tool names over the target's limit or outside its alphabet are rewritten the same
         way everywhere they appear (definitions, tool_choice, history), so no map needs to
-        be kept (``short_name``; ``request=`` restores them)."""
-        return short_name(name, self.limit)
+        be kept (``short_name``; ``request=`` restores them). An empty name names nothing."""
+        if not name:
+            raise TranslationError(path, "a tool name cannot be empty")
+        sent = short_name(name, self.limit)
+        if sent != name and name not in self.renamed:
+            self.renamed.add(name)  # said once, where it first appears
+            self.ctx.approx(path, f"renamed {sent!r} everywhere (restored with request=)")
+        return sent
 
     # -- the request fields ----------------------------------------------------------
 
     def build(self) -> o.ChatCompletionRequest:
         req, t, ctx = self.req, self.t, self.ctx
+        for i, tool in enumerate(req.tools or ()):  # a renamed tool is said at its definition
+            if tool.type in _CLIENT_TOOL and tool.name:
+                self.name(tool.name, f"tools[{i}].name")
         out = o.ChatCompletionRequest(model=req.model, messages=self.messages())
         setattr(out, t.max_tokens_field, req.max_tokens)
         if req.stop_sequences is not UNSET:
@@ -555,25 +566,21 @@ class _Request:
         return msg
 
     def tool_reference(self, item: a.ToolReferenceBlock, path: str) -> o.ToolPart:
-        """Claude Code's tool search answers with the tools it found, by name."""
+        """Claude Code's tool search answers with the tools it found, by name (as sent)."""
+        name = self.name(item.tool_name, join(path, "tool_name"))
         if self.t.anthropic_fields:
-            return o.ToolReferencePart(
-                tool_name=item.tool_name, cache_control=_cc(item.cache_control)
-            )
+            return o.ToolReferencePart(tool_name=name, cache_control=_cc(item.cache_control))
         self.ctx.approx(path, "a tool_reference said as text")
-        part = o.TextPart(text=f"Tool loaded: {item.tool_name}")
+        part = o.TextPart(text=f"Tool loaded: {name}")
         self.hint(part, item.cache_control, path)
         return part
 
     def compaction(self, block: a.CompactionBlock, path: str) -> o.TextPart | None:
         """A compaction summary, for a target that cannot carry the block: its text."""
-        if not block.content:
-            self.ctx.drop(path, "a compaction without a summary (a failed one) is a no-op")
+        text = r.compaction(block.content, path, self.ctx.lose)
+        if text is None:
             return None
-        self.ctx.approx(
-            path, "a compaction block said as its summary text (its signature and state dropped)"
-        )
-        part = o.TextPart(text=block.content)
+        part = o.TextPart(text=text)
         self.hint(part, block.cache_control, path)
         return part
 
@@ -660,7 +667,8 @@ class _Request:
         call = o.FunctionToolCall(
             id=openai_id(block.id),
             function=o.FunctionCall(
-                name=self.name(block.name), arguments=dump_arguments(block.input)
+                name=self.name(block.name, join(path, "name")),
+                arguments=dump_arguments(block.input),
             ),
         )
         self.cc_field(call, block.cache_control, path)
@@ -698,6 +706,7 @@ class _Request:
             len(thoughts) == 1
             and isinstance(thoughts[0][1], a.ThinkingBlock)
             and not thoughts[0][1].signature
+            and thoughts[0][1].openai_detail is UNSET
         )
         details = "reasoning_details" in replay and (not plain or replay == ("reasoning_details",))
         if "reasoning_content" in replay:
@@ -705,14 +714,14 @@ class _Request:
         if "reasoning" in replay:
             msg.reasoning = text
         if details:
-            msg.reasoning_details = [
-                o.ReasoningText(text=b.thinking, signature=b.signature)
-                if isinstance(b, a.ThinkingBlock)
-                else o.ReasoningEncrypted(data=b.data)
-                for _, b in thoughts
-            ]
+            msg.reasoning_details = [r.reasoning_detail(b) for _, b in thoughts]
             return
         for path, b in thoughts:
+            if b.openai_detail is not UNSET:
+                ctx.drop(
+                    join(path, "openai_detail"),
+                    f"target {t.name} has no reasoning_details for the entry's id and format",
+                )
             if isinstance(b, a.RedactedThinkingBlock):
                 ctx.drop(path, f"target {t.name} cannot replay redacted thinking")
             elif b.signature:
@@ -735,7 +744,7 @@ class _Request:
             if not tool.name:  # absent or "": every tool is called by its name
                 raise TranslationError(f"tools[{i}].name", "a tool needs a non-empty name")
             fn = o.FunctionDefinition(
-                name=self.name(tool.name),
+                name=self.name(tool.name, f"tools[{i}].name"),
                 description=tool.description,
                 parameters=tool.input_schema,
                 strict=tool.strict,
@@ -786,7 +795,7 @@ class _Request:
 
     def tool_choice(self, out: o.ChatCompletionRequest, choice: a.ToolChoice) -> None:
         if isinstance(choice, a.ToolChoiceTool):
-            name = self.name(choice.name)
+            name = self.name(choice.name, "tool_choice.name")
             if self.req.tools and any(
                 t.name == choice.name and t.type not in _CLIENT_TOOL for t in self.req.tools
             ):

@@ -117,6 +117,10 @@ class _Response:
             elif isinstance(block, a.ToolUseBlock):
                 calls.append(self.tool_call(block, path))
                 after_tool = True
+            elif isinstance(block, a.CompactionBlock):
+                said = r.compaction(block.content, path, ctx.lose)
+                if said is not None:
+                    texts.append((path, a.TextBlock(text=said + r.COMPACTION_END)))
             else:
                 r.dropped_block(block, path, ctx.lose)
         if thoughts:
@@ -152,7 +156,12 @@ class _Response:
             b.thinking for _, b in thoughts if isinstance(b, a.ThinkingBlock)
         )
         only = thoughts[0][1]
-        if len(thoughts) == 1 and isinstance(only, a.ThinkingBlock) and not only.signature:
+        if (
+            len(thoughts) == 1
+            and isinstance(only, a.ThinkingBlock)
+            and not only.signature
+            and only.openai_detail is UNSET
+        ):
             return
         message.reasoning_details = [r.reasoning_detail(b) for _, b in thoughts]
 

@@ -111,6 +111,7 @@ class Block(enum.StrEnum):
     REDACTED = "REDACTED"  # a redacted thinking block: said whole when it starts
     TOOL_EMPTY = "TOOL_EMPTY"  # a tool call, none of its arguments said yet
     TOOL_SAID = "TOOL_SAID"  # a tool call, some of its arguments said
+    COMPACTION = "COMPACTION"  # a compaction block: its summary said as delta.content
     DROPPED = "DROPPED"  # a block with no openai twin (a Loss): its deltas go with it
 
 
@@ -119,6 +120,7 @@ class Block(enum.StrEnum):
 IDLE, OPEN, FINISHED, CLOSED = State.IDLE, State.OPEN, State.FINISHED, State.CLOSED
 TEXT, THINKING, REDACTED = Block.TEXT, Block.THINKING, Block.REDACTED
 TOOL_EMPTY, TOOL_SAID, DROPPED = Block.TOOL_EMPTY, Block.TOOL_SAID, Block.DROPPED
+COMPACTION = Block.COMPACTION
 
 
 class _Open:
@@ -376,6 +378,11 @@ class Stream(OnceLedger):
             block = _Open(THINKING if t is a.ThinkingBlock else REDACTED, self._thoughts)
             self._thoughts += 1
             detail = r.reasoning_detail(b, block.key)
+            carried = b.openai_detail
+            if carried is not UNSET and carried.index not in (UNSET, block.key):
+                self._lose(
+                    f"{path}.openai_detail.index", "dropped", "a stream's index is its own key"
+                )
             if t is a.ThinkingBlock:
                 # Thinking blocks are joined in reasoning_content as the response joins them.
                 text = (r.REASONING_JOIN if self._texts else "") + b.thinking
@@ -404,6 +411,11 @@ class Stream(OnceLedger):
             )
             out.append(self._chunk(o.ChunkDelta(tool_calls=[call])))
             r.tool_use_extras(b, path, self._lose)
+        elif t is a.CompactionBlock:
+            block = _Open(COMPACTION, 0)  # key: 1 once some of the summary is said
+            if b.content:
+                block.key = 1
+                out.append(self._chunk(o.ChunkDelta(content=b.content)))
         else:
             block = _Open(DROPPED, -1)
             r.dropped_block(b, path, self._lose)
@@ -559,6 +571,20 @@ class Stream(OnceLedger):
         self._lose(path, "dropped", "citations have no openai twin")
         return []
 
+    def _compaction(self, block: _Open, event: a.ContentBlockDeltaEvent) -> list[Out]:
+        # Its encrypted_content goes with the block's Loss (``_compaction_end``).
+        delta: a.CompactionDelta = event.delta  # type: ignore[assignment]
+        if not delta.content:
+            return []
+        block.key = 1
+        return [self._chunk(o.ChunkDelta(content=delta.content))]
+
+    def _compaction_end(self, block: _Open, event: a.ContentBlockStopEvent) -> list[Out]:
+        """The summary said (the response's ``_refine.compaction``): what follows it starts
+        a paragraph of its own; none said: a failed compaction, nothing."""
+        r.compaction_loss(block.key == 1, f"content[{event.index}]", self._lose)
+        return [self._chunk(o.ChunkDelta(content=r.COMPACTION_END))] if block.key else []
+
     def _mismatch(self, block: _Open, event: a.ContentBlockDeltaEvent) -> list[Out]:
         path = f"content[{event.index}].{tag(event.delta)}"
         self._lose(path, "dropped", "a delta of another kind than its block")
@@ -660,6 +686,11 @@ TRANSITIONS: dict[State | Block, dict[type | None, Handler]] = {
     Block.TOOL_SAID: {
         a.InputJSONDelta: Stream._arguments,
         a.ContentBlockStopEvent: Stream._nothing,
+        None: Stream._mismatch,
+    },
+    Block.COMPACTION: {
+        a.CompactionDelta: Stream._compaction,
+        a.ContentBlockStopEvent: Stream._compaction_end,
         None: Stream._mismatch,
     },
     Block.DROPPED: {None: Stream._nothing},

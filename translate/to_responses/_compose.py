@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from msgspec import UNSET
-
 from .. import anthropic as a
 from .. import responses as r
 from .._decode import Unknown
@@ -86,8 +84,8 @@ def anthropic_request(
 
 def _second(conv: ToChat, req: r.ResponseCreateParams, inner: list[Loss]) -> list[Loss]:
     """The Chat -> Messages losses, named in the caller's Responses input: the hub's
-    carrier fields by what they carry (``namespaces``: each namespace tool), then the
-    reasoning ids the hub carried (``reasoning_details``) and Messages cannot."""
+    carrier fields by what they carry (``namespaces``: each namespace tool); a reasoning
+    id Messages cannot keep (``reasoning_details[j].id``) at the ``id`` of the turn's item."""
     rename = _renamer(conv)
     tools = req.tools if isinstance(req.tools, list) else []
     out: list[Loss] = []
@@ -98,16 +96,15 @@ def _second(conv: ToChat, req: r.ResponseCreateParams, inner: list[Loss]) -> lis
                 for i, tool in enumerate(tools)
                 if isinstance(tool, r.NamespaceTool) and tool.tools
             )
-        else:
-            out.append(Loss(rename(loss.path), loss.kind, loss.detail))
-    gone = {loss.path for loss in out if loss.kind == "dropped"}
-    items = req.input if isinstance(req.input, list) else []
-    for i, item in enumerate(items):
-        path = f"input[{i}]"
-        ident = getattr(item, "id", None) if isinstance(item, r.Reasoning) else None
-        if ident not in (UNSET, None) and path not in gone and f"{path}.id" not in gone:
-            out.append(Loss(f"{path}.id", "dropped", "anthropic thinking blocks have no id"))
+            continue
+        path = rename(loss.path)
+        if _DETAIL_ID.search(loss.path) and not path.endswith(".id"):
+            path += ".id"
+        out.append(Loss(path, loss.kind, loss.detail))
     return out
+
+
+_DETAIL_ID = re.compile(r"\.reasoning_details\[\d+\]\.id$")
 
 
 def anthropic_response(
