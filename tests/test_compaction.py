@@ -9,12 +9,13 @@ compaction (no summary) is nothing. Shapes from the anthropic SDK 2.14 beta type
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import msgspec
 import pytest
 
-from translate import Loss, to_openai
+from translate import Loss, to_openai, to_responses
 
 from . import sdk_strict
 from .streams import accumulate_openai, anthropic_sse, openai_frames
@@ -121,3 +122,22 @@ def test_the_request_says_a_replayed_compaction_as_its_summary() -> None:
     ]
     carried = msgspec.to_builtins(to_openai.request(req, target="compatible"))
     assert carried["messages"][1]["content"] == [{"type": "compaction", "content": SUMMARY}]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_responses_client_reads_the_same_text_batch_and_streamed(case: str) -> None:
+    """Codex over a Messages upstream: the summary is output text of the message item."""
+    block, content, expected = CASES[case]
+    losses: list[Loss] = []
+    body = msgspec.to_builtins(to_responses.response(_message(block), losses=losses))
+    assert [part["text"] for part in body["output"][0]["content"]] == [content]
+    assert [(loss.path, loss.kind) for loss in losses] == expected
+    streamed: list[Loss] = []
+    sse = b"".join(to_responses.sse([anthropic_sse(_events(block))], losses=streamed))
+    done = [
+        json.loads(frame.partition("data: ")[2])
+        for frame in sse.decode().split("\n\n")
+        if frame.startswith("event: response.completed")
+    ]
+    assert [p["text"] for p in done[0]["response"]["output"][0]["content"]] == [content]
+    assert [(loss.path, loss.kind) for loss in streamed] == expected
