@@ -597,8 +597,6 @@ class _Request:
                     block = a.RedactedThinkingBlock(data=d.data)
                 else:
                     block = a.ThinkingBlock(thinking=d.summary, signature="")
-                    if not carry:
-                        ctx.approx(dpath, "a reasoning summary replayed as unsigned thinking")
                 blocks.append(block)
                 if carry:
                     _carry_detail(block, d)
@@ -618,6 +616,8 @@ class _Request:
                 if t.signatures == "signed_only" and type(block) is a.ThinkingBlock:
                     if not block.signature:
                         continue  # dropped whole below: nothing of it to report apart
+                if isinstance(d, o.ReasoningSummary):
+                    ctx.approx(dpath, "a reasoning summary replayed as unsigned thinking")
                 if d.id not in (UNSET, None):
                     ctx.drop(join(dpath, "id"), "thinking blocks have no id")
                 if d.index is not UNSET and d.index != j:
