@@ -613,9 +613,9 @@ class _Request:
                         join(dpath, "format"),
                         f"reasoning in format {d.format!r} replayed to anthropic",
                     )
-                if t.signatures == "signed_only" and type(block) is a.ThinkingBlock:
-                    if not block.signature:
-                        continue  # dropped whole below: nothing of it to report apart
+                signed_only = t.signatures == "signed_only"
+                if signed_only and type(block) is a.ThinkingBlock and not block.signature:
+                    continue  # dropped whole below: nothing of it to report apart
                 if isinstance(d, o.ReasoningSummary):
                     ctx.approx(dpath, "a reasoning summary replayed as unsigned thinking")
                 if d.id not in (UNSET, None):
