@@ -7,6 +7,7 @@ extension keys that provider reads. They raise AssertionError naming the rule br
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -40,11 +41,41 @@ def _temperature(req: dict, low: float, high: float) -> None:
 
 
 def _names(req: dict, limit: int = 64) -> None:
+    """OpenAI: function names match ``^[a-zA-Z0-9_-]{1,64}$`` (a 400 otherwise), in the
+    definitions, the named tool_choice and the calls of the history."""
+    name = re.compile(rf"[a-zA-Z0-9_-]{{1,{limit}}}")
     for tool in req.get("tools", []):
-        assert 1 <= len(tool["function"]["name"]) <= limit, "function name length"
+        if "function" in tool:
+            assert name.fullmatch(tool["function"]["name"]), "function name"
+    choice = req.get("tool_choice")
+    if isinstance(choice, dict) and "function" in choice:
+        assert name.fullmatch(choice["function"]["name"]), "tool_choice name"
     for m in _assistants(req):
-        for call in m.get("tool_calls", []):
-            assert len(call["function"]["name"]) <= limit, "tool call name length"
+        for call in m.get("tool_calls") or []:
+            if "function" in call:
+                assert name.fullmatch(call["function"]["name"]), "tool call name"
+
+
+_ANTHROPIC_NAME = re.compile(r"[a-zA-Z0-9_-]{1,128}")
+_ANTHROPIC_ID = re.compile(r"[a-zA-Z0-9_-]+")
+
+
+def _anthropic_names(req: dict) -> None:
+    """Anthropic: client tool names match ``^[a-zA-Z0-9_-]{1,128}$``, tool-use ids
+    ``^[a-zA-Z0-9_-]+$`` (400s otherwise), wherever they appear."""
+    for tool in req.get("tools", []):
+        if tool.get("type") in (None, "custom"):
+            assert _ANTHROPIC_NAME.fullmatch(tool["name"]), "tool name"
+    choice = req.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("type") == "tool":
+        assert _ANTHROPIC_NAME.fullmatch(choice["name"]), "tool_choice name"
+    for m in req["messages"]:
+        for b in m["content"] if isinstance(m["content"], list) else []:
+            if b["type"] == "tool_use":
+                assert _ANTHROPIC_NAME.fullmatch(b["name"]), "tool_use name"
+                assert _ANTHROPIC_ID.fullmatch(b["id"]), "tool_use id"
+            if b["type"] == "tool_result":
+                assert _ANTHROPIC_ID.fullmatch(b["tool_use_id"]), "tool_result id"
 
 
 def _no_json_schema(req: dict) -> None:
@@ -152,6 +183,7 @@ def _anthropic_2023(req: dict) -> None:
         sdk_strict.validate_anthropic_beta_request_2023(req)
     else:
         sdk_strict.validate_anthropic_request_2023(req)
+    _anthropic_names(req)
     assert all(m["role"] != "system" for m in req["messages"]), (
         "no system messages in API 2023-06-01"
     )
@@ -196,6 +228,7 @@ def anthropic_official(req: dict) -> None:
         sdk_strict.validate_anthropic_beta_request(req)
     else:
         sdk_strict.validate_anthropic_request(req)
+    _anthropic_names(req)
     for m in req["messages"]:
         for b in m["content"] if isinstance(m["content"], list) else []:
             assert b["type"] != "thinking" or b["signature"], (
@@ -209,7 +242,7 @@ OPENAI_DIALECT: dict[str, Callable[[dict], Any]] = {
     "kimi": kimi,
     "vllm": vllm,
     "openrouter": openrouter,
-    "openai": lambda req: sdk_strict.validate_openai_request(req, extensions=None),
+    "openai": lambda req: (sdk_strict.validate_openai_request(req, extensions=None), _names(req)),
 }
 ANTHROPIC_DIALECT: dict[str, Callable[[dict], Any]] = {
     "mimo-anthropic": mimo_anthropic,
