@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -446,8 +445,8 @@ def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
 
 def test_jobs_read_byte_ranges_with_the_files_line_numbers(tmp_path: Path) -> None:
     """With --jobs, workers read their own byte ranges of a file (several 4 MB chunks here)
-    and spool their output: blank lines, CRLF ends and bad rows in later chunks still get
-    the file's line numbers, the output is the one process's, and no spool file is left."""
+    and write their output themselves, in turn: blank lines, CRLF ends and bad rows in later
+    chunks still get the file's line numbers, and the output is the one process's."""
     data = tmp_path / "requests.jsonl"
     _requests_file(data, 600, bad=(520,))
     lines = data.read_bytes().split(b"\n")
@@ -457,7 +456,60 @@ def test_jobs_read_byte_ranges_with_the_files_line_numbers(tmp_path: Path) -> No
     one = run("convert", str(data), "--target", "openai", "--losses", "json")
     two = run("convert", str(data), "--target", "openai", "--losses", "json", "--jobs", "2")
     assert one.returncode == two.returncode == 2
-    assert one.stdout == two.stdout and len(one.stdout.splitlines()) == 599
+    assert _differ(one.stdout, two.stdout) is None and len(one.stdout.splitlines()) == 599
     assert one.stderr == two.stderr
     assert "requests.jsonl:523: messages[0].role" in two.stderr.decode()
-    assert not list(Path(tempfile.gettempdir()).glob("translate-*"))
+
+
+def _differ(a: bytes, b: bytes) -> str | None:
+    """Where two outputs first differ (None: identical); a short message where pytest would
+    diff megabytes."""
+    if a == b:
+        return None
+    i = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return f"{len(a)} vs {len(b)} bytes, first difference at {i}: {a[i : i + 80]!r} / {b[i : i + 80]!r}"
+
+
+def _convert_to_file(out: Path, *args: str) -> subprocess.CompletedProcess:
+    with out.open("wb") as sink:
+        return subprocess.run(
+            [sys.executable, "-m", "translate", "convert", *args],
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            timeout=300,
+            check=False,
+        )
+
+
+def test_workers_write_in_turn_to_a_file_a_pipe_and_out_dir(tmp_path: Path) -> None:
+    """The workers write to the command's standard output themselves: a file (one offset
+    shared since the fork) and a pipe give the bytes one process writes; so does --out,
+    which each worker opens for appending. --on-error fail in a later chunk (row 520 of
+    600, the fourth 4 MB range) writes the chunks before it, as one process does."""
+    data = tmp_path / "requests.jsonl"
+    _requests_file(data, 600)
+    flags = (str(data), "--target", "openai")
+    expected = run("convert", *flags).stdout
+    assert len(expected.splitlines()) == 600
+    for jobs in ("2", "3"):
+        out = tmp_path / f"out{jobs}.jsonl"
+        done = _convert_to_file(out, *flags, "--jobs", jobs)
+        assert done.returncode == 0, done.stderr
+        assert _differ(out.read_bytes(), expected) is None
+        assert _differ(run("convert", *flags, "--jobs", jobs).stdout, expected) is None
+        folder = tmp_path / f"dir{jobs}"
+        done = run("convert", *flags, "--jobs", jobs, "--out", str(folder))
+        assert done.returncode == 0 and done.stdout == b""
+        assert _differ((folder / "requests.jsonl").read_bytes(), expected) is None
+    _requests_file(data, 600, bad=(520,))
+    one = _convert_to_file(tmp_path / "one.jsonl", *flags, "--on-error", "fail")
+    two = _convert_to_file(tmp_path / "two.jsonl", *flags, "--on-error", "fail", "--jobs", "2")
+    assert one.returncode == two.returncode == 2
+    assert one.stderr == two.stderr
+    assert "requests.jsonl:521: stopped" in two.stderr.decode()
+    written = (tmp_path / "two.jsonl").read_bytes()
+    assert _differ(written, (tmp_path / "one.jsonl").read_bytes()) is None
+    kept = len(written.splitlines())
+    assert 0 < kept < 520  # the chunks before the bad row's, whole
+    assert _differ(written, b"".join(expected.splitlines(keepends=True)[:kept])) is None

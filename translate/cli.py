@@ -284,9 +284,10 @@ _ROW_KINDS = frozenset(("conversation", "batch", "transcript"))
 def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> int:
     """JSON Lines inputs (and transcripts) through the row engine: streamed, in chunks, in
     ``--jobs`` processes, output in input order; a summary of the losses at the end."""
+    import gc
+    import itertools
     import multiprocessing
     import os
-    import tempfile
     from collections import Counter
     from contextlib import ExitStack
 
@@ -302,40 +303,56 @@ def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> in
         request=Path(args.request).read_bytes() if args.request else None,
         status=args.status,
         ledger=bool(args.losses_file) or style != "summary",
+        fail=args.on_error == "fail",
     )
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     counts: Counter[str] = Counter()
     totals = {"rows": 0, "bad": 0, "lossy": 0}
     status = 0
+    numbers = itertools.count()  # the chunks' places in the output, across the inputs
     with ExitStack() as stack:
-        pool = (
-            stack.enter_context(multiprocessing.get_context("fork").Pool(jobs))
-            if jobs > 1
-            else None
-        )
+        pool: Any = None
+        if jobs > 1:
+            # Workers write their chunks' output themselves, in turn (_engine.Turns): the
+            # command reads nothing but their small results. gc.freeze: the workers' garbage
+            # collections then leave the pages they share with the command unwritten.
+            context = multiprocessing.get_context("fork")
+            turns = _engine.Turns(context)
+            gc.freeze()
+            pool = stack.enter_context(turns.pool(context, jobs))
         ledger = stack.enter_context(open(args.losses_file, "wb")) if args.losses_file else None
         sizes = sum(p.stat().st_size for _, p in inputs if p is not None and p.is_file())
         bar = _progress(stack, sizes)
         for name, path in inputs:
             where = name
             out: Any
+            written: _engine.Out = None  # where workers write this input's output themselves
             if args.out:
                 target = Path(args.out) / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 out = stack.enter_context(open(target, "wb"))
+                written = str(target)
             else:
                 out = sys.stdout.buffer
+                try:
+                    written = out.fileno()
+                except (AttributeError, OSError, ValueError):  # not a file (in-process use)
+                    written = None
             if args.kind == "transcript":
                 tasks: Any = [(str(path), options, options.request)] if path else []
                 fn: Any = _engine.work_transcript
-            elif pool is not None and path is not None and path.is_file():
-                # Workers read their own byte ranges and spool their output to files the
-                # reader copies in order: no row crosses a pipe either way (the pipe was the
-                # serial part that kept --jobs from scaling). The directory goes with the run.
-                spool = stack.enter_context(tempfile.TemporaryDirectory(prefix="translate-"))
-                ranged = msgspec.structs.replace(options, spool=spool)
-                tasks = ((r, ranged) for r in _engine.ranges(str(path)))
-                fn = _engine.work_range
+            elif path is not None and path.is_file():
+                # Each worker reads its own byte ranges of the file and writes its output when
+                # its turn comes: no row crosses a pipe, the command copies nothing. One
+                # process reads the same ranges (the same code, the same output).
+                if pool is None:
+                    written = None
+                else:
+                    out.flush()
+                tasks = (
+                    (span, options, next(numbers), written) for span in _engine.ranges(str(path))
+                )
+                fn = _engine.work_range_in_turn if pool is not None else _engine.work_range
             else:
                 stream = sys.stdin.buffer if path is None else stack.enter_context(open(path, "rb"))
                 tasks = ((chunk, options) for chunk in _engine.chunks(stream))
@@ -345,8 +362,8 @@ def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> in
                 done.shift(base)
                 base += done.span
                 first_bad = done.bad[0][0] if done.bad and args.on_error == "fail" else None
-                if first_bad is None:
-                    _engine.take(done, out)
+                if first_bad is None and done.lines:
+                    out.write(b"".join(done.lines))
                 for number, message in done.bad:
                     print(f"translate: {where}:{number}: {message}", file=sys.stderr)
                     if first_bad is not None:
