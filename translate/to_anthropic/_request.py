@@ -89,35 +89,50 @@ def request(
 
 
 class _Request:
-    __slots__ = ("ctx", "renamed", "req", "system", "t")
+    __slots__ = ("ctx", "req", "sent", "system", "t")
 
     def __init__(self, ctx: Ctx, req: o.ChatCompletionRequest) -> None:
         self.ctx = ctx
         self.t = ctx.target
         self.req = req
         self.system: str | list[a.TextBlock] | UnsetType = UNSET
-        self.renamed: set[str] = set()  # tool names rewritten (and said so) already
+        self.sent: dict[str, str] = {}  # each tool name as sent, once worked out
 
-    def name(self, name: str, path: str) -> str:
+    def name(self, name: str, where: str, field: str, index: int = -1) -> str:
         """A tool name over the target's limit or outside anthropic's alphabet
         (``^[a-zA-Z0-9_-]{1,128}$``), rewritten the same way wherever it appears;
         ``to_openai.response`` / ``stream`` restore it from ``request=``. An empty name
         names nothing."""
-        if not name:
-            raise TranslationError(path, "a tool name cannot be empty")
+        if len(name) <= self.t.tool_name_max and name.isidentifier() and name.isascii():
+            return name  # fits both alphabets: the common case, decided in ~0.1 us
+        sent = self.sent.get(name)
+        if sent is None:  # the first time this request names it
+            sent = self.sent[name] = self.fit(name, where, field, index)
+        return sent
+
+    def fit(self, name: str, where: str, field: str, index: int) -> str:
+        """``name`` as sent, and a Loss (once, at the tool's definition if it has one)
+        when it had to be rewritten."""
         sent = short_name(name, self.t.tool_name_max)
-        if sent != name and name not in self.renamed:
-            self.renamed.add(name)  # said once, where it first appears
+        if sent != name or not name:
+            path = f"{where}[{index}].{field}" if index >= 0 else join(where, field)
+            if not name:
+                raise TranslationError(path, "a tool name cannot be empty")
+            path = self.definition(name) or path
             self.ctx.approx(path, f"renamed {sent!r} everywhere (restored with request=)")
         return sent
+
+    def definition(self, name: str) -> str | None:
+        """The path of the name of the tool defined as ``name``, if one is."""
+        for i, tool in enumerate(self.req.tools or ()):
+            if isinstance(tool, o.FunctionTool) and tool.function.name == name:
+                return f"tools[{i}].function.name"
+        return None
 
     # -- the request fields ----------------------------------------------------------
 
     def build(self) -> a.MessagesRequest:
         req, ctx = self.req, self.ctx
-        for i, tool in enumerate(req.tools or ()):  # a renamed tool is said at its definition
-            if isinstance(tool, o.FunctionTool) and tool.function.name:
-                self.name(tool.function.name, f"tools[{i}].function.name")
         messages = self.messages()
         out = a.MessagesRequest(model=req.model, messages=messages, max_tokens=self.max_tokens())
         if self.system is not UNSET:
@@ -565,7 +580,7 @@ class _Request:
     def tool_use(self, call: o.FunctionToolCall, path: str) -> a.ToolUseBlock:
         block = a.ToolUseBlock(
             id=anthropic_id(call.id),
-            name=self.name(call.function.name, join(path, "function.name")),
+            name=self.name(call.function.name, path, "function.name"),
             input=parse_arguments(
                 call.function.arguments, self.ctx, join(path, "function.arguments")
             ),
@@ -669,7 +684,7 @@ class _Request:
             for j, part in enumerate(m.content):
                 if isinstance(part, o.ToolReferencePart):
                     ref = a.ToolReferenceBlock(
-                        tool_name=self.name(part.tool_name, f"{path}.content[{j}].tool_name")
+                        tool_name=self.name(part.tool_name, f"{path}.content", "tool_name", j)
                     )
                     cc = self.cache(part, f"{path}.content[{j}]")
                     if cc is not UNSET:
@@ -705,9 +720,7 @@ class _Request:
                 if fn.parameters is not UNSET
                 else {"type": "object", "properties": {}}
             )
-            definition = a.Tool(
-                name=self.name(fn.name, join(path, "function.name")), input_schema=schema
-            )
+            definition = a.Tool(name=self.name(fn.name, path, "function.name"), input_schema=schema)
             if fn.description is not UNSET:
                 definition.description = fn.description
             if fn.strict not in (UNSET, None):
@@ -730,7 +743,7 @@ class _Request:
             result = _TOOL_CHOICE[TOOL_CHOICE_TO_ANTHROPIC[choice]]()
         elif isinstance(choice, o.NamedToolChoice):
             result = a.ToolChoiceTool(
-                name=self.name(choice.function.name, "tool_choice.function.name")
+                name=self.name(choice.function.name, "tool_choice", "function.name")
             )
         elif isinstance(choice, o.AllowedToolsChoice):
             mode = choice.allowed_tools.mode
