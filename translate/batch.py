@@ -20,11 +20,16 @@ of ``[a-zA-Z0-9_-]``) is bad input, not renamed. Bodies go through ``request``,
 stands for, ``canceled`` / ``expired`` the OpenAI error codes ``batch_cancelled`` /
 ``batch_expired``. An OpenAI line's ``id`` (``batch_req_...``) has no Anthropic twin (a
 Loss); going the other way it is made from the ``custom_id`` (``batch_req_<custom_id>``).
+
+Loss paths and TranslationError paths name the line as given: ``params.messages[3]...``,
+``body.tools[0]...``, ``result.message.content[1]...``, ``response.body.choices[0]...``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import msgspec
@@ -73,7 +78,26 @@ def _hand_over(found: list[Loss], strict: bool, losses: list[Loss] | None) -> No
 
 def _under(prefix: str, inner: list[Loss], found: list[Loss]) -> None:
     """File the losses of a translated part under its path in the line."""
-    found.extend(Loss(f"{prefix}.{x.path}" if x.path else prefix, x.kind, x.detail) for x in inner)
+    found.extend(Loss(_join(prefix, x.path), x.kind, x.detail) for x in inner)
+
+
+def _join(prefix: str, path: str) -> str:
+    if not path:
+        return prefix
+    return f"{prefix}{path}" if path[0] == "[" else f"{prefix}.{path}"
+
+
+@contextmanager
+def _within(prefix: str) -> Iterator[None]:
+    """A TranslationError of a translated part names its path in the line."""
+    try:
+        yield
+    except LossError:
+        raise
+    except TranslationError as err:
+        if err.path == "target":  # the argument, not the line
+            raise
+        raise TranslationError(_join(prefix, err.path), err.reason) from None
 
 
 def request(
@@ -99,7 +123,8 @@ def request(
             raise TranslationError("", "--to anthropic: this line is an Anthropic batch request")
         mod = to_openai if to == "openai" else to_responses
         inner: list[Loss] = []
-        body = msgspec.to_builtins(mod.request(row["params"], target=target, losses=inner))
+        with _within("params"):
+            body = msgspec.to_builtins(mod.request(row["params"], target=target, losses=inner))
         _under("params", inner, found)
         if body.pop("stream", None):
             found.append(Loss("params.stream", "dropped", "a batch request does not stream"))
@@ -115,9 +140,10 @@ def request(
             raise TranslationError("", f"--to {to}: this line is an OpenAI batch request")
         extra: dict[str, Any] = {"source": "responses"} if source == "responses" else {}
         inner = []
-        params = msgspec.to_builtins(
-            to_anthropic.request(row["body"], target=target, losses=inner, **extra)
-        )
+        with _within("body"):
+            params = msgspec.to_builtins(
+                to_anthropic.request(row["body"], target=target, losses=inner, **extra)
+            )
         _under("body", inner, found)
         if params.pop("stream", None):
             found.append(Loss("body.stream", "dropped", "a batch request does not stream"))
@@ -156,7 +182,8 @@ def result(
         error: dict[str, Any] | None = None
         if kind == "succeeded":
             inner: list[Loss] = []
-            body = mod.response(res.get("message"), request=request, losses=inner)
+            with _within("result.message"):
+                body = mod.response(res.get("message"), request=request, losses=inner)
             _under("result.message", inner, found)
             response = {"status_code": 200, "request_id": "", "body": msgspec.to_builtins(body)}
         elif kind == "errored":
@@ -191,7 +218,8 @@ def result(
                 else {}
             )
             inner = []
-            message = to_anthropic.response(body, request=request, losses=inner, **extra)
+            with _within("response.body"):
+                message = to_anthropic.response(body, request=request, losses=inner, **extra)
             _under("response.body", inner, found)
             res = {"type": "succeeded", "message": msgspec.to_builtins(message)}
         elif isinstance(response, dict):

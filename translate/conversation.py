@@ -12,12 +12,20 @@ What a conversation does not carry: the response's envelope (its id, model, usag
 timestamps), which describes the call, not the conversation. Said as a Loss: a turn cut
 short (``max_tokens`` / ``length``, a refusal, ``content_filter``, an ``incomplete``
 Responses status), choices after the first, annotations, an empty assistant turn (nothing to
-append). Loss paths name the conversation: ``messages[N]`` with ``N`` the number of request
-messages is the response's turn; losses of the response itself are under ``response``.
+append). Loss paths name the row as given, so that a user finds each in their file:
+``request.messages[3].content[0].cache_control`` (``request.input[3]...`` for Responses;
+without a ``"request"`` key the row is the request and the paths are the request's), and
+for the response's turn the response's own fields: ``response.content[1].signature``
+(anthropic), ``response.choices[0].message.reasoning_content`` (openai),
+``response.output[2]...`` (Responses). A turn that is not in the row as it is translated
+(a stream, accumulated, or a response of another dialect than the request's, translated
+first) is named ``response``, with the path within the turn in the Loss's detail. A
+TranslationError names its path the same way.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -330,35 +338,98 @@ def conversation(
         raise TranslationError("request", "expected a JSON object")
     src = source or _dialect_of(request, "request")
     to = to or ("anthropic" if src == "openai" else "openai")
+    key = "input" if src == "responses" else "messages"
+    history = request.get(key)
+    names = _Names("request." if "request" in row else "", key, src, history)
     found: list[Loss] = []
     if isinstance(response, (str, bytes, bytearray)) and not _is_sse(response):
         response = load(response)  # JSON text: a response, or a stream's SSE text as a string
     if response is not None:
         if _is_sse(response) or isinstance(response, list):
             dialect, resp = accumulate(_events(response))
+            names.literal = False
         else:
             resp = load(response)
             dialect = _dialect_of(resp, "response")
         if dialect != src:
             inner: list[Loss] = []
             extra = {"source": "responses"} if dialect == "responses" else {}
-            resp = msgspec.to_builtins(_MODULES[src].response(resp, losses=inner, **extra))
-            found.extend(Loss(f"response.{x.path}", x.kind, x.detail) for x in inner)
+            try:
+                translated = _MODULES[src].response(resp, losses=inner, **extra)
+            except TranslationError as err:
+                raise TranslationError(_join("response", err.path), err.reason) from None
+            resp = msgspec.to_builtins(translated)
+            found.extend(Loss(_join("response", x.path), x.kind, x.detail) for x in inner)
+            names.literal = False
         turn = _assistant(resp, src, found)
-        key = "input" if src == "responses" else "messages"
-        history = request.get(key)
         if src == "responses" and isinstance(history, str):
             history = [{"role": "user", "content": history}]
         request = {**request, key: list(history or ()) + turn}
+        names.turn = len(turn)
     if to == src:
         out = request
     else:
         extra = {"source": "responses"} if src == "responses" else {}
-        result = _MODULES[to].request(request, target=target, losses=found, **extra)
+        said: list[Loss] = []
+        try:
+            result = _MODULES[to].request(request, target=target, losses=said, **extra)
+        except TranslationError as err:
+            if err.path == "target":  # the argument, not the row
+                raise
+            path, _ = names.name(err.path)
+            raise TranslationError(path, err.reason) from None
         out = msgspec.to_builtins(result)
+        found.extend(names.loss(x) for x in said)
     if found:
         if strict:
             raise LossError(found)
         if losses is not None:
             losses.extend(found)
     return out
+
+
+def _join(prefix: str, path: str) -> str:
+    """``prefix`` and a path under it (``a.b``, ``.b``, ``[0]`` or nothing)."""
+    if not path:
+        return prefix
+    return f"{prefix}{path}" if path[0] in ".[" else f"{prefix}.{path}"
+
+
+_HEAD = re.compile(r"(messages|input)\[(\d+)\]")
+
+
+class _Names:
+    """Paths in the conversation as translated -> paths in the row as given."""
+
+    def __init__(self, prefix: str, key: str, source: str, history: Any) -> None:
+        self.prefix = prefix  # "request." when the row is {"request", "response"}
+        self.key = key
+        self.source = source
+        self.text = isinstance(history, str)  # a Responses input given as one string
+        self.before = 1 if self.text else len(history) if isinstance(history, list) else 0
+        self.turn = 0  # items the response appended
+        self.literal = True  # the appended turn is the response's own fields, as given
+
+    def name(self, path: str) -> tuple[str, str]:
+        """(the path in the row, a note for the detail: the path within a turn that is not
+        in the row as it is)."""
+        head = _HEAD.match(path)
+        if head is None or head[1] != self.key:
+            return (self.prefix + path if path else self.prefix.rstrip(".")), ""
+        i, rest = int(head[2]), path[head.end() :]
+        if i < self.before:
+            if self.text:
+                return f"{self.prefix}input", ""
+            return f"{self.prefix}{path}", ""
+        if not self.literal or i >= self.before + self.turn:
+            within = f"[{i - self.before}]{rest}" if self.source == "responses" else rest
+            return "response", f" (in the response's turn: {within.lstrip('.') or 'the turn'})"
+        if self.source == "anthropic":
+            return _join("response", rest), ""
+        if self.source == "openai":
+            return _join("response.choices[0].message", rest), ""
+        return f"response.output[{i - self.before}]{rest}", ""
+
+    def loss(self, loss: Loss) -> Loss:
+        path, note = self.name(loss.path)
+        return Loss(path, loss.kind, loss.detail + note)
