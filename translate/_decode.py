@@ -457,10 +457,17 @@ def with_extra(obj: S, extra: dict[str, Any]) -> S:
     """
     if not extra:
         return obj
-    names = tuple(extra)
-    cls = _with_fields(type(obj), names)
-    values = {f: getattr(obj, f) for f in obj.__struct_fields__}
-    attrs = cls.__struct_fields__[len(obj.__struct_fields__) :]
-    values.update(zip(attrs, extra.values()))
-    # defstruct is typed as returning a plain Struct class; this one subclasses type(obj).
-    return cast("S", cls(**values))
+    return new_with_extra(type(obj), extra, msgspec.structs.asdict(obj))
+
+
+def new_with_extra(cls: type[S], extra: dict[str, Any], fields: dict[str, Any]) -> S:
+    """A ``cls`` made of ``fields`` (by attribute name) with ``extra`` fields (by wire name)
+    added: ``with_extra`` for a struct not made yet, so that it is made once (a copy of a
+    large struct into its carrier costs more than the translation's own work on it)."""
+    if not extra:
+        return cls(**fields)
+    carrier = _with_fields(cls, tuple(extra))
+    attrs = carrier.__struct_fields__[len(cls.__struct_fields__) :]
+    fields.update(zip(attrs, extra.values()))
+    # defstruct is typed as returning a plain Struct class; this one subclasses cls.
+    return cast("S", carrier(**fields))

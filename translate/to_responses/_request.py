@@ -20,6 +20,7 @@ from .._decode import Unknown, decode, join
 from .._errors import Loss
 from .._ledger import Ctx, drop_used, finish
 from .._tables import tag
+from .._tools import short_name
 from ..targets import PRESETS, Target
 from ._to_chat import _SERVER_ONLY, CONTENT_FORMAT, NAMESPACES, grammar_from_chat
 
@@ -41,6 +42,8 @@ _NO_TWIN: tuple[tuple[str, object], ...] = (
     ("top_k", None),
 )
 _NO_TWIN_DETAIL = "no twin in the Responses API"
+_LIMIT = PRESETS[("openai", "compatible")].tool_name_max
+"""The compatible form's tool name limit: a namespaced name past it was shortened."""
 _RESPONSES = Target(name="responses", dialect="openai", unknown_fields="carry")
 """The Responses dialect has one form: unknown top-level fields are carried."""
 
@@ -101,13 +104,18 @@ class FromChat:
         self.req = req
         self.extra = extra
         self.calls: dict[str, str] = {}
-        # flattened tool name -> (namespace, name) from the compatible form's namespaces
+        # flattened tool name -> (namespace, name) from the compatible form's namespaces,
+        # under the name as the Chat request says it too (shortened past the compatible
+        # form's limit, ``ToChat.name``)
         self.flat: dict[str, tuple[str, str]] = {}
         for ns in extra.get(NAMESPACES) or ():
             if isinstance(ns, dict) and isinstance(ns.get("name"), str):
                 for flat in ns.get("tools") or ():
                     if isinstance(flat, str) and flat.startswith(ns["name"]):
-                        self.flat[flat] = (ns["name"], flat[len(ns["name"]) :])
+                        where = (ns["name"], flat[len(ns["name"]) :])
+                        self.flat[flat] = where
+                        if len(flat) > _LIMIT:
+                            self.flat[short_name(flat, _LIMIT)] = where
 
     def build(self) -> r.ResponseCreateParams:
         req, ctx = self.req, self.ctx

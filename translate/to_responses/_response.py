@@ -253,6 +253,7 @@ def _to_chat(ctx: Ctx, resp: r.Response, created: int | None) -> o.ChatCompletio
     req = r.ResponseCreateParams(model=resp.model, input=list(resp.output))
     conv = ToChat(ctx, req)
     conv.output = True
+    conv.where = "output"
     messages = conv.messages([])
     msg = o.ResponseMessage()
     calls: list[o.ToolCall] = []

@@ -28,7 +28,7 @@ from msgspec import UNSET
 from .. import _sampling
 from .. import openai as o
 from .. import responses as r
-from .._decode import Unknown, decode, join
+from .._decode import Unknown, can_carry, decode, join, new_with_extra
 from .._errors import Loss, TranslationError
 from .._ledger import Ctx, finish
 from .._tables import nearest_effort, tag
@@ -58,6 +58,53 @@ _SERVER_ONLY = (
 )
 
 
+# the hot loop's names (a global is one lookup, a module attribute two)
+_AssistantMessage = o.AssistantMessage
+_ChatCall = o.FunctionCall
+_ChatCustomCall = o.CustomCall
+_ChatCustomToolCall = o.CustomToolCall
+_ReasoningText = o.ReasoningText
+_ReasoningEncrypted = o.ReasoningEncrypted
+_FunctionToolCall = o.FunctionToolCall
+_TextPart = o.TextPart
+_ToolMessage = o.ToolMessage
+_CustomToolCall = r.CustomToolCall
+_CustomToolCallOutput = r.CustomToolCallOutput
+_FunctionCall = r.FunctionCall
+_FunctionCallOutput = r.FunctionCallOutput
+_InputText = r.InputText
+_Message = r.Message
+_OutputText = r.OutputText
+_Reasoning = r.Reasoning
+_SAID_AS: dict[str, type[o.UserMessage | o.SystemMessage | o.DeveloperMessage]] = {
+    "user": o.UserMessage,
+    "system": o.SystemMessage,
+    "developer": o.DeveloperMessage,
+}
+_SERVER_ID = "item ids name server-side state"
+_NO_TWIN = "no twin in Chat Completions"
+
+
+def _input_texts(content: Any) -> bool:
+    """A list of plain ``input_text`` parts (said as Chat text parts, nothing lost)."""
+    if type(content) is not list:
+        return False
+    for p in content:
+        if type(p) is not _InputText or p.prompt_cache_breakpoint is not UNSET:
+            return False
+    return True
+
+
+def _output_texts(content: Any) -> bool:
+    """A list of plain ``output_text`` parts (no annotations, no logprobs)."""
+    if type(content) is not list:
+        return False
+    for p in content:
+        if type(p) is not _OutputText or p.annotations or p.logprobs not in (UNSET, None):
+            return False
+    return True
+
+
 class _WildRequest(r.ResponseCreateParams, kw_only=True):
     """A request as clients send it: the top-level fields they add that the API reference
     does not declare (Codex's ``client_metadata``), so that such a body still decodes in one
@@ -71,6 +118,34 @@ _request_decoder = msgspec.json.Decoder(_WildRequest)
 _REQUEST_FIELDS = frozenset(f.encode_name for f in msgspec.structs.fields(r.ResponseCreateParams))
 
 
+class Decoded:
+    """A body that ``typed`` decoded already (the dispatcher's detection, on bytes): read
+    by ``decode_request`` as the bytes it came from, not as a struct from the caller."""
+
+    __slots__ = ("req",)
+
+    def __init__(self, req: _WildRequest) -> None:
+        self.req = req
+
+
+def typed(body: bytes) -> Decoded | None:
+    """``body`` decoded in the one typed pass, or None when that pass fails (anything but a
+    Responses request as Codex sends it: ``decode_request`` says why, or another dialect's
+    converter takes it)."""
+    try:
+        return Decoded(_request_decoder.decode(body))
+    except (msgspec.DecodeError, RecursionError, UnicodeError):
+        return None
+
+
+def _wild(req: _WildRequest, unknown: list[Unknown]) -> _WildRequest:
+    for field in _WILD_FIELDS:
+        value = getattr(req, field)
+        if value is not UNSET:
+            unknown.append(Unknown("", field, value))
+    return req
+
+
 def decode_request(body: Any, unknown: list[Unknown]) -> r.ResponseCreateParams:
     """Decode a Responses request; input messages without ``type`` (EasyInputMessage) and
     item references without it get their tag first.
@@ -81,21 +156,19 @@ def decode_request(body: Any, unknown: list[Unknown]) -> r.ResponseCreateParams:
     of on the dict, one ``convert``. Only a body
     with unknown nested fields or bad values takes the slow path (``_decode.decode``),
     which names them by path."""
+    if type(body) is Decoded:
+        return _wild(body.req, unknown)
     if isinstance(body, r.ResponseCreateParams):
         return body
     if isinstance(body, (bytes, bytearray, memoryview, str)):
         try:
-            req: r.ResponseCreateParams = _request_decoder.decode(body)
+            wild: _WildRequest = _request_decoder.decode(body)
         except msgspec.ValidationError:
             pass
         except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
             return decode(body, r.ResponseCreateParams, unknown)  # names the error
         else:
-            for field in _WILD_FIELDS:
-                value = getattr(req, field)
-                if value is not UNSET:
-                    unknown.append(Unknown("", field, value))
-            return req
+            return _wild(wild, unknown)
     try:
         data = _builtins(body)
     except (msgspec.DecodeError, RecursionError):
@@ -149,7 +222,7 @@ def request(
     unknown: list[Unknown] = []
     req = decode_request(body, unknown)
     ctx = Ctx(resolve(target, "openai"))
-    return finish(ctx, ToChat(ctx, req).build(unknown), unknown, strict, losses)
+    return finish(ctx, ToChat(ctx, req).build(unknown), [], strict, losses)
 
 
 def flat_name(namespace: str | Any, name: str) -> str:
@@ -158,36 +231,94 @@ def flat_name(namespace: str | Any, name: str) -> str:
     return name if namespace in (UNSET, None) else f"{namespace}{name}"
 
 
+_CHAT_FIELDS = frozenset(f.encode_name for f in msgspec.structs.fields(o.ChatCompletionRequest))
+HUB_FIELDS = (
+    "reasoning_summary",
+    "reasoning_generate_summary",
+    "prompt_cache_comparison_response_id",
+    "prompt_cache_prewarm",
+    NAMESPACES,
+)
+"""The compatible form's own carrier fields (``ToChat.carried``): not Chat fields, not
+Responses fields, read back by ``to_responses.request``."""
+_TAKEN = _CHAT_FIELDS | frozenset(HUB_FIELDS)
+"""Names an unknown top-level field cannot be carried under: the Chat request's fields and
+the carriers' (an unknown ``namespaces`` would read back as the carrier)."""
+
+
 class ToChat:
     """One Responses request -> Chat. ``paths`` maps each Chat message index to the input
-    path it came from (the composition with Messages names losses by it)."""
+    path it came from (the composition with Messages names losses by it; kept as ``at``,
+    an item's index or a path, and written out when asked for).
+
+    Written for speed as much as for reading: every item is one pass, the common shapes
+    (a text part, a call, an output, a reasoning item) take their branch without a call
+    per field, and the request is made once, as the carrier of the fields only the
+    compatible form says (no copy into it afterwards)."""
 
     __slots__ = (
+        "at",
         "calls",
         "compatible",
         "ctx",
+        "details_only",
+        "flats",
         "functions_only",
         "limit",
         "namespaces",
         "output",
-        "paths",
         "req",
+        "required",
+        "rescan",
+        "said",
+        "say_content",
+        "say_details",
+        "say_reasoning",
+        "spaces",
         "t",
         "tool_paths",
+        "where",
+        "written",
     )
 
     def __init__(self, ctx: Ctx, req: r.ResponseCreateParams) -> None:
         self.ctx = ctx
-        self.t = ctx.target
+        self.t = t = ctx.target
         self.req = req
-        self.limit = self.t.tool_name_max
-        self.paths: list[str] = []
+        self.limit = t.tool_name_max
+        self.at: list[int | str] = []  # each Chat message's item index, or its path
+        self.written: list[str] | None = None
         self.tool_paths: list[str] = []
         self.namespaces: list[dict[str, Any]] = []
         self.calls: dict[str, str] = {}  # call_id -> "function" | "custom"
         self.output = False  # reading a Response's output: its item ids are expected
+        self.where = "input"  # what the items are called in the caller's payload
         self.functions_only = False  # custom tools said as functions (for the Messages hub)
-        self.compatible = self.t.unknown_fields == "carry"  # read per item: kept
+        self.compatible = t.unknown_fields == "carry"  # read per item: kept
+        self.required = t.reasoning_required_on_tool_calls
+        replay = t.reasoning_replay
+        self.say_content = "reasoning_content" in replay
+        self.say_reasoning = "reasoning" in replay
+        self.say_details = "reasoning_details" in replay
+        self.details_only = replay == ("reasoning_details",)
+        # compatible only, for ``clashes``: the Chat names that may say two things, with
+        # their namespace (None: none) and the path of the element that says each (an int:
+        # the index of an item): every tool and namespaced call, and a call without
+        # namespace whose name is a namespaced one (``flats``: flattened name ->
+        # namespace); each namespace tool's name and path; whether a namespaced call
+        # brought a name no tool had (the calls before it are looked at again)
+        self.said: list[tuple[str, Any, str | int]] = []
+        self.flats: dict[str, Any] = {}
+        self.spaces: list[tuple[str, str]] = []
+        self.rescan = False
+
+    @property
+    def paths(self) -> list[str]:
+        """Each Chat message's path in the caller's input (``input[3]``, ``instructions``)."""
+        if self.written is None or len(self.written) != len(self.at):
+            where = self.where
+            self.written = [p if isinstance(p, str) else f"{where}[{p}]" for p in self.at]
+        return self.written
 
     @property
     def custom_tools(self) -> bool:
@@ -202,92 +333,152 @@ class ToChat:
     # -- the request fields ----------------------------------------------------------
 
     def build(self, unknown: list[Unknown] | None = None) -> o.ChatCompletionRequest:
-        """The Chat request. With ``unknown`` (what ``finish`` carries next), the fields
-        only the compatible form carries join it, so that one carrier struct is made."""
+        """The Chat request, with the ``unknown`` fields of the Responses one carried or
+        reported (``finish``'s rule; ``finish`` is then given none)."""
         req, t, ctx = self.req, self.t, self.ctx
-        if not isinstance(req.model, str):
+        model = req.model
+        if not isinstance(model, str):
             raise TranslationError("model", "Chat Completions needs a model")
         tools: list[o.Tool] = []
         if req.tools is not UNSET:
             tools = self.tools(req.tools, "tools")
         messages = self.messages(tools)
-        out = o.ChatCompletionRequest(model=req.model, messages=messages)
-        if tools or (req.tools == [] and self.compatible):  # `tools: []` said as it was
+        if self.namespaces:
+            self.clashes()
+        compatible = self.compatible
+        late: list[tuple[str, str]] = []  # unknown fields not carried: reported last
+        if compatible:
+            extra = self.carried(unknown or (), late)
+            fields = {"model": model, "messages": messages}
+            out = new_with_extra(o.ChatCompletionRequest, extra, fields)
+        else:
+            for u in unknown or ():
+                late.append((f"{u.path}.{u.key}" if u.path else u.key, u.detail))
+            out = o.ChatCompletionRequest(model=model, messages=messages)
+        if tools or (compatible and req.tools == []):  # `tools: []` said as it was
             out.tools = tools
-        if req.max_output_tokens not in (UNSET, None):
-            setattr(out, t.max_tokens_field, req.max_output_tokens)
-        if req.stream not in (UNSET, None):
-            out.stream = req.stream
-            if req.stream:
+        value: Any = req.max_output_tokens
+        if value is not UNSET and value is not None:
+            setattr(out, t.max_tokens_field, value)
+        value = req.stream
+        if value is not UNSET and value is not None:
+            out.stream = value
+            if value:
                 # a Responses stream always ends with usage (response.completed)
                 out.stream_options = o.StreamOptions(include_usage=True)
-        if (
-            req.stream_options not in (UNSET, None)
-            and req.stream_options.include_obfuscation is not UNSET
-        ):
+        so = req.stream_options
+        if so is not UNSET and so is not None and so.include_obfuscation is not UNSET:
             opts = out.stream_options if out.stream_options not in (UNSET, None) else None
             opts = opts or o.StreamOptions()
-            opts.include_obfuscation = req.stream_options.include_obfuscation
+            opts.include_obfuscation = so.include_obfuscation
             out.stream_options = opts
-        self.sampling(out)
+        if req.temperature is not UNSET or req.top_p is not UNSET:
+            out.temperature = _sampling.temperature(ctx, req.temperature)
+            out.top_p = _sampling.top_p(ctx, req.top_p)
         if req.tool_choice is not UNSET:
             self.tool_choice(out, req.tool_choice)
-        if req.parallel_tool_calls not in (UNSET, None):
-            out.parallel_tool_calls = req.parallel_tool_calls
-        self.thinking(out)
+        value = req.parallel_tool_calls
+        if value is not UNSET and value is not None:
+            out.parallel_tool_calls = value
+        rc = req.reasoning
+        if rc is not UNSET and rc is not None and rc.effort is not UNSET:
+            self.thinking(out)
         if not t.tool_choice_with_thinking:
             self.forced_choice_while_thinking(out)
         if req.text is not UNSET:
             self.text(out, req.text)
         self.state(out)
-        for field in ("metadata", "safety_identifier", "service_tier", "prompt_cache_key"):
-            value = getattr(req, field)
-            if value not in (UNSET, None):
-                setattr(out, field, value)
+        value = req.metadata
+        if value is not UNSET and value is not None:
+            out.metadata = value
+        value = req.safety_identifier
+        if value is not UNSET and value is not None:
+            out.safety_identifier = value
+        value = req.service_tier
+        if value is not UNSET and value is not None:
+            out.service_tier = value
+        value = req.prompt_cache_key
+        if value is not UNSET and value is not None:
+            out.prompt_cache_key = value
         if req.user is not UNSET:
             out.user = req.user
-        if req.prompt_cache_retention not in (UNSET, None):
-            if req.prompt_cache_retention in ("in_memory", "24h"):
-                out.prompt_cache_retention = req.prompt_cache_retention  # type: ignore[assignment]
+        value = req.prompt_cache_retention
+        if value is not UNSET and value is not None:
+            if value in ("in_memory", "24h"):
+                out.prompt_cache_retention = value
             else:
                 ctx.drop("prompt_cache_retention", "an unknown retention policy")
         if req.prompt_cache_options is not UNSET:
             self.cache_options(out, req.prompt_cache_options)
-        if req.moderation not in (UNSET, None):
-            out.moderation = req.moderation
+        value = req.moderation
+        if value is not UNSET and value is not None:
+            out.moderation = value
         for field in _SERVER_ONLY:
             value = getattr(req, field)
             if value is UNSET or value in (None, False, [], {}):
-                continue  # says nothing (carried by the compatible form, below)
+                continue  # says nothing (carried by the compatible form)
             ctx.drop(field, "no twin in Chat Completions")
-        if req.top_logprobs not in (UNSET, None):
-            out.top_logprobs = req.top_logprobs
-        return self.carry(out, unknown)
+        value = req.top_logprobs
+        if value is not UNSET and value is not None:
+            out.top_logprobs = value
+        if not compatible:
+            self.uncarried()
+        for where, detail in late:
+            ctx.drop(where, detail)
+        return out
 
-    def carry(
-        self, out: o.ChatCompletionRequest, unknown: list[Unknown] | None = None
-    ) -> o.ChatCompletionRequest:
-        """What only the Responses dialect says: carried by the compatible form (so that a
-        round trip restores it), else a Loss or, where nothing is lost, nothing."""
-        req, ctx = self.req, self.ctx
+    def carried(self, unknown: Any, late: list[tuple[str, str]]) -> dict[str, Any]:
+        """The compatible form's extra fields: what only the Responses dialect says (so that
+        a round trip restores it), then the unknown top-level fields (``finish``'s rule:
+        carried unless the name is taken or cannot be a field; those, and nested unknown
+        fields, go to ``late``)."""
+        req = self.req
         extra: dict[str, Any] = {}
-        if self.compatible:
-            for field in _SERVER_ONLY:  # their "nothing" values, so a round trip keeps them
-                value = getattr(req, field)
-                if value is not UNSET and value in (None, False, [], {}):
-                    extra[field] = value
-            pco = req.prompt_cache_options
-            if pco is not UNSET:
-                for field in ("comparison_response_id", "prewarm"):
-                    if getattr(pco, field) is not UNSET:
-                        extra[f"prompt_cache_{field}"] = getattr(pco, field)
+        for field in _SERVER_ONLY:  # their "nothing" values, so a round trip keeps them
+            value = getattr(req, field)
+            if value is not UNSET and value in (None, False, [], {}):
+                extra[field] = value
+        pco = req.prompt_cache_options
+        if pco is not UNSET:
+            if pco.comparison_response_id is not UNSET:
+                extra["prompt_cache_comparison_response_id"] = pco.comparison_response_id
+            if pco.prewarm is not UNSET:
+                extra["prompt_cache_prewarm"] = pco.prewarm
+        for field in _CARRIED:
+            value = getattr(req, field)
+            if value is not UNSET and value is not None:
+                extra[field] = value
+        rc = req.reasoning
+        if rc is not UNSET and rc is not None:
+            if rc.summary is not UNSET:
+                extra["reasoning_summary"] = rc.summary
+            if rc.generate_summary is not UNSET:
+                extra["reasoning_generate_summary"] = rc.generate_summary
+        # elsewhere nothing is lost: the reasoning text comes back as the summary
+        if self.namespaces:
+            extra[NAMESPACES] = self.namespaces
+        for u in unknown:
+            if u.path:
+                late.append((f"{u.path}.{u.key}", u.detail))
+            elif u.key in _TAKEN:
+                late.append(
+                    (u.key, f"{u.detail} shares its name with a field of the target dialect")
+                )
+            elif not can_carry(u.key):
+                late.append((u.key, "unknown field whose name cannot be written as a field"))
+            else:
+                extra[u.key] = u.value
+        return extra
+
+    def uncarried(self) -> None:
+        """What the compatible form carries, elsewhere: a Loss or, where nothing is lost,
+        nothing."""
+        req, ctx = self.req, self.ctx
         for field in _CARRIED:
             value = getattr(req, field)
             if value in (UNSET, None):
                 continue
-            if self.compatible:
-                extra[field] = value
-            elif field == "include":
+            if field == "include":
                 for i, what in enumerate(value):
                     if what != "reasoning.encrypted_content":  # honoured: proofs come back
                         ctx.drop(f"include[{i}]", "no twin in Chat Completions")
@@ -296,40 +487,20 @@ class ToChat:
                     ctx.drop("truncation", "the upstream fails instead of truncating")
             else:
                 ctx.drop(field, "no twin in Chat Completions")
-        rc = req.reasoning
-        if rc not in (UNSET, None):
-            for field in ("summary", "generate_summary"):
-                value = getattr(rc, field)
-                if value is not UNSET and self.compatible:
-                    extra[f"reasoning_{field}"] = value
-                # elsewhere nothing is lost: the reasoning text comes back as the summary
-        if self.namespaces and self.compatible:
-            extra[NAMESPACES] = self.namespaces
-        if not extra:
-            return out
-        if unknown is not None:  # carried by finish, with the unknown fields: one copy
-            unknown[0:0] = [Unknown("", k, v) for k, v in extra.items()]
-            return out
-        from .._decode import with_extra
-
-        return with_extra(out, extra)
-
-    def sampling(self, out: o.ChatCompletionRequest) -> None:
-        out.temperature = _sampling.temperature(self.ctx, self.req.temperature)
-        out.top_p = _sampling.top_p(self.ctx, self.req.top_p)
 
     def state(self, out: o.ChatCompletionRequest) -> None:
         """Server-side state cannot be honoured by a stateless translator."""
         req, ctx = self.req, self.ctx
-        if req.previous_response_id not in (UNSET, None):
+        if req.previous_response_id is not UNSET and req.previous_response_id is not None:
             ctx.drop("previous_response_id", "server-side state: a stateless translator has none")
-        if req.conversation not in (UNSET, None):
+        if req.conversation is not UNSET and req.conversation is not None:
             ctx.drop("conversation", "server-side state: a stateless translator has none")
-        if req.store is True:
+        store = req.store
+        if store is True:
             ctx.drop("store", "server-side state: nothing is stored")
-        elif req.store is False and self.compatible:
+        elif store is False and self.compatible:
             out.store = False
-        elif req.store is None and self.compatible:
+        elif store is None and self.compatible:
             out.store = None
 
     def cache_options(self, out: o.ChatCompletionRequest, opts: r.PromptCacheOptions) -> None:
@@ -439,84 +610,262 @@ class ToChat:
     # -- input items -----------------------------------------------------------------
 
     def messages(self, tools: list[o.Tool]) -> list[o.Message]:
+        """The Chat messages of the input, in one pass. The assistant message being built
+        (``msg``) takes the assistant-side items in the order Chat can say them (``rank``:
+        reasoning, text, calls); an item that cannot follow starts the next one.
+
+        The hot loop of a long session: each common shape (a call, an output, a lone
+        reasoning item, a text-only message) is said inline, with no Loss to report (the
+        conditions say so), its path written only when it starts a Chat message; anything
+        else goes to the method that says every case, and reports what it must."""
         req = self.req
         out: list[o.Message] = []
-        if req.instructions not in (UNSET, None):
+        paths = self.at
+        if req.instructions is not UNSET and req.instructions is not None:
             out.append(o.SystemMessage(content=req.instructions))
-            self.paths.append("instructions")
-        if isinstance(req.input, str):
-            out.append(o.UserMessage(content=req.input))
-            self.paths.append("input")
+            paths.append("instructions")
+        items = req.input
+        if isinstance(items, str):
+            out.append(o.UserMessage(content=items))
+            paths.append("input")
             return out
-        if req.input is UNSET:
+        if items is UNSET:
             return out
-        turn: _Turn | None = None
-        spill: list[o.UserPart] = []
-        for i, item in enumerate(req.input):
-            path = f"input[{i}]"
+        every: list[Any] = items  # each item's shape is tested by its type below
+        where = self.where
+        drop = self.ctx.drop
+        output = self.output
+        required = self.required
+        limit = self.limit
+        made = self.calls
+        flats = self.flats
+        said = self.said
+        custom_ok = self.custom_tools
+        lone = self.say_details  # a lone reasoning item is said inline (below)
+        say_content = self.say_content
+        say_reasoning = self.say_reasoning
+        details_only = self.details_only
+        msg: o.AssistantMessage | None = None
+        rank = 0
+        thoughts: list[tuple[int, r.Reasoning]] = []  # msg's reasoning items
+        inline = False  # the first of them is said already (``lone``)
+        spill: list[o.UserPart] = []  # tool output parts for a user message
+        for i, item in enumerate(every):
             cls = type(item)
-            if cls is r.Reasoning or cls is r.FunctionCall or cls is r.CustomToolCall:
-                turn = self.assistant_item(item, path, turn, out)
+            if cls is _FunctionCallOutput or cls is _CustomToolCallOutput:
+                if msg is not None:
+                    if required or (thoughts and not (inline and len(thoughts) == 1)):
+                        self.close(msg, thoughts, inline, out)
+                    msg = None
+                content = item.output
+                call_id = item.call_id
+                if (
+                    type(content) is str
+                    and item.caller is UNSET
+                    and (item.status is UNSET or item.status == "completed")
+                    and (
+                        made.get(call_id, "function") == "custom"
+                        if cls is _CustomToolCallOutput
+                        else item.name is UNSET
+                        and item.namespace is UNSET
+                        and made.get(call_id, "function") == "function"
+                    )
+                ):
+                    if item.id is not UNSET and item.id is not None and not output:
+                        drop(f"{where}[{i}].id", _SERVER_ID)
+                    out.append(_ToolMessage(content=content, tool_call_id=call_id))
+                else:
+                    out.append(self.tool_output(item, f"{where}[{i}]", spill))
+                paths.append(i)
                 continue
-            if cls is r.Message and item.role == "assistant":  # type: ignore[union-attr]
-                turn = self.assistant_item(item, path, turn, out)
+            if cls is _FunctionCall or cls is _CustomToolCall:
+                name = item.name
+                if (
+                    item.caller is UNSET
+                    and item.async_ is UNSET
+                    and item.namespace is UNSET
+                    and (item.status is UNSET or item.status == "completed")
+                    and len(name) <= limit
+                    and (cls is _FunctionCall or custom_ok)
+                ):
+                    if item.id is not UNSET and item.id is not None and not output:
+                        drop(f"{where}[{i}].id", _SERVER_ID)
+                    call_id = item.call_id
+                    if cls is _FunctionCall:
+                        made[call_id] = "function"
+                        call: o.ToolCall = _FunctionToolCall(
+                            id=call_id, function=_ChatCall(name=name, arguments=item.arguments)
+                        )
+                    else:
+                        made[call_id] = "custom"
+                        call = _ChatCustomToolCall(
+                            id=call_id, custom=_ChatCustomCall(name=name, input=item.input)
+                        )
+                    if flats and name in flats:  # a namespaced tool's name (``clashes``)
+                        said.append((name, None, i))
+                else:
+                    call = self.call(item, f"{where}[{i}]")
+                if msg is None:
+                    msg = _AssistantMessage(content=None, tool_calls=[call])
+                    out.append(msg)
+                    paths.append(i)
+                    thoughts = []
+                    inline = False
+                elif msg.tool_calls is UNSET:
+                    msg.tool_calls = [call]
+                else:
+                    msg.tool_calls.append(call)
+                rank = 2
                 continue
-            if turn is not None:
-                self.close(turn)
-                turn = None
-            if cls is r.FunctionCallOutput or cls is r.CustomToolCallOutput:
-                out.append(self.tool_output(item, path, spill))  # type: ignore[arg-type]
-                self.paths.append(path)
+            if cls is _Reasoning:
+                if msg is None or rank > 0:  # reasoning cannot follow text or calls
+                    if msg is not None and (
+                        required or (thoughts and not (inline and len(thoughts) == 1))
+                    ):
+                        self.close(msg, thoughts, inline, out)
+                    msg = _AssistantMessage(content=None)
+                    out.append(msg)
+                    paths.append(i)
+                    thoughts = []
+                    inline = False
+                rank = 0
+                if thoughts or not lone:
+                    thoughts.append((i, item))
+                    continue
+                thoughts.append((i, item))
+                # The turn's first reasoning item, said here when nothing about it is a
+                # Loss and the target says reasoning_details (what ``reasoning`` makes of
+                # a turn with this item alone); a second one in the turn has ``reasoning``
+                # say them all again, over this.
+                summary, enc = item.summary, item.encrypted_content
+                status = item.status
+                sealed = enc is not UNSET and enc is not None
+                if (
+                    item.content
+                    or not (status is UNSET or status is None or status == "completed")
+                    or not (summary or sealed)  # empty: a Loss
+                ):
+                    continue
+                inline = True
+                text = (
+                    summary[0].text
+                    if len(summary) == 1
+                    else "\n\n".join([part.text for part in summary])
+                )
+                if say_content:
+                    msg.reasoning_content = text
+                if say_reasoning:
+                    msg.reasoning = text
+                ident = item.id
+                if ident is UNSET and not sealed and len(summary) == 1 and not details_only:
+                    continue  # plain: reasoning_content alone says it
+                if not summary:
+                    msg.reasoning_details = [_ReasoningEncrypted(data=enc, id=ident, index=0)]
+                    continue
+                details: list[o.ReasoningDetail] = [
+                    _ReasoningText(text=part.text, id=ident, index=0) for part in summary
+                ]
+                if sealed:
+                    details[-1].signature = enc  # type: ignore[union-attr]
+                msg.reasoning_details = details
                 continue
+            if cls is _Message:
+                role = item.role
+                plain = item.id is UNSET and item.status is UNSET and item.phase is UNSET
+                content = item.content
+                if role == "assistant":
+                    if msg is None or rank >= 1:  # one text a message, before its calls
+                        if msg is not None and (
+                            required or (thoughts and not (inline and len(thoughts) == 1))
+                        ):
+                            self.close(msg, thoughts, inline, out)
+                        msg = _AssistantMessage(content=None)
+                        out.append(msg)
+                        paths.append(i)
+                        thoughts = []
+                        inline = False
+                    rank = 1
+                    if plain and type(content) is str:
+                        msg.content = content
+                    elif plain and _output_texts(content):
+                        msg.content = [_TextPart(text=p.text) for p in content]
+                    else:
+                        self.assistant_text(msg, item, f"{where}[{i}]")
+                    continue
+                if msg is not None:
+                    if required or (thoughts and not (inline and len(thoughts) == 1)):
+                        self.close(msg, thoughts, inline, out)
+                    msg = None
+                if spill:
+                    self.flush(spill, out)
+                if plain and type(content) is str:
+                    out.append(_SAID_AS[role](content=content))
+                elif plain and _input_texts(content):
+                    out.append(_SAID_AS[role](content=[_TextPart(text=p.text) for p in content]))
+                else:
+                    out.append(self.message(item, f"{where}[{i}]"))
+                paths.append(i)
+                continue
+            if msg is not None:
+                if required or (thoughts and not (inline and len(thoughts) == 1)):
+                    self.close(msg, thoughts, inline, out)
+                msg = None
             if spill:
                 self.flush(spill, out)
-            if cls is r.Message:
-                out.append(self.message(item, path))  # type: ignore[arg-type]
-                self.paths.append(path)
-            elif cls is r.AdditionalTools:
-                tools.extend(self.tools(item.tools, join(path, "tools")))  # type: ignore[union-attr]
+            path = f"{where}[{i}]"
+            if cls is r.AdditionalTools:
+                tools.extend(self.tools(item.tools, join(path, "tools")))
                 self.ctx.approx(path, "tools offered part-way are offered from the start")
             else:
-                self.ctx.drop(path, f"a {tag(item)} item has no twin in Chat Completions")
-        if turn is not None:
-            self.close(turn)
+                drop(path, f"a {tag(item)} item has no twin in Chat Completions")
+        if msg is not None and (required or (thoughts and not (inline and len(thoughts) == 1))):
+            self.close(msg, thoughts, inline, out)
         if spill:
             self.flush(spill, out)
         return out
 
     def flush(self, spill: list[o.UserPart], out: list[o.Message]) -> None:
         out.append(o.UserMessage(content=list(spill)))
-        self.paths.append(self.paths[-1] if self.paths else "input")
+        self.at.append(self.at[-1] if self.at else "input")
         spill.clear()
 
     def item_state(self, item: Any, path: str) -> None:
         """``id`` and ``status`` of an input item: server-side bookkeeping Chat cannot say.
         ``status: completed`` is what every replayed item says: nothing is lost."""
-        if not self.output and getattr(item, "id", UNSET) not in (UNSET, None):
-            self.ctx.drop(join(path, "id"), "item ids name server-side state")
-        if getattr(item, "status", UNSET) not in (UNSET, None, "completed"):
-            self.ctx.drop(join(path, "status"), "no twin in Chat Completions")
+        ident = item.id
+        if ident is not UNSET and ident is not None and not self.output:
+            self.ctx.drop(f"{path}.id", "item ids name server-side state")
+        status = item.status
+        if status is not UNSET and status is not None and status != "completed":
+            self.ctx.drop(f"{path}.status", "no twin in Chat Completions")
 
     def message(self, m: r.Message, path: str) -> o.Message:
         self.item_state(m, path)
-        if m.phase not in (UNSET, None):
-            self.ctx.drop(join(path, "phase"), "no twin in Chat Completions")
-        cpath = join(path, "content")
-        if m.role in ("system", "developer"):
-            cls = o.SystemMessage if m.role == "system" else o.DeveloperMessage
-            if isinstance(m.content, str):
-                return cls(content=m.content)
+        if m.phase is not UNSET and m.phase is not None:
+            self.ctx.drop(f"{path}.phase", "no twin in Chat Completions")
+        content = m.content
+        role = m.role
+        if role in ("system", "developer"):
+            cls = o.SystemMessage if role == "system" else o.DeveloperMessage
+            if isinstance(content, str):
+                return cls(content=content)
             texts = []
-            for j, part in enumerate(m.content):
-                text = self.text_part(part, f"{cpath}[{j}]")
+            for j, part in enumerate(content):
+                if type(part) is r.InputText and part.prompt_cache_breakpoint is UNSET:
+                    texts.append(o.TextPart(text=part.text))
+                    continue
+                text = self.text_part(part, f"{path}.content[{j}]")
                 if text is not None:
                     texts.append(text)
             return cls(content=texts)
-        if isinstance(m.content, str):
-            return o.UserMessage(content=m.content)
+        if isinstance(content, str):
+            return o.UserMessage(content=content)
         parts: list[o.UserPart] = []
-        for j, part in enumerate(m.content):
-            p = self.user_part(part, f"{cpath}[{j}]")
+        for j, part in enumerate(content):
+            if type(part) is r.InputText and part.prompt_cache_breakpoint is UNSET:
+                parts.append(o.TextPart(text=part.text))
+                continue
+            p = self.user_part(part, f"{path}.content[{j}]")
             if p is not None:
                 parts.append(p)
         return o.UserMessage(content=parts)
@@ -602,35 +951,10 @@ class ToChat:
         self.breakpoint(chat, part, path)
         return chat
 
-    # -- assistant turns -------------------------------------------------------------
-
-    def assistant_item(
-        self, item: Any, path: str, turn: _Turn | None, out: list[o.Message]
-    ) -> _Turn:
-        """Add one assistant-side item to the open turn, or start the next turn when the
-        item cannot follow what the turn already says (reasoning < text < calls)."""
-        rank = 0 if type(item) is r.Reasoning else 1 if type(item) is r.Message else 2
-        if turn is None or rank < turn.rank or (rank == 1 and turn.rank >= 1):
-            if turn is not None:
-                self.close(turn)
-            turn = _Turn(o.AssistantMessage(content=None))
-            out.append(turn.msg)
-            self.paths.append(path)
-        turn.rank = rank
-        if rank == 0:
-            turn.reasoning.append((path, item))
-        elif rank == 1:
-            self.assistant_text(turn.msg, item, path)
-        else:
-            calls = turn.msg.tool_calls if turn.msg.tool_calls is not UNSET else []
-            calls.append(self.call(item, path))
-            turn.msg.tool_calls = calls
-        return turn
-
     def assistant_text(self, msg: o.AssistantMessage, m: r.Message, path: str) -> None:
         self.item_state(m, path)
-        if m.phase not in (UNSET, None):
-            self.ctx.drop(join(path, "phase"), "no twin in Chat Completions")
+        if m.phase is not UNSET and m.phase is not None:
+            self.ctx.drop(f"{path}.phase", "no twin in Chat Completions")
         if isinstance(m.content, str):
             msg.content = m.content
             return
@@ -655,32 +979,50 @@ class ToChat:
     def call(self, item: r.FunctionCall | r.CustomToolCall, path: str) -> o.ToolCall:
         ctx = self.ctx
         self.item_state(item, path)
-        if item.caller not in (UNSET, None) and (item.caller.type != "direct" or self.compatible):
-            ctx.drop(join(path, "caller"), "calls made by a program have no twin")
-        if item.async_ not in (UNSET, None) and (item.async_ is not False or self.compatible):
-            ctx.drop(join(path, "async"), "no twin in Chat Completions")
-        name = self.name(self.flatten(item.namespace, item.name, path))
-        if isinstance(item, r.FunctionCall):
-            self.calls[item.call_id] = "function"
+        caller = item.caller
+        if (
+            caller is not UNSET
+            and caller is not None
+            and (caller.type != "direct" or self.compatible)
+        ):
+            ctx.drop(f"{path}.caller", "calls made by a program have no twin")
+        value = item.async_
+        if value is not UNSET and value is not None and (value is not False or self.compatible):
+            ctx.drop(f"{path}.async", "no twin in Chat Completions")
+        namespace = item.namespace
+        name = item.name
+        if namespace is not UNSET and namespace is not None:
+            name = self.flatten(namespace, name, path)
+        else:
+            namespace = None
+        if len(name) > self.limit:
+            name = short_name(name, self.limit)
+        if namespace is not None and self.compatible:
+            self.said.append((name, namespace, path))
+            if name not in self.flats:
+                self.flats[name] = namespace
+                self.rescan = True  # a name no tool had: the calls before it, again
+        elif self.flats and name in self.flats:
+            self.said.append((name, None, path))
+        call_id = item.call_id
+        if type(item) is r.FunctionCall:
+            self.calls[call_id] = "function"
             return o.FunctionToolCall(
-                id=item.call_id, function=o.FunctionCall(name=name, arguments=item.arguments)
+                id=call_id, function=o.FunctionCall(name=name, arguments=item.arguments)
             )
-        self.calls[item.call_id] = "custom"
+        self.calls[call_id] = "custom"
         if self.custom_tools:
-            return o.CustomToolCall(
-                id=item.call_id, custom=o.CustomCall(name=name, input=item.input)
-            )
+            return o.CustomToolCall(id=call_id, custom=o.CustomCall(name=name, input=item.input))  # type: ignore[union-attr]
         ctx.approx(path, "a custom tool call said as a function call with one string 'input'")
         return o.FunctionToolCall(
-            id=item.call_id,
+            id=call_id,
             function=o.FunctionCall(
-                name=name, arguments=_json.encode({"input": item.input}).decode()
+                name=name,
+                arguments=_json.encode({"input": item.input}).decode(),  # type: ignore[union-attr]
             ),
         )
 
     def flatten(self, namespace: Any, name: str, path: str) -> str:
-        if namespace in (UNSET, None):
-            return name
         flat = flat_name(namespace, name)
         if self.compatible:
             for ns in self.namespaces:
@@ -694,13 +1036,70 @@ class ToChat:
             self.ctx.approx(join(path, "namespace"), "namespaced names are flattened")
         return flat
 
-    def close(self, turn: _Turn) -> None:
-        msg = turn.msg
-        if turn.reasoning:
-            self.reasoning(msg, turn.reasoning)
+    def clashes(self) -> None:
+        """A namespaced tool is a flattened name in Chat, and the compatible form lists its
+        namespace's names (``namespaces``); the way back reads every tool and call of such
+        a name as the namespace's. Where one name stands for more than one thing (a tool
+        or call without namespace, or two namespaces, flatten to it) or two namespace tools
+        share a name (they read back as one), each element involved is a Loss."""
+        if self.rescan:  # the calls without namespace, each against every flattened name
+            said = [entry for entry in self.said if entry[1] is not None or type(entry[2]) is str]
+            every: list[Any] = self.req.input if isinstance(self.req.input, list) else []
+            for i, item in enumerate(every):
+                if type(item) in (r.FunctionCall, r.CustomToolCall) and item.namespace in (
+                    UNSET,
+                    None,
+                ):
+                    name = self.name(item.name)
+                    if name in self.flats:
+                        said.append((name, None, i))
+            self.said = said
+        owners: dict[str, set[Any]] = {}
+        for name, namespace, _ in self.said:
+            owners.setdefault(name, set()).add(namespace)
+        named: dict[str, str] = {}
+        for name, _, at in self.said:
+            path = at if isinstance(at, str) else f"{self.where}[{at}]"
+            if len(owners[name]) > 1:
+                named.setdefault(
+                    path,
+                    f"the name {name!r} is said by tools of more than one namespace (or none): it may read back in another",
+                )
+        first: dict[str, str] = {}
+        for space, path in self.spaces:
+            if first.setdefault(space, path) != path:
+                detail = f"two namespace tools named {space!r}: they read back as one"
+                named.setdefault(first[space], detail)
+                named.setdefault(path, detail)
+        for path, detail in named.items():
+            self.ctx.approx(path, detail)
+
+    def close(
+        self,
+        msg: o.AssistantMessage,
+        thoughts: list[tuple[int, r.Reasoning]],
+        inline: bool,
+        out: list[o.Message],
+    ) -> None:
+        """The assistant message is complete (the last in ``out``): its reasoning (unless
+        its one reasoning item was said inline), and the reasoning a target requires on
+        tool-call turns. A message left saying nothing (its reasoning items were all a
+        Loss) is not sent: an assistant message needs content or calls."""
+        if thoughts and not (inline and len(thoughts) == 1):
+            self.reasoning(msg, thoughts)
+            if (
+                msg.content is None
+                and msg.tool_calls is UNSET
+                and msg.reasoning_content is UNSET
+                and msg.reasoning is UNSET
+                and msg.reasoning_details is UNSET
+            ):
+                out.pop()
+                self.at.pop()
+                return
         if (
-            msg.tool_calls not in (UNSET, None)
-            and self.t.reasoning_required_on_tool_calls
+            self.required
+            and msg.tool_calls not in (UNSET, None)
             and msg.reasoning_content is UNSET
             and msg.reasoning is UNSET
             and msg.reasoning_details is UNSET
@@ -713,43 +1112,108 @@ class ToChat:
             if "reasoning_details" in replay:
                 msg.reasoning_details = [o.ReasoningText(text="", signature="")]
             self.ctx.approx(
-                self.paths[-1],
+                self.paths[-1],  # (this message's, the last so far)
                 f"target {self.t.name} requires reasoning on tool-call turns: an empty one stands in",
             )
 
-    def reasoning(self, msg: o.AssistantMessage, items: list[tuple[str, r.Reasoning]]) -> None:
-        t, ctx = self.t, self.ctx
+    def reasoning(self, msg: o.AssistantMessage, items: list[tuple[int, r.Reasoning]]) -> None:
+        """A turn's reasoning items -> its reasoning fields (module docstring). One item,
+        the usual turn, is said without a list of texts."""
+        t, ctx, where = self.t, self.ctx, self.where
         replay = t.reasoning_replay
         if not replay:
-            for path, _ in items:
-                ctx.drop(path, f"target {t.name} does not accept replayed reasoning")
+            for i, _ in items:
+                ctx.drop(f"{where}[{i}]", f"target {t.name} does not accept replayed reasoning")
             return
-        texts = []
-        for _, item in items:
-            content = [p.text for p in item.content or ()]
-            texts.extend(content or [s.text for s in item.summary])
-        text = "\n\n".join(texts)
-        first = items[0][1]
+        if len(items) == 1:
+            i, item = items[0]
+            content, summary, enc = item.content, item.summary, item.encrypted_content
+            if content:
+                text = "\n\n".join([p.text for p in content])
+            elif summary:
+                text = (
+                    summary[0].text if len(summary) == 1 else "\n\n".join([s.text for s in summary])
+                )
+            elif enc is UNSET or enc is None:
+                # dropped, not said as an empty text (which reads back as a summary)
+                ctx.drop(f"{where}[{i}]", "an empty reasoning item says nothing")
+                return
+            else:
+                text = ""
+            status = item.status
+            if status is not UNSET and status is not None and status != "completed":
+                ctx.drop(f"{where}[{i}].status", _NO_TWIN)
+            if "reasoning_content" in replay:
+                msg.reasoning_content = text
+            if "reasoning" in replay:
+                msg.reasoning = text
+            plain = (
+                item.id is UNSET
+                and not content
+                and (enc is UNSET or enc is None)
+                and len(summary) == 1
+            )
+            if "reasoning_details" in replay and (not plain or replay == ("reasoning_details",)):
+                if content:
+                    msg.reasoning_details = self.details(item, f"{where}[{i}]", 0)
+                    return
+                ident = item.id
+                details: list[o.ReasoningDetail] = [
+                    o.ReasoningText(text=s.text, id=ident, index=0) for s in summary
+                ]
+                if enc is not UNSET and enc is not None:
+                    if details:
+                        details[-1].signature = enc  # type: ignore[union-attr]
+                    else:
+                        details.append(o.ReasoningEncrypted(data=enc, id=ident, index=0))
+                msg.reasoning_details = details
+                return
+            self.unsaid([(f"{where}[{i}]", item)], plain)
+            return
+        texts: list[str] = []
+        said = []
+        for i, item in items:
+            path = f"{where}[{i}]"
+            content = item.content
+            if content:
+                texts.extend([p.text for p in content])
+            elif item.summary:
+                texts.extend([s.text for s in item.summary])
+            elif item.encrypted_content is UNSET or item.encrypted_content is None:
+                ctx.drop(path, "an empty reasoning item says nothing")
+                continue
+            said.append((path, item))
+        if not said:
+            return
+        text = texts[0] if len(texts) == 1 else "\n\n".join(texts)
+        first = said[0][1]
         plain = (
-            len(items) == 1
+            len(said) == 1
             and first.id is UNSET
             and not first.content
             and first.encrypted_content in (UNSET, None)
             and len(first.summary) == 1
         )
-        for path, item in items:
-            if item.status not in (UNSET, None, "completed"):
-                ctx.drop(join(path, "status"), "no twin in Chat Completions")
+        for path, item in said:
+            status = item.status
+            if status is not UNSET and status is not None and status != "completed":
+                ctx.drop(f"{path}.status", _NO_TWIN)
         if "reasoning_content" in replay:
             msg.reasoning_content = text
         if "reasoning" in replay:
             msg.reasoning = text
         if "reasoning_details" in replay and (not plain or replay == ("reasoning_details",)):
-            details: list[o.ReasoningDetail] = []
-            for k, (path, item) in enumerate(items):
+            details = []
+            for k, (path, item) in enumerate(said):
                 details.extend(self.details(item, path, k))
             msg.reasoning_details = details
             return
+        self.unsaid(said, plain)
+
+    def unsaid(self, items: list[tuple[str, r.Reasoning]], plain: bool) -> None:
+        """Reasoning said as text alone (no ``reasoning_details``): what the text cannot
+        say is a Loss."""
+        t, ctx = self.t, self.ctx
         for path, item in items:
             if item.encrypted_content not in (UNSET, None):
                 ctx.drop(join(path, "encrypted_content"), f"target {t.name} cannot replay it")
@@ -765,18 +1229,21 @@ class ToChat:
         ident = item.id
         for s in item.summary:
             out.append(o.ReasoningText(text=s.text, id=ident, index=index))
-        for j, c in enumerate(item.content or ()):
-            if isinstance(c, r.Text):
-                self.ctx.approx(f"{path}.content[{j}]", "a text part said as reasoning_text")
-            out.append(o.ReasoningText(text=c.text, id=ident, index=index, format=CONTENT_FORMAT))
+        content = item.content
+        if content:
+            for j, c in enumerate(content):
+                if type(c) is r.Text:
+                    self.ctx.approx(f"{path}.content[{j}]", "a text part said as reasoning_text")
+                out.append(
+                    o.ReasoningText(text=c.text, id=ident, index=index, format=CONTENT_FORMAT)
+                )
         enc = item.encrypted_content
-        if enc not in (UNSET, None):
-            last = out[-1] if out else None
-            if isinstance(last, o.ReasoningText):
-                last.signature = enc
+        if enc is not UNSET and enc is not None:
+            if out:
+                out[-1].signature = enc  # type: ignore[union-attr]
             else:
                 out.append(o.ReasoningEncrypted(data=enc, id=ident, index=index))
-        if not out:
+        if not out:  # (the stream's own check: a request's empty items are gone already)
             self.ctx.drop(path, "an empty reasoning item says nothing")
         return out
 
@@ -790,22 +1257,29 @@ class ToChat:
     ) -> o.ToolMessage:
         ctx = self.ctx
         self.item_state(item, path)
-        if item.caller not in (UNSET, None) and (item.caller.type != "direct" or self.compatible):
-            ctx.drop(join(path, "caller"), "outputs for a program have no twin")
-        kind = "custom" if isinstance(item, r.CustomToolCallOutput) else "function"
-        if self.calls.get(item.call_id, "function") != kind:  # Chat says it by the call
-            ctx.approx(
-                path,
-                f"no {kind} call before it: a {self.calls.get(item.call_id, 'function')} call's output",
-            )
-        if isinstance(item, r.FunctionCallOutput):
-            for field in ("name", "namespace"):
-                if getattr(item, field) not in (UNSET, None):
-                    ctx.drop(join(path, field), "tool messages name no tool")
-        if isinstance(item.output, str):
-            return o.ToolMessage(content=item.output, tool_call_id=item.call_id)
+        caller = item.caller
+        if (
+            caller is not UNSET
+            and caller is not None
+            and (caller.type != "direct" or self.compatible)
+        ):
+            ctx.drop(f"{path}.caller", "outputs for a program have no twin")
+        call_id = item.call_id
+        made = self.calls.get(call_id, "function")
+        if type(item) is r.FunctionCallOutput:
+            if made != "function":  # Chat says it by the call
+                ctx.approx(path, f"no function call before it: a {made} call's output")
+            if item.name is not UNSET and item.name is not None:
+                ctx.drop(f"{path}.name", "tool messages name no tool")
+            if item.namespace is not UNSET and item.namespace is not None:
+                ctx.drop(f"{path}.namespace", "tool messages name no tool")
+        elif made != "custom":
+            ctx.approx(path, f"no custom call before it: a {made} call's output")
+        output = item.output
+        if isinstance(output, str):
+            return o.ToolMessage(content=output, tool_call_id=call_id)
         parts: list[o.ToolPart] = []
-        for j, part in enumerate(item.output):
+        for j, part in enumerate(output):
             ppath = f"{path}.output[{j}]"
             p = self.user_part(part, ppath)
             if p is None:
@@ -815,7 +1289,7 @@ class ToChat:
             else:
                 spill.append(p)
                 ctx.approx(ppath, "tool messages carry text only: moved to a user message")
-        return o.ToolMessage(content=parts, tool_call_id=item.call_id)
+        return o.ToolMessage(content=parts, tool_call_id=call_id)
 
     # -- tools -----------------------------------------------------------------------
 
@@ -824,7 +1298,7 @@ class ToChat:
         for i, tool in enumerate(tools):
             tpath = f"{path}[{i}]"
             if isinstance(tool, (r.FunctionTool, r.CustomTool)):
-                out.append(self.tool(tool, tpath, UNSET))
+                out.append(self.tool(tool, tpath, UNSET, tpath))
                 self.tool_paths.append(tpath)
             elif isinstance(tool, r.NamespaceTool) and not tool.tools:
                 self.ctx.drop(tpath, "a namespace without tools: nothing to offer")
@@ -834,43 +1308,62 @@ class ToChat:
                     entry["description"] = tool.description
                 for j, member in enumerate(tool.tools):
                     mpath = f"{tpath}.tools[{j}]"
-                    out.append(self.tool(member, mpath, tool.name))
+                    out.append(self.tool(member, mpath, tool.name, tpath))
                     self.tool_paths.append(mpath)
                     entry["tools"].append(flat_name(tool.name, member.name))
                 if self.compatible:
                     self.namespaces.append(entry)
+                    self.spaces.append((tool.name, tpath))
                 else:
                     self.ctx.approx(tpath, "a namespace: its tools offered one by one, flattened")
             else:
                 self.ctx.drop(tpath, f"hosted tool {tag(tool)!r} runs only on the Responses API")
         return out
 
-    def tool(self, tool: r.FunctionTool | r.CustomTool, path: str, namespace: Any) -> o.Tool:
+    def tool(
+        self, tool: r.FunctionTool | r.CustomTool, path: str, namespace: Any, owner: str
+    ) -> o.Tool:
+        """One Chat tool; ``owner``: the path of the element that offers it (the namespace
+        tool of a member)."""
         ctx = self.ctx
-        name = self.name(flat_name(namespace, tool.name))
+        compatible = self.compatible
+        name = flat_name(namespace, tool.name)
+        if len(name) > self.limit:
+            name = short_name(name, self.limit)
+        if compatible:
+            self.said.append((name, None if namespace is UNSET else namespace, owner))
+            if namespace is not UNSET:
+                self.flats.setdefault(name, namespace)
+        function = isinstance(tool, r.FunctionTool)
         # the compatible form carries a function's defer_loading and allowed_callers on its
         # Chat tool (the fields it has for anthropic's tools); the rest has no twin
-        carried = self.compatible and isinstance(tool, r.FunctionTool)
-        for field in ("defer_loading", "allowed_callers", "async_"):
-            value = getattr(tool, field, UNSET)
-            if value is UNSET or (carried and field != "async_" and value is not None):
-                continue
-            if value not in (None, False) or self.compatible:  # compatible: exact or a Loss
-                ctx.drop(join(path, field.rstrip("_")), "no twin in Chat tool definitions")
+        carried = compatible and function
+        value: Any = tool.defer_loading
+        # compatible: exact or a Loss
+        if (value is not UNSET and not (carried and value is not None)) and (
+            value not in (None, False) or compatible
+        ):
+            ctx.drop(f"{path}.defer_loading", "no twin in Chat tool definitions")
+        value = tool.allowed_callers
+        if (value is not UNSET and not (carried and value is not None)) and (
+            value not in (None, False) or compatible
+        ):
+            ctx.drop(f"{path}.allowed_callers", "no twin in Chat tool definitions")
+        value = tool.async_
+        if value is not UNSET and (value not in (None, False) or compatible):
+            ctx.drop(f"{path}.async", "no twin in Chat tool definitions")
         if isinstance(tool, r.FunctionTool):
-            if tool.output_schema is not UNSET and (
-                tool.output_schema is not None or self.compatible
-            ):
-                ctx.drop(join(path, "output_schema"), "no twin in Chat tool definitions")
+            if tool.output_schema is not UNSET and (tool.output_schema is not None or compatible):
+                ctx.drop(f"{path}.output_schema", "no twin in Chat tool definitions")
             fn = o.FunctionDefinition(name=name)
             if tool.description is not None:
                 fn.description = tool.description
-            elif self.compatible:
-                ctx.drop(join(path, "description"), "a null description: none in Chat")
+            elif compatible:
+                ctx.drop(f"{path}.description", "a null description: none in Chat")
             if tool.parameters is not None:
                 fn.parameters = tool.parameters
-            elif self.compatible:
-                ctx.drop(join(path, "parameters"), "null parameters: none in Chat")
+            elif compatible:
+                ctx.drop(f"{path}.parameters", "null parameters: none in Chat")
             # a Responses function is strict unless it says otherwise; a Chat one is not
             fn.strict = tool.strict if tool.strict is not UNSET else True
             chat = o.FunctionTool(function=fn)
@@ -942,14 +1435,3 @@ def grammar_from_chat(fmt: dict[str, Any]) -> dict[str, Any]:
     if fmt.get("type") != "grammar" or not isinstance(fmt.get("grammar"), dict):
         return fmt
     return {"type": "grammar", **fmt["grammar"]}
-
-
-class _Turn:
-    """An assistant message being built from items, and how far it has got."""
-
-    __slots__ = ("msg", "rank", "reasoning")
-
-    def __init__(self, msg: o.AssistantMessage) -> None:
-        self.msg = msg
-        self.rank = 0
-        self.reasoning: list[tuple[str, r.Reasoning]] = []
