@@ -74,7 +74,7 @@ def anthropic_request(
     ctx = Ctx(PRESETS[("openai", "compatible")])
     conv = ToChat(ctx, req)
     conv.functions_only = True  # Messages has no free-form tools: one string 'input'
-    chat = finish(ctx, conv.build(), unknown, False, None)
+    chat = finish(ctx, conv.build(unknown), [], False, None)
     first = list(ctx.losses)  # already named in the caller's input: renamed never again
     inner: list[Loss] = []
     result = to_messages.request(chat, target=target, losses=inner)
