@@ -208,6 +208,20 @@ def short_name(name: str, limit: int) -> str:
     return f"{_NAME_BAD.sub('_', name[: limit - len(digest) - 1])}_{digest}"
 
 
+_FITTING: dict[int, set[str]] = {}
+FITTING_MAX = 8192
+
+
+def fitting(limit: int) -> set[str]:
+    """The names seen to fit ``limit`` and the alphabet: a request's names are mostly the
+    same as the last request's (a client sends its tools every time), so a membership test
+    decides them. Bounded: emptied when it holds ``FITTING_MAX`` names."""
+    known = _FITTING.get(limit)
+    if known is None or len(known) >= FITTING_MAX:
+        known = _FITTING[limit] = set()
+    return known
+
+
 def tool_names(names: Iterable[str], limit: int) -> dict[str, str]:
     """``{original: as sent}`` for the names that had to be shortened."""
     return {n: s for n in names if (s := short_name(n, limit)) != n}

@@ -27,7 +27,7 @@ from .._tables import (
     nearest_effort,
     tag,
 )
-from .._tools import OMITTED, dump_arguments, id_returns, openai_id, short_name
+from .._tools import OMITTED, dump_arguments, fitting, id_returns, openai_id, short_name
 from ..targets import Target, resolve
 from . import _refine as r
 
@@ -96,7 +96,7 @@ def _carry_display(sw: o.ThinkingSwitch, unknown: list[Unknown]) -> None:
 
 
 class _Request:
-    __slots__ = ("ctx", "limit", "req", "sent", "t")
+    __slots__ = ("ctx", "defined", "fits", "limit", "req", "sent", "t")
 
     def __init__(self, ctx: Ctx, req: a.MessagesRequest) -> None:
         self.ctx = ctx
@@ -104,13 +104,15 @@ class _Request:
         self.req = req
         self.limit = self.t.tool_name_max
         self.sent: dict[str, str] = {}  # each tool name as sent, once worked out
+        self.fits = fitting(self.limit)  # names known to fit as they are
+        self.defined: dict[str, int] | None = None  # tool name -> index of its definition
 
     def name(self, name: str, where: str, field: str, index: int = -1) -> str:
         """Tool names over the target's limit or outside its alphabet are rewritten the same
         way everywhere they appear (definitions, tool_choice, history), so no map needs to
         be kept (``short_name``; ``request=`` restores them). An empty name names nothing."""
-        if len(name) <= self.limit and name.isidentifier() and name.isascii():
-            return name  # fits both alphabets: the common case, decided in ~0.1 us
+        if name in self.fits:
+            return name  # the common case: a name seen to fit, decided in ~30 ns
         sent = self.sent.get(name)
         if sent is None:  # the first time this request names it
             sent = self.sent[name] = self.fit(name, where, field, index)
@@ -120,7 +122,9 @@ class _Request:
         """``name`` as sent, and a Loss (once, at the tool's definition if it has one)
         when it had to be rewritten."""
         sent = short_name(name, self.limit)
-        if sent != name or not name:
+        if sent == name and name:
+            self.fits.add(name)
+        else:
             path = f"{where}[{index}].{field}" if index >= 0 else join(where, field)
             if not name:
                 raise TranslationError(path, "a tool name cannot be empty")
@@ -130,10 +134,11 @@ class _Request:
 
     def definition(self, name: str) -> str | None:
         """The path of the name of the tool defined as ``name``, if one is."""
-        for i, tool in enumerate(self.req.tools or ()):
-            if tool.name == name and tool.type in _CLIENT_TOOL:
-                return f"tools[{i}].name"
-        return None
+        if self.defined is None:  # built once, when a first name had to be rewritten
+            clients = enumerate(self.req.tools or ())
+            self.defined = {t.name: i for i, t in clients if t.type in _CLIENT_TOOL and t.name}
+        i = self.defined.get(name)
+        return None if i is None else f"tools[{i}].name"
 
     # -- the request fields ----------------------------------------------------------
 
