@@ -202,8 +202,8 @@ def short_name(name: str, limit: int) -> str:
     recovered from the client's request (``request=``, ``restore_names``), never from a
     table kept in memory.
     """
-    if len(name) <= limit and _NAME_OK.fullmatch(name):
-        return name
+    if not name or (len(name) <= limit and _NAME_OK.fullmatch(name)):
+        return name  # fits; or empty, which names nothing (the caller's to refuse)
     digest = hashlib.blake2b(name.encode(errors="surrogatepass"), digest_size=5).hexdigest()
     return f"{_NAME_BAD.sub('_', name[: limit - len(digest) - 1])}_{digest}"
 
