@@ -265,7 +265,7 @@ def test_a_claude_code_transcript_converts_to_either_dialect() -> None:
     assert [m["role"] for m in out["messages"]] == ["user", "assistant", "tool", "assistant"]
     assert out["messages"][1]["tool_calls"][0]["id"] == "toolu_01ABC"
     assert out["tools"][0]["function"]["name"] == "Bash"
-    assert {x.path for x in losses} == {"transcript.type", "transcript.system", "transcript.tools"}
+    assert {x.path for x in losses} == {"line[1].type", "transcript.system", "transcript.tools"}
     anth = transcript.conversation(lines, to="anthropic", request=request)
     _validate_anthropic(anth)
     assert len(anth["tools"]) == 24 and anth["system"]
@@ -295,11 +295,15 @@ def test_a_rewound_branch_and_sidechain_lines_are_losses() -> None:
         "uuid": "rewound-1",
         "message": {"role": "user", "content": "never mind"},
     }
-    side = {**first_user, "uuid": "side-1", "isSidechain": True}
+    side = {**first_user, "uuid": "side-1", "parentUuid": None, "isSidechain": True}
     losses: list = []
     out = transcript.conversation([rewound, *lines, side], losses=losses)
     assert "never mind" not in json.dumps(out)
-    assert {"transcript.parentUuid", "transcript.isSidechain"} <= {x.path for x in losses}
+    # line 1 is the rewound turn, line 13 the sidechain one (the 11 lines between)
+    assert {("line[1].parentUuid", "1 lines off the last branch (rewound or compacted)")} == {
+        (x.path, x.detail) for x in losses if x.path.endswith("parentUuid")
+    }
+    assert {"line[13].isSidechain"} == {x.path for x in losses if x.path.endswith("isSidechain")}
 
 
 # --- map_batch (the datasets / Ray entry point, engine-free) ---------------------------
@@ -413,7 +417,11 @@ def test_the_new_kinds_through_the_command(tmp_path: Path) -> None:
         str(request),
     )
     assert done.returncode == 0, done.stderr
-    _validate_anthropic(json.loads(done.stdout))
+    (record,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert (
+        record["agent"] is None and record["session_id"] == "6e96ff94-cb72-404f-962a-bc991adf63a5"
+    )
+    _validate_anthropic(record["request"])
 
 
 def _peak_rss_kib(*args: str) -> int:

@@ -37,7 +37,7 @@ KINDS = (*LINE_KINDS, "transcript")
 CHUNK_ROWS = 256
 CHUNK_BYTES = 4 << 20
 
-_INDEX = re.compile(r"\[\d+\]")
+_INDEX = re.compile(r"\[[^\]]*\]")
 _DECODE = msgspec.json.Decoder()
 _ENCODE = msgspec.json.Encoder()
 _MODULES: dict[str, Any] = {
@@ -63,7 +63,8 @@ class Options(msgspec.Struct, frozen=True):
 
 
 def pattern(path: str) -> str:
-    """A loss path with its indexes as ``[*]``: the summary's key."""
+    """A loss path with its indexes as ``[*]`` (a transcript's ``line[7]`` and
+    ``subagents[agent-<id>.jsonl]`` too): the summary's key."""
     return _INDEX.sub("[*]", path) if "[" in path else path
 
 
@@ -233,33 +234,34 @@ def work(task: tuple[list[tuple[int, bytes]], Options]) -> Done:
 
 
 def work_transcript(task: tuple[str, Options, bytes | None]) -> Done:
-    """Translate one transcript file into one conversation line."""
+    """Translate one Claude Code session (its file and its subagents' own files) into one
+    line per conversation (:func:`transcript.session`). Losses and errors are numbered 0:
+    their paths name the transcript lines."""
     path, options, tools = task
     done = Done(rows=1)
     losses: list[Loss] = []
     try:
-        with open(path, "rb") as f:
-            done.size = Path(path).stat().st_size
-            out = transcript.conversation(
-                f,
-                to=options.to or "openai",  # type: ignore[arg-type]
-                request=tools,
-                target=options.target,
-                strict=options.strict,
-                losses=losses,
-            )
+        done.size = Path(path).stat().st_size
+        records = transcript.session(
+            path,
+            to=options.to or "openai",  # type: ignore[arg-type]
+            request=tools,
+            target=options.target,
+            strict=options.strict,
+            losses=losses,
+        )
     except LossError as err:
-        done.lossy.append(1)
-        _count(done, 1, err.losses, options.ledger)
+        done.lossy.append(0)
+        _count(done, 0, err.losses, options.ledger)
         return done
-    except TranslationError as err:
-        done.bad.append((1, str(err)))
+    except (TranslationError, OSError) as err:
+        done.bad.append((0, str(err)))
         return done
-    except OSError as err:
-        done.bad.append((1, str(err)))
-        return done
-    _count(done, 1, losses, options.ledger)
-    done.lines.append(_ENCODE.encode(out) + b"\n")
+    _count(done, 0, losses, options.ledger)
+    done.rows = len(records)
+    for record in records:
+        done.lines.append(_ENCODE.encode(record))
+        done.lines.append(b"\n")
     return done
 
 

@@ -306,6 +306,8 @@ def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> in
         fail=args.on_error == "fail",
     )
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    if args.kind == "transcript":
+        inputs = _sessions(inputs)
     counts: Counter[str] = Counter()
     totals = {"rows": 0, "bad": 0, "lossy": 0}
     status = 0
@@ -339,6 +341,8 @@ def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> in
                 except (AttributeError, OSError, ValueError):  # not a file (in-process use)
                     written = None
             if args.kind == "transcript":
+                # One session a task: its file and its subagents' own files (which are not
+                # inputs of their own when their session's file is one: _sessions).
                 tasks: Any = [(str(path), options, options.request)] if path else []
                 fn: Any = _engine.work_transcript
             elif path is not None and path.is_file():
@@ -365,14 +369,14 @@ def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> in
                 if first_bad is None and done.lines:
                     out.write(b"".join(done.lines))
                 for number, message in done.bad:
-                    print(f"translate: {where}:{number}: {message}", file=sys.stderr)
+                    print(f"translate: {_at(where, number)}: {message}", file=sys.stderr)
                     if first_bad is not None:
                         break
                 for number, note in done.notes:
-                    print(f"{where}:{number}: {note}", file=sys.stderr)
+                    print(f"{_at(where, number)}: {note}", file=sys.stderr)
                 counts.update(done.counts)
                 if ledger is not None or style != "summary":
-                    _ledger(done.ledger, f"{where}:", style, ledger)
+                    _ledger(done.ledger, where, style, ledger)
                 totals["rows"] += done.rows
                 totals["bad"] += len(done.bad)
                 totals["lossy"] += len(done.lossy)
@@ -382,8 +386,8 @@ def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> in
                     status = 2
                 if first_bad is not None:
                     print(
-                        f"translate: {where}:{first_bad}: stopped (--on-error fail); the rows"
-                        " before this chunk were written",
+                        f"translate: {_at(where, first_bad)}: stopped (--on-error fail); the"
+                        " rows before this chunk were written",
                         file=sys.stderr,
                     )
                     return 2
@@ -405,13 +409,39 @@ def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> in
     return status
 
 
+def _sessions(inputs: list[tuple[str, Path | None]]) -> list[tuple[str, Path | None]]:
+    """Transcript inputs without the files that are read with a session's: a subagent's own
+    file when its session's file is an input too, and ``agent-*.meta.json`` files."""
+    from . import transcript
+
+    paths = {p.resolve() for _, p in inputs if p is not None}
+    theirs = {
+        f.resolve()
+        for _, p in inputs
+        if p is not None
+        for f in transcript.subagent_files(p)
+        if p.resolve() in paths
+    }
+    return [
+        (name, p)
+        for name, p in inputs
+        if p is None or (not p.name.endswith(".meta.json") and p.resolve() not in theirs)
+    ]
+
+
+def _at(where: str, number: int) -> str:
+    """``file:line``; a transcript's losses and errors (number 0) carry their lines in their
+    paths (``line[7]...``), so the file alone."""
+    return f"{where}:{number}" if number else where
+
+
 def _ledger(entries: list[tuple[int, Loss]], where: str, style: str, ledger: Any) -> None:
     for number, loss in entries:
         record = msgspec.to_builtins(loss)
         if ledger is not None:
-            ledger.write(msgspec.json.encode({"input": f"{where}{number}", **record}) + b"\n")
+            ledger.write(msgspec.json.encode({"input": _at(where, number), **record}) + b"\n")
         if style != "summary":
-            _report([loss], style, f"{where}{number}")
+            _report([loss], style, _at(where, number))
 
 
 def _progress(stack: Any, total_bytes: int) -> Callable[[int, int], None] | None:
