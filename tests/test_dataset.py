@@ -6,8 +6,11 @@ Every output row is checked by the SDKs' types (tests/sdk_strict.py)."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -521,3 +524,41 @@ def test_workers_write_in_turn_to_a_file_a_pipe_and_out_dir(tmp_path: Path) -> N
     kept = len(written.splitlines())
     assert 0 < kept < 520  # the chunks before the bad row's, whole
     assert _differ(written, b"".join(expected.splitlines(keepends=True)[:kept])) is None
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="finds the workers through /proc")
+def test_a_worker_that_dies_ends_the_run_instead_of_hanging_it() -> None:
+    """The command waits on its workers' exit as well as on their results: a worker killed
+    (say by the OOM killer) is an error, exit status 2, not a wait forever."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "translate", "convert", "--jobs", "2", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_children(child.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = _children(child.pid)
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGKILL)
+        request = json.dumps({"model": "m", "max_tokens": 1, "messages": []}).encode()
+        _, err = child.communicate(request + b"\n", timeout=60)
+    finally:
+        child.kill()
+    assert child.returncode == 2
+    assert "translate: --jobs: a worker process died" in err.decode()

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -335,31 +335,123 @@ def chunks(stream: BinaryIO) -> Iterator[list[tuple[int, bytes]]]:
 
 
 def ordered(
-    tasks: Iterable[Any], fn: Callable[[Any], Done], jobs: int, pool: Any
+    tasks: Iterable[Any], fn: Callable[[Any], Done], workers: Workers | None, window: int = 0
 ) -> Iterator[Done]:
-    """``fn`` over ``tasks``, results in input order, at most ``2 * jobs + 2`` in flight
-    (``Pool.imap`` would read the whole input ahead: memory would grow with the file)."""
-    if pool is None:
+    """``fn`` over ``tasks``, results in input order: in this process, or in ``workers``
+    with at most ``window`` tasks in flight (default ``2 * jobs + 2``)."""
+    if workers is None:
         for task in tasks:
             yield fn(task)
         return
-    pending: deque[AsyncResult[Done]] = deque()
-    for task in tasks:
-        pending.append(pool.apply_async(fn, (task,)))
-        if len(pending) >= 2 * jobs + 2:
-            yield pending.popleft().get()
-    while pending:
-        yield pending.popleft().get()
+    yield from workers.ordered(tasks, fn, window or 2 * workers.jobs + 2)
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process raised (the exception's traceback is the message) or died."""
+
+
+class Workers:
+    """``jobs`` forked worker processes, and nothing else: no thread in the command.
+
+    Tasks go down one pipe as ``(seq, fn, task)``, results come back up another as
+    ``(seq, Done)`` or ``(seq, WorkerFailed)``; the command sends a task, reads a result,
+    and waits in between (on the result pipe and the workers' exit sentinels, so a worker
+    that dies ends the run instead of hanging it). The workers share :class:`Turns`, to
+    write their chunks' output themselves in input order.
+    """
+
+    def __init__(self, context: Any, jobs: int) -> None:
+        self.jobs = jobs
+        self.turns = Turns(context)
+        self._tasks_out, self._tasks_in = context.Pipe(duplex=False)
+        self._results_out, self._results_in = context.Pipe(duplex=False)
+        self._take = context.Lock()  # one worker reads a task at a time
+        self._give = context.Lock()  # one worker writes a result at a time
+        self._processes = [
+            context.Process(target=self._serve, name=f"translate-worker-{n}", daemon=True)
+            for n in range(jobs)
+        ]
+        for process in self._processes:
+            process.start()
+        self._tasks_out.close()  # (the workers' end)
+        self._results_in.close()
+
+    def _serve(self) -> None:
+        """A worker's loop: a task, its result, until told to stop (``None``)."""
+        global _TURNS
+        _TURNS = self.turns
+        _keep_heap()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command stops its workers
+        self._tasks_in.close()
+        self._results_out.close()
+        while True:
+            with self._take:
+                message = self._tasks_out.recv()
+            if message is None:
+                return
+            seq, fn, task = message
+            try:
+                result: Any = fn(task)
+            except BaseException:
+                import traceback
+
+                result = WorkerFailed(traceback.format_exc())
+            with self._give:
+                self._results_in.send((seq, result))
+
+    def ordered(
+        self, tasks: Iterable[Any], fn: Callable[[Any], Done], window: int
+    ) -> Iterator[Done]:
+        """``fn`` over ``tasks`` in the workers, results in input order, at most ``window``
+        in flight (their results, come early, are held until their turn)."""
+        from multiprocessing.connection import wait
+
+        sentinels = [p.sentinel for p in self._processes]
+        held: dict[int, Done] = {}
+        sent = done = 0
+        source = iter(tasks)
+        more = True
+        while more or done < sent:
+            while more and sent - done < window:
+                task = next(source, None)
+                if task is None:
+                    more = False
+                    break
+                self._tasks_in.send((sent, fn, task))
+                sent += 1
+            if done == sent:
+                break
+            while done not in held:
+                ready = wait([self._results_out, *sentinels])
+                if self._results_out in ready:
+                    seq, result = self._results_out.recv()
+                    if isinstance(result, WorkerFailed):
+                        raise result
+                    held[seq] = result
+                else:
+                    raise WorkerFailed("a worker process died")
+            yield held.pop(done)
+            done += 1
+
+    def close(self) -> None:
+        """Stop the workers: at once (they may be waiting for a turn that will not come)."""
+        for process in self._processes:
+            if process.is_alive():
+                process.terminate()
+        for process in self._processes:
+            process.join()
+        self._tasks_in.close()
+        self._results_out.close()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 _TURNS: Turns | None = None
 """In a worker process: the :class:`Turns` of the command that forked it."""
-
-
-def _start_worker(turns: Turns) -> None:
-    global _TURNS
-    _TURNS = turns
-    _keep_heap()
 
 
 def _keep_heap() -> None:
@@ -395,10 +487,6 @@ class Turns:
         self.cond = ctx.Condition()
         self.state = ctx.RawArray("q", 2)  # [next chunk to write, stopped]
         self.fds: dict[str, int] = {}
-
-    def pool(self, ctx: Any, jobs: int) -> Any:
-        """``jobs`` worker processes, forked now, that know these turns."""
-        return ctx.Pool(jobs, initializer=_start_worker, initargs=(self,))
 
     def _fd(self, out: int | str) -> int:
         if isinstance(out, int):

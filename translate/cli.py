@@ -284,12 +284,7 @@ _ROW_KINDS = frozenset(("conversation", "batch", "transcript"))
 def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> int:
     """JSON Lines inputs (and transcripts) through the row engine: streamed, in chunks, in
     ``--jobs`` processes, output in input order; a summary of the losses at the end."""
-    import gc
-    import itertools
-    import multiprocessing
     import os
-    from collections import Counter
-    from contextlib import ExitStack
 
     from . import _engine
 
@@ -308,20 +303,38 @@ def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> in
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     if args.kind == "transcript":
         inputs = _sessions(inputs)
+    try:
+        return _rows_in(inputs, args, options, jobs)
+    except _engine.WorkerFailed as err:
+        print(f"translate: --jobs: {err}", file=sys.stderr)
+        return 2
+
+
+def _rows_in(
+    inputs: list[tuple[str, Path | None]], args: argparse.Namespace, options: Any, jobs: int
+) -> int:
+    """:func:`_rows` with its options made."""
+    import gc
+    import itertools
+    import multiprocessing
+    from collections import Counter
+    from contextlib import ExitStack
+
+    from . import _engine
+
+    style = args.losses or "summary"
     counts: Counter[str] = Counter()
     totals = {"rows": 0, "bad": 0, "lossy": 0}
     status = 0
     numbers = itertools.count()  # the chunks' places in the output, across the inputs
     with ExitStack() as stack:
-        pool: Any = None
+        pool: _engine.Workers | None = None
         if jobs > 1:
             # Workers write their chunks' output themselves, in turn (_engine.Turns): the
             # command reads nothing but their small results. gc.freeze: the workers' garbage
             # collections then leave the pages they share with the command unwritten.
-            context = multiprocessing.get_context("fork")
-            turns = _engine.Turns(context)
             gc.freeze()
-            pool = stack.enter_context(turns.pool(context, jobs))
+            pool = stack.enter_context(_engine.Workers(multiprocessing.get_context("fork"), jobs))
         ledger = stack.enter_context(open(args.losses_file, "wb")) if args.losses_file else None
         sizes = sum(p.stat().st_size for _, p in inputs if p is not None and p.is_file())
         bar = _progress(stack, sizes)
@@ -329,6 +342,7 @@ def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> in
             where = name
             out: Any
             written: _engine.Out = None  # where workers write this input's output themselves
+            window = 0  # tasks in flight (0: the default, 2 * jobs + 2)
             if args.out:
                 target = Path(args.out) / name
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -361,8 +375,9 @@ def _rows(inputs: list[tuple[str, Path | None]], args: argparse.Namespace) -> in
                 stream = sys.stdin.buffer if path is None else stack.enter_context(open(path, "rb"))
                 tasks = ((chunk, options) for chunk in _engine.chunks(stream))
                 fn = _engine.work
+                window = jobs  # tasks of 4 MB: one in flight a worker, no more
             base = 0
-            for done in _engine.ordered(tasks, fn, jobs, pool):
+            for done in _engine.ordered(tasks, fn, pool, window):
                 done.shift(base)
                 base += done.span
                 first_bad = done.bad[0][0] if done.bad and args.on_error == "fail" else None
