@@ -265,14 +265,20 @@ def work_transcript(task: tuple[str, Options, bytes | None]) -> Done:
     return done
 
 
-def ranges(path: str, size: int = CHUNK_BYTES) -> Iterator[tuple[str, int, int]]:
-    """A regular file in byte ranges of about ``size`` that end at a line end, for workers
-    that read their own rows: the reader touches one line per range."""
+def ranges(
+    path: str, size: int = CHUNK_BYTES, least: int = 256 << 10
+) -> Iterator[tuple[str, int, int]]:
+    """A regular file in byte ranges that end at a line end, for workers that read their own
+    rows: the reader touches one line per range. Ranges are about ``size`` bytes, smaller
+    towards the end (an eighth of what is left, at least ``least``): the last ones end
+    together instead of one worker finishing a whole range while the others wait. The cuts
+    do not depend on the number of workers, so neither does anything said per chunk."""
     with open(path, "rb") as f:
         total = os.fstat(f.fileno()).st_size
         start = 0
         while start < total:
-            f.seek(min(start + size, total))
+            step = min(size, max(least, (total - start) // 8))
+            f.seek(min(start + step, total))
             f.readline()  # to the end of the line the cut fell in
             end = min(f.tell(), total)  # (a seek past the end would tell past it)
             yield path, start, end

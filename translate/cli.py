@@ -380,18 +380,20 @@ def _rows_in(
             for done in _engine.ordered(tasks, fn, pool, window):
                 done.shift(base)
                 base += done.span
-                first_bad = done.bad[0][0] if done.bad and args.on_error == "fail" else None
-                if first_bad is None and done.lines:
-                    out.write(b"".join(done.lines))
-                for number, message in done.bad:
+                if done.bad and args.on_error == "fail":
+                    # The chunk is not written (nor any after it): its bad row, and stop.
+                    number, message = done.bad[0]
                     print(f"translate: {_at(where, number)}: {message}", file=sys.stderr)
-                    if first_bad is not None:
-                        break
-                for number, note in done.notes:
-                    print(f"{_at(where, number)}: {note}", file=sys.stderr)
+                    print(
+                        f"translate: {_at(where, number)}: stopped (--on-error fail); the"
+                        " rows before this chunk were written",
+                        file=sys.stderr,
+                    )
+                    return 2
+                if done.lines:
+                    out.write(b"".join(done.lines))
+                _report_rows(done, where, style, ledger)
                 counts.update(done.counts)
-                if ledger is not None or style != "summary":
-                    _ledger(done.ledger, where, style, ledger)
                 totals["rows"] += done.rows
                 totals["bad"] += len(done.bad)
                 totals["lossy"] += len(done.lossy)
@@ -399,13 +401,6 @@ def _rows_in(
                     bar(done.rows, done.size)
                 if done.bad:
                     status = 2
-                if first_bad is not None:
-                    print(
-                        f"translate: {_at(where, first_bad)}: stopped (--on-error fail); the"
-                        " rows before this chunk were written",
-                        file=sys.stderr,
-                    )
-                    return 2
             if out is sys.stdout.buffer:
                 out.flush()
     if totals["lossy"]:
@@ -450,13 +445,26 @@ def _at(where: str, number: int) -> str:
     return f"{where}:{number}" if number else where
 
 
-def _ledger(entries: list[tuple[int, Loss]], where: str, style: str, ledger: Any) -> None:
-    for number, loss in entries:
-        record = msgspec.to_builtins(loss)
-        if ledger is not None:
-            ledger.write(msgspec.json.encode({"input": _at(where, number), **record}) + b"\n")
-        if style != "summary":
-            _report([loss], style, _at(where, number))
+def _report_rows(done: Any, where: str, style: str, ledger: Any) -> None:
+    """A chunk's bad rows, notes and (unless only summed up) losses, in line order: what is
+    said on stderr and in the ledger does not depend on where the chunks were cut."""
+    said: list[tuple[int, int, Any]] = [(n, 0, m) for n, m in done.bad]
+    said.extend((n, 1, note) for n, note in done.notes)
+    if ledger is not None or style != "summary":
+        said.extend((n, 2, loss) for n, loss in done.ledger)
+    said.sort(key=lambda x: (x[0], x[1]))
+    for number, what, item in said:
+        at = _at(where, number)
+        if what == 0:
+            print(f"translate: {at}: {item}", file=sys.stderr)
+        elif what == 1:
+            print(f"{at}: {item}", file=sys.stderr)
+        else:
+            if ledger is not None:
+                record = msgspec.to_builtins(item)
+                ledger.write(msgspec.json.encode({"input": at, **record}) + b"\n")
+            if style != "summary":
+                _report([item], style, at)
 
 
 def _progress(stack: Any, total_bytes: int) -> Callable[[int, int], None] | None:
