@@ -466,8 +466,18 @@ def new_with_extra(cls: type[S], extra: dict[str, Any], fields: dict[str, Any]) 
     large struct into its carrier costs more than the translation's own work on it)."""
     if not extra:
         return cls(**fields)
-    carrier = _with_fields(cls, tuple(extra))
-    attrs = carrier.__struct_fields__[len(cls.__struct_fields__) :]
+    key = (cls, tuple(extra))
+    made = _carriers.get(key)
+    if made is None:
+        carrier = _with_fields(*key)
+        made = _carriers[key] = (carrier, carrier.__struct_fields__[len(cls.__struct_fields__) :])
+        if len(_carriers) > 256:  # as the classes' own cache: a client's names, bounded
+            _carriers.pop(next(iter(_carriers)))
+    carrier, attrs = made
     fields.update(zip(attrs, extra.values()))
     # defstruct is typed as returning a plain Struct class; this one subclasses cls.
     return cast("S", carrier(**fields))
+
+
+_carriers: dict[tuple[type[Any], tuple[str, ...]], tuple[type[Any], tuple[str, ...]]] = {}
+"""(struct class, extra names) -> (the carrier class, its extra attributes)."""

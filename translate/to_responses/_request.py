@@ -43,7 +43,7 @@ _NO_TWIN: tuple[tuple[str, object], ...] = (
 )
 _NO_TWIN_DETAIL = "no twin in the Responses API"
 _LIMIT = PRESETS[("openai", "compatible")].tool_name_max
-"""The compatible form's tool name limit: a namespaced name past it was shortened."""
+"""The compatible form's tool name limit (``ToChat.name``)."""
 _RESPONSES = Target(name="responses", dialect="openai", unknown_fields="carry")
 """The Responses dialect has one form: unknown top-level fields are carried."""
 
@@ -105,8 +105,8 @@ class FromChat:
         self.extra = extra
         self.calls: dict[str, str] = {}
         # flattened tool name -> (namespace, name) from the compatible form's namespaces,
-        # under the name as the Chat request says it too (shortened past the compatible
-        # form's limit, ``ToChat.name``)
+        # under the name as the Chat request says it too (``ToChat.name``: shortened past
+        # the compatible form's limit)
         self.flat: dict[str, tuple[str, str]] = {}
         for ns in extra.get(NAMESPACES) or ():
             if isinstance(ns, dict) and isinstance(ns.get("name"), str):
@@ -114,8 +114,9 @@ class FromChat:
                     if isinstance(flat, str) and flat.startswith(ns["name"]):
                         where = (ns["name"], flat[len(ns["name"]) :])
                         self.flat[flat] = where
-                        if len(flat) > _LIMIT:
-                            self.flat[short_name(flat, _LIMIT)] = where
+                        short = short_name(flat, _LIMIT)
+                        if short != flat:
+                            self.flat[short] = where
 
     def build(self) -> r.ResponseCreateParams:
         req, ctx = self.req, self.ctx

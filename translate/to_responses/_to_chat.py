@@ -60,6 +60,8 @@ _SERVER_ONLY = (
 
 # the hot loop's names (a global is one lookup, a module attribute two)
 _AssistantMessage = o.AssistantMessage
+_ChatFunctionTool = o.FunctionTool
+_FunctionDefinition = o.FunctionDefinition
 _ChatCall = o.FunctionCall
 _ChatCustomCall = o.CustomCall
 _ChatCustomToolCall = o.CustomToolCall
@@ -83,6 +85,18 @@ _SAID_AS: dict[str, type[o.UserMessage | o.SystemMessage | o.DeveloperMessage]] 
 }
 _SERVER_ID = "item ids name server-side state"
 _NO_TWIN = "no twin in Chat Completions"
+
+
+def _server_free(req: r.ResponseCreateParams) -> bool:
+    """None of the ``_SERVER_ONLY`` fields is there (the usual request)."""
+    return (
+        req.background is UNSET
+        and req.background_options is UNSET
+        and req.prompt is UNSET
+        and req.context_management is UNSET
+        and req.image is UNSET
+        and req.access_programs is UNSET
+    )
 
 
 def _input_texts(content: Any) -> bool:
@@ -413,11 +427,12 @@ class ToChat:
         value = req.moderation
         if value is not UNSET and value is not None:
             out.moderation = value
-        for field in _SERVER_ONLY:
-            value = getattr(req, field)
-            if value is UNSET or value in (None, False, [], {}):
-                continue  # says nothing (carried by the compatible form)
-            ctx.drop(field, "no twin in Chat Completions")
+        if not _server_free(req):
+            for field in _SERVER_ONLY:
+                value = getattr(req, field)
+                if value is UNSET or value in (None, False, [], {}):
+                    continue  # says nothing (carried by the compatible form)
+                ctx.drop(field, "no twin in Chat Completions")
         value = req.top_logprobs
         if value is not UNSET and value is not None:
             out.top_logprobs = value
@@ -434,10 +449,11 @@ class ToChat:
         fields, go to ``late``)."""
         req = self.req
         extra: dict[str, Any] = {}
-        for field in _SERVER_ONLY:  # their "nothing" values, so a round trip keeps them
-            value = getattr(req, field)
-            if value is not UNSET and value in (None, False, [], {}):
-                extra[field] = value
+        if not _server_free(req):
+            for field in _SERVER_ONLY:  # their "nothing" values, so a round trip keeps them
+                value = getattr(req, field)
+                if value is not UNSET and value in (None, False, [], {}):
+                    extra[field] = value
         pco = req.prompt_cache_options
         if pco is not UNSET:
             if pco.comparison_response_id is not UNSET:
@@ -632,11 +648,18 @@ class ToChat:
         if items is UNSET:
             return out
         every: list[Any] = items  # each item's shape is tested by its type below
+        # locals: the loop's names, one fast lookup each
+        unset = UNSET
+        FunctionCallOutput, CustomToolCallOutput = _FunctionCallOutput, _CustomToolCallOutput
+        FunctionCall, CustomToolCall = _FunctionCall, _CustomToolCall
+        Reasoning, Message = _Reasoning, _Message
+        OutputText, InputText, TextPart = _OutputText, _InputText, _TextPart
+        AssistantMessage, ToolMessage = _AssistantMessage, _ToolMessage
         where = self.where
         drop = self.ctx.drop
         output = self.output
         required = self.required
-        limit = self.limit
+        named: dict[str, str] = {}
         made = self.calls
         flats = self.flats
         said = self.said
@@ -647,51 +670,54 @@ class ToChat:
         details_only = self.details_only
         msg: o.AssistantMessage | None = None
         rank = 0
-        thoughts: list[tuple[int, r.Reasoning]] = []  # msg's reasoning items
-        inline = False  # the first of them is said already (``lone``)
+        thoughts: list[tuple[int, r.Reasoning]] | None = None  # for ``reasoning``, at close
+        first = -1  # the index of msg's reasoning item said inline
         spill: list[o.UserPart] = []  # tool output parts for a user message
         for i, item in enumerate(every):
             cls = type(item)
-            if cls is _FunctionCallOutput or cls is _CustomToolCallOutput:
+            if cls is FunctionCallOutput or cls is CustomToolCallOutput:
                 if msg is not None:
-                    if required or (thoughts and not (inline and len(thoughts) == 1)):
-                        self.close(msg, thoughts, inline, out)
+                    if required or thoughts:
+                        self.close(msg, thoughts, out)
                     msg = None
                 content = item.output
                 call_id = item.call_id
+                status = item.status
                 if (
                     type(content) is str
-                    and item.caller is UNSET
-                    and (item.status is UNSET or item.status == "completed")
+                    and item.caller is unset
+                    and (status is unset or status == "completed")
                     and (
                         made.get(call_id, "function") == "custom"
-                        if cls is _CustomToolCallOutput
-                        else item.name is UNSET
-                        and item.namespace is UNSET
+                        if cls is CustomToolCallOutput
+                        else item.name is unset
+                        and item.namespace is unset
                         and made.get(call_id, "function") == "function"
                     )
                 ):
-                    if item.id is not UNSET and item.id is not None and not output:
+                    if item.id is not unset and item.id is not None and not output:
                         drop(f"{where}[{i}].id", _SERVER_ID)
-                    out.append(_ToolMessage(content=content, tool_call_id=call_id))
+                    out.append(ToolMessage(content=content, tool_call_id=call_id))
                 else:
                     out.append(self.tool_output(item, f"{where}[{i}]", spill))
                 paths.append(i)
                 continue
-            if cls is _FunctionCall or cls is _CustomToolCall:
-                name = item.name
+            if cls is FunctionCall or cls is CustomToolCall:
+                name = named.get(item.name)
+                if name is None:  # the name as Chat takes it (``name``), once a name
+                    name = named[item.name] = self.name(item.name)
+                status = item.status
                 if (
-                    item.caller is UNSET
-                    and item.async_ is UNSET
-                    and item.namespace is UNSET
-                    and (item.status is UNSET or item.status == "completed")
-                    and len(name) <= limit
-                    and (cls is _FunctionCall or custom_ok)
+                    item.caller is unset
+                    and item.async_ is unset
+                    and item.namespace is unset
+                    and (status is unset or status == "completed")
+                    and (cls is FunctionCall or custom_ok)
                 ):
-                    if item.id is not UNSET and item.id is not None and not output:
+                    if item.id is not unset and item.id is not None and not output:
                         drop(f"{where}[{i}].id", _SERVER_ID)
                     call_id = item.call_id
-                    if cls is _FunctionCall:
+                    if cls is FunctionCall:
                         made[call_id] = "function"
                         call: o.ToolCall = _FunctionToolCall(
                             id=call_id, function=_ChatCall(name=name, arguments=item.arguments)
@@ -706,60 +732,69 @@ class ToChat:
                 else:
                     call = self.call(item, f"{where}[{i}]")
                 if msg is None:
-                    msg = _AssistantMessage(content=None, tool_calls=[call])
+                    msg = AssistantMessage(content=None, tool_calls=[call])
                     out.append(msg)
                     paths.append(i)
-                    thoughts = []
-                    inline = False
-                elif msg.tool_calls is UNSET:
+                    thoughts = None
+                    first = -1
+                elif msg.tool_calls is unset:
                     msg.tool_calls = [call]
                 else:
                     msg.tool_calls.append(call)
                 rank = 2
                 continue
-            if cls is _Reasoning:
+            if cls is Reasoning:
                 if msg is None or rank > 0:  # reasoning cannot follow text or calls
-                    if msg is not None and (
-                        required or (thoughts and not (inline and len(thoughts) == 1))
-                    ):
-                        self.close(msg, thoughts, inline, out)
-                    msg = _AssistantMessage(content=None)
+                    if msg is not None and (required or thoughts):
+                        self.close(msg, thoughts, out)
+                    msg = AssistantMessage(content=None)
                     out.append(msg)
                     paths.append(i)
-                    thoughts = []
-                    inline = False
+                    thoughts = None
+                    first = -1
+                elif thoughts is None and first >= 0:  # a second item: ``reasoning`` says
+                    thoughts = [(first, every[first])]  # them all
                 rank = 0
-                if thoughts or not lone:
+                if thoughts is not None or not lone:
+                    if thoughts is None:
+                        thoughts = []
                     thoughts.append((i, item))
                     continue
-                thoughts.append((i, item))
                 # The turn's first reasoning item, said here when nothing about it is a
                 # Loss and the target says reasoning_details (what ``reasoning`` makes of
-                # a turn with this item alone); a second one in the turn has ``reasoning``
-                # say them all again, over this.
+                # a turn with this item alone).
                 summary, enc = item.summary, item.encrypted_content
                 status = item.status
-                sealed = enc is not UNSET and enc is not None
+                sealed = enc is not unset and enc is not None
                 if (
                     item.content
-                    or not (status is UNSET or status is None or status == "completed")
+                    or not (status is unset or status is None or status == "completed")
                     or not (summary or sealed)  # empty: a Loss
                 ):
+                    thoughts = [(i, item)]
                     continue
-                inline = True
-                text = (
-                    summary[0].text
-                    if len(summary) == 1
-                    else "\n\n".join([part.text for part in summary])
-                )
+                first = i
+                ident = item.id
+                n = len(summary)
+                if n == 1:  # the usual item: one summary part, perhaps sealed
+                    text = summary[0].text
+                    if say_content:
+                        msg.reasoning_content = text
+                    if say_reasoning:
+                        msg.reasoning = text
+                    if sealed:
+                        msg.reasoning_details = [
+                            _ReasoningText(text=text, id=ident, index=0, signature=enc)
+                        ]
+                    elif ident is not unset or details_only:  # else plain: the text says it
+                        msg.reasoning_details = [_ReasoningText(text=text, id=ident, index=0)]
+                    continue
+                text = "\n\n".join([part.text for part in summary]) if n else ""
                 if say_content:
                     msg.reasoning_content = text
                 if say_reasoning:
                     msg.reasoning = text
-                ident = item.id
-                if ident is UNSET and not sealed and len(summary) == 1 and not details_only:
-                    continue  # plain: reasoning_content alone says it
-                if not summary:
+                if not n:
                     msg.reasoning_details = [_ReasoningEncrypted(data=enc, id=ident, index=0)]
                     continue
                 details: list[o.ReasoningDetail] = [
@@ -769,46 +804,61 @@ class ToChat:
                     details[-1].signature = enc  # type: ignore[union-attr]
                 msg.reasoning_details = details
                 continue
-            if cls is _Message:
+            if cls is Message:
                 role = item.role
-                plain = item.id is UNSET and item.status is UNSET and item.phase is UNSET
+                plain = item.id is unset and item.status is unset and item.phase is unset
                 content = item.content
                 if role == "assistant":
                     if msg is None or rank >= 1:  # one text a message, before its calls
-                        if msg is not None and (
-                            required or (thoughts and not (inline and len(thoughts) == 1))
-                        ):
-                            self.close(msg, thoughts, inline, out)
-                        msg = _AssistantMessage(content=None)
+                        if msg is not None and (required or thoughts):
+                            self.close(msg, thoughts, out)
+                        msg = AssistantMessage(content=None)
                         out.append(msg)
                         paths.append(i)
-                        thoughts = []
-                        inline = False
+                        thoughts = None
+                        first = -1
                     rank = 1
                     if plain and type(content) is str:
                         msg.content = content
+                    elif (
+                        plain
+                        and type(content) is list
+                        and len(content) == 1
+                        and type(part := content[0]) is OutputText
+                        and not part.annotations
+                        and part.logprobs is unset
+                    ):
+                        msg.content = [TextPart(text=part.text)]
                     elif plain and _output_texts(content):
-                        msg.content = [_TextPart(text=p.text) for p in content]
+                        msg.content = [TextPart(text=p.text) for p in content]
                     else:
                         self.assistant_text(msg, item, f"{where}[{i}]")
                     continue
                 if msg is not None:
-                    if required or (thoughts and not (inline and len(thoughts) == 1)):
-                        self.close(msg, thoughts, inline, out)
+                    if required or thoughts:
+                        self.close(msg, thoughts, out)
                     msg = None
                 if spill:
                     self.flush(spill, out)
                 if plain and type(content) is str:
                     out.append(_SAID_AS[role](content=content))
+                elif (
+                    plain
+                    and type(content) is list
+                    and len(content) == 1
+                    and type(part := content[0]) is InputText
+                    and part.prompt_cache_breakpoint is unset
+                ):
+                    out.append(_SAID_AS[role](content=[TextPart(text=part.text)]))
                 elif plain and _input_texts(content):
-                    out.append(_SAID_AS[role](content=[_TextPart(text=p.text) for p in content]))
+                    out.append(_SAID_AS[role](content=[TextPart(text=p.text) for p in content]))
                 else:
                     out.append(self.message(item, f"{where}[{i}]"))
                 paths.append(i)
                 continue
             if msg is not None:
-                if required or (thoughts and not (inline and len(thoughts) == 1)):
-                    self.close(msg, thoughts, inline, out)
+                if required or thoughts:
+                    self.close(msg, thoughts, out)
                 msg = None
             if spill:
                 self.flush(spill, out)
@@ -818,8 +868,8 @@ class ToChat:
                 self.ctx.approx(path, "tools offered part-way are offered from the start")
             else:
                 drop(path, f"a {tag(item)} item has no twin in Chat Completions")
-        if msg is not None and (required or (thoughts and not (inline and len(thoughts) == 1))):
-            self.close(msg, thoughts, inline, out)
+        if msg is not None and (required or thoughts):
+            self.close(msg, thoughts, out)
         if spill:
             self.flush(spill, out)
         return out
@@ -1054,6 +1104,13 @@ class ToChat:
                     if name in self.flats:
                         said.append((name, None, i))
             self.said = said
+        one: dict[str, Any] = {}
+        for name, namespace, _ in self.said:
+            if one.setdefault(name, namespace) != namespace:
+                break
+        else:  # each name says one thing (the usual request: nothing to look at further)
+            if len({space for space, _ in self.spaces}) == len(self.spaces):
+                return
         owners: dict[str, set[Any]] = {}
         for name, namespace, _ in self.said:
             owners.setdefault(name, set()).add(namespace)
@@ -1077,15 +1134,14 @@ class ToChat:
     def close(
         self,
         msg: o.AssistantMessage,
-        thoughts: list[tuple[int, r.Reasoning]],
-        inline: bool,
+        thoughts: list[tuple[int, r.Reasoning]] | None,
         out: list[o.Message],
     ) -> None:
-        """The assistant message is complete (the last in ``out``): its reasoning (unless
-        its one reasoning item was said inline), and the reasoning a target requires on
-        tool-call turns. A message left saying nothing (its reasoning items were all a
-        Loss) is not sent: an assistant message needs content or calls."""
-        if thoughts and not (inline and len(thoughts) == 1):
+        """The assistant message is complete (the last in ``out``): its reasoning items
+        (those not said inline), and the reasoning a target requires on tool-call turns.
+        A message left saying nothing (its reasoning items were all a Loss) is not sent:
+        an assistant message needs content or calls."""
+        if thoughts:
             self.reasoning(msg, thoughts)
             if (
                 msg.content is None
@@ -1295,25 +1351,43 @@ class ToChat:
 
     def tools(self, tools: list[r.Tool], path: str) -> list[o.Tool]:
         out: list[o.Tool] = []
-        for i, tool in enumerate(tools):
+        compatible = self.compatible
+        custom_ok = self.custom_tools
+        every: list[Any] = tools  # each tool's shape is tested by its type below
+        for i, tool in enumerate(every):
             tpath = f"{path}[{i}]"
-            if isinstance(tool, (r.FunctionTool, r.CustomTool)):
-                out.append(self.tool(tool, tpath, UNSET, tpath))
+            cls = type(tool)
+            if cls is r.FunctionTool or cls is r.CustomTool:
+                name = self.name(tool.name)
+                chat = _plain(tool, name, custom_ok)
+                out.append(chat or self.tool(tool, tpath, UNSET, tpath))
                 self.tool_paths.append(tpath)
-            elif isinstance(tool, r.NamespaceTool) and not tool.tools:
+                if compatible and chat is not None:
+                    self.said.append((name, None, tpath))
+            elif cls is r.NamespaceTool and not tool.tools:
                 self.ctx.drop(tpath, "a namespace without tools: nothing to offer")
-            elif isinstance(tool, r.NamespaceTool):
-                entry: dict[str, Any] = {"name": tool.name, "tools": []}
+            elif cls is r.NamespaceTool:
+                space = tool.name
+                entry: dict[str, Any] = {"name": space, "tools": []}
                 if tool.description is not UNSET:
                     entry["description"] = tool.description
+                flats = entry["tools"]
                 for j, member in enumerate(tool.tools):
                     mpath = f"{tpath}.tools[{j}]"
-                    out.append(self.tool(member, mpath, tool.name, tpath))
+                    flat = f"{space}{member.name}"
+                    name = self.name(flat)
+                    chat = _plain(member, name, custom_ok)
+                    if chat is None:
+                        chat = self.tool(member, mpath, space, tpath)
+                    elif compatible:
+                        self.said.append((name, space, tpath))
+                        self.flats.setdefault(name, space)
+                    out.append(chat)
                     self.tool_paths.append(mpath)
-                    entry["tools"].append(flat_name(tool.name, member.name))
-                if self.compatible:
+                    flats.append(flat)
+                if compatible:
                     self.namespaces.append(entry)
-                    self.spaces.append((tool.name, tpath))
+                    self.spaces.append((space, tpath))
                 else:
                     self.ctx.approx(tpath, "a namespace: its tools offered one by one, flattened")
             else:
@@ -1420,6 +1494,34 @@ class ToChat:
             )
         else:
             ctx.drop("tool_choice", f"hosted tool choice {tag(choice)!r} has no twin")
+
+
+def _plain(tool: r.FunctionTool | r.CustomTool, name: str, custom_ok: bool) -> o.Tool | None:
+    """The Chat tool of a function or custom tool that says nothing Chat cannot (no field a
+    Loss names, whatever the target: what ``ToChat.tool`` makes of it), else None."""
+    if (
+        tool.defer_loading is not UNSET
+        or tool.allowed_callers is not UNSET
+        or tool.async_ is not UNSET
+    ):
+        return None
+    if isinstance(tool, r.FunctionTool):
+        if tool.output_schema is not UNSET or tool.description is None or tool.parameters is None:
+            return None
+        return _ChatFunctionTool(
+            function=_FunctionDefinition(
+                name=name,
+                description=tool.description,
+                parameters=tool.parameters,
+                strict=True if tool.strict is UNSET else tool.strict,
+            )
+        )
+    if not custom_ok:
+        return None
+    custom = o.CustomToolDefinition(name=name, description=tool.description)
+    if tool.format is not UNSET:
+        custom.format = grammar_to_chat(tool.format)
+    return o.CustomTool(custom=custom)
 
 
 def grammar_to_chat(fmt: dict[str, Any]) -> dict[str, Any]:
