@@ -22,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from translate import Loss, to_anthropic, to_openai, to_responses
+from translate import openai as o
 from translate import responses as r
 from translate.to_responses import _reverse as rv
 
@@ -349,6 +350,58 @@ def test_generated_streams_commute(resp: dict, k: int) -> None:
     _, acc = chat_of(events)
     same(acc, batch_chat(events), events)
     same(messages_of(events), batch_messages(events), events)
+
+
+def _chat_frames(chunks: list[Any]) -> bytes:
+    """The SSE a Chat client gets for these chunks (``ChatSSE``'s writer, event by event)."""
+    out = b"".join(b"data: " + msgspec.json.encode(c) + b"\n\n" for c in chunks)
+    return out if chunks and isinstance(chunks[-1], o.ErrorBody) else out + b"data: [DONE]\n\n"
+
+
+@given(responses(), st.integers(1, 5))
+def test_one_frame_a_read_is_the_chunks_frames(resp: dict, k: int) -> None:
+    """Servers send one frame a read; ``ChatSSE`` then writes the delta chunks straight to
+    their bytes (``ChatStream.feed_frame``): they are the chunks' frames, exactly."""
+    events = server_events(resp, k)
+    fast = b"".join(to_openai.sse([responses_sse([e]) for e in events]))
+    assert fast == _chat_frames(list(to_openai.stream(events)))
+
+
+def test_one_frame_a_read_escapes_as_the_encoder_does() -> None:
+    pieces = ['"', "\\", "\n", "\u2028", "\x00\x1f\x7f", "é", "😀", ""]
+    text = [{"type": "output_text", "text": "".join(pieces), "annotations": []}]
+    resp = {
+        "id": "resp_1",
+        "object": "response",
+        "created_at": 1,
+        "model": "m",
+        "status": "completed",
+        "output": [
+            {
+                "type": "reasoning",
+                "id": "rs_1",
+                "summary": [{"type": "summary_text", "text": "".join(pieces)}],
+            },
+            {
+                "type": "message",
+                "id": "msg_1",
+                "role": "assistant",
+                "status": "completed",
+                "content": text,
+            },
+            {
+                "type": "function_call",
+                "id": "fc_1",
+                "call_id": "c",
+                "name": "f",
+                "arguments": "".join(pieces),
+            },
+        ],
+        "service_tier": "default",
+    }
+    events = server_events(resp, len(pieces))
+    fast = b"".join(to_openai.sse([responses_sse([e]) for e in events]))
+    assert fast == _chat_frames(list(to_openai.stream(events)))
 
 
 @given(responses(), st.integers(1, 5))

@@ -22,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from translate import Loss, to_responses
+from translate.to_responses import _stream
 
 from .canonical import responses_response
 from .responses_streams import accumulate, responses_frames, sdk_accumulate, validate
@@ -298,6 +299,21 @@ def test_truncated_upstream_ends_well_formed(cut: int) -> None:
     assert kind == "response.failed"
     assert resp["error"]["code"] == "server_error"
     assert "ended" in resp["error"]["message"]
+
+
+def test_an_unreadable_frame_read_alone_fails_the_response() -> None:
+    """A frame that is not JSON, arriving as one read (the decoder's one-frame path), ends
+    the stream with response.failed; it raised UnboundLocalError before the three bytes
+    translators shared one outer loop (``_bytes.ByteStream``)."""
+    s = to_responses.SSE()
+    first = s.feed(b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in TURN[:2]))
+    out = first + s.feed(b"data: {not json\n\n") + s.close()
+    events = responses_frames(out)
+    validate(events)
+    kind, resp = judged(events)
+    assert kind == "response.failed"
+    assert "could not be read" in resp["error"]["message"]
+    assert s.feed(openai_sse(TURN[2:])) == b""  # nothing is read after the end
 
 
 def test_done_without_usage_completes_and_sse_has_no_done_sentinel() -> None:
@@ -612,6 +628,63 @@ def test_commutes_from_messages(message: dict, cut: Any) -> None:
     _, streamed = judged(events)
     batch = msgspec.to_builtins(to_responses.response(message))
     assert responses_response(streamed) == responses_response(batch)
+
+
+# --- the bytes, one frame a read ---------------------------------------------------------------
+# Servers send one frame a read; ``to_responses.SSE`` then writes the delta events straight to
+# their bytes (``_stream.Stream.feed_frame``). Those bytes are the events' frames, exactly.
+
+_TRICKY = ['"', "\\", "\n", "\r\t", "\u2028", "\x00\x1f\x7f", "é", "😀", "</script>", ""]
+
+
+def _frame_a_read(chunks: list[dict]) -> list[bytes]:
+    return [b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks] + [b"data: [DONE]\n\n"]
+
+
+@given(completions(), cutter())
+def test_one_frame_a_read_is_the_events_frames_from_chat(completion: dict, cut: Any) -> None:
+    chunks = details_chunks(completion, cut)
+    fast = b"".join(to_responses.sse(_frame_a_read(chunks)))
+    assert fast == _stream.frames(list(to_responses.stream(chunks)))
+
+
+@given(messages(), cutter())
+def test_one_frame_a_read_is_the_events_frames_from_messages(message: dict, cut: Any) -> None:
+    events = anthropic_events(message, cut)
+    reads = [anthropic_sse([e]) for e in events]
+    fast = b"".join(to_responses.sse(reads))
+    assert fast == _stream.frames(list(to_responses.stream(events)))
+
+
+def test_one_frame_a_read_escapes_as_the_encoder_does() -> None:
+    """Text, reasoning and arguments that JSON must escape (quotes, backslashes, control
+    characters, U+2028, non-ASCII): written straight, they are what the encoder writes."""
+    pieces = [p + q for p in _TRICKY for q in ("", "x")]
+    chunks = [chunk({"role": "assistant", "content": ""})]
+    chunks += [chunk({"reasoning_content": p}) for p in pieces]
+    chunks += [chunk({"content": p}) for p in pieces]
+    call = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "f"}}
+    chunks.append(chunk({"tool_calls": [call]}))
+    chunks += [chunk({"tool_calls": [{"index": 0, "function": {"arguments": p}}]}) for p in pieces]
+    chunks += [chunk({}, "tool_calls"), usage_chunk()]
+    fast = b"".join(to_responses.sse(_frame_a_read(chunks)))
+    assert fast == _stream.frames(list(to_responses.stream(chunks)))
+    events = responses_frames(fast)
+    validate(events)
+    kind, resp = judged(events)
+    assert kind == "response.completed"
+    assert resp["output"][1]["content"][0]["text"] == "".join(pieces)
+    # raw reasoning (reasoning_text) and summaries, as reasoning_details say them
+    raw = {"type": "reasoning.text", "id": "rs_1", "index": 0, "format": "openai-responses-v1"}
+    summary = {"type": "reasoning.text", "id": "rs_2", "index": 1}
+    chunks = [chunk({"role": "assistant", "content": ""})]
+    chunks += [chunk({"reasoning_details": [dict(raw, text=p)]}) for p in pieces]
+    chunks += [chunk({"reasoning_details": [dict(summary, text=p)]}) for p in pieces]
+    chunks += [chunk({}, "stop"), usage_chunk()]
+    fast = b"".join(to_responses.sse(_frame_a_read(chunks)))
+    assert fast == _stream.frames(list(to_responses.stream(chunks)))
+    kind, resp = judged(responses_frames(fast))
+    assert [item["id"] for item in resp["output"]] == ["rs_1", "rs_2"]
 
 
 # --- memory -------------------------------------------------------------------------------------

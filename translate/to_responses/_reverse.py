@@ -48,11 +48,12 @@ from msgspec import UNSET
 from .. import openai as o
 from .. import responses as r
 from .._decode import Unknown, decode
-from .._errors import Loss, LossError, LossKind, TranslationError
+from .._errors import Loss, LossKind, TranslationError
 from .._ledger import Ctx, OnceLedger
 from .._tables import tag
 from ..sse import DONE, SSEDecoder, apump, encode_data, pump
 from ..targets import PRESETS
+from ._bytes import ByteStream, drive
 from ._response import _FINISH, chat_usage
 from ._to_chat import ToChat, flat_name
 
@@ -69,6 +70,14 @@ _TAGS = {
     for cls in r.StreamEvent.__args__
 }
 _KNOWN = frozenset(_TAGS.values())
+_Chunk, _Choice, _Delta = o.ChatCompletionChunk, o.ChunkChoice, o.ChunkDelta
+_TextDelta = r.OutputTextDeltaEvent
+_SummaryDelta = r.ReasoningSummaryTextDeltaEvent
+_ArgumentsDelta = r.FunctionCallArgumentsDeltaEvent
+_MARK = "\x00translate\x00"
+_MARKED = b'{"content":' + msgspec.json.encode(_MARK) + b"}"
+_ARGUMENTS = b'%b{"tool_calls":[{"index":%d,"function":{"arguments":%b}}]}%b'
+"""An arguments delta's chunk (``ChatStream.feed_frame``): envelope, index, arguments."""
 _COMPATIBLE = PRESETS[("openai", "compatible")]
 
 Out = o.ChatCompletionChunk | o.ErrorBody
@@ -78,6 +87,8 @@ class State(enum.Enum):
     IDLE = "idle"  # nothing read yet
     OPEN = "open"  # response.created read: items and deltas
     ENDED = "ended"  # the finish (or an error) was said: nothing more is read
+
+    __hash__ = object.__hash__  # members are singletons: identity (Enum's is slow)
 
 
 IDLE, OPEN, ENDED = State.IDLE, State.OPEN, State.ENDED
@@ -115,12 +126,14 @@ class ChatStream(OnceLedger):
         "_ctx",
         "_details",
         "_env",
+        "_envelope",
         "_hub",
         "_item",
         "_part_key",
         "_plain",
         "_rank",
         "_reason_index",
+        "_row",
         "_seen",
         "_streamed",
         "_summary_kind",
@@ -141,11 +154,13 @@ class ChatStream(OnceLedger):
         strict: bool = False,
     ) -> None:
         self.state = IDLE
+        self._row = _ROWS[IDLE]
         self.losses = losses if losses is not None else []
         self.strict = strict
         self._seen: set[tuple[str, str]] = set()
         self._created = created
         self._env: tuple[str, int, str] = ("", 0, "")  # id, created, model
+        self._envelope: tuple[bytes, bytes] | None = None  # (``_wrap``)
         self._tier: Any = UNSET  # service_tier, said on every chunk as OpenAI does
         self._ctx = Ctx(_COMPATIBLE)
         self._conv = ToChat(self._ctx, r.ResponseCreateParams())
@@ -195,7 +210,7 @@ class ChatStream(OnceLedger):
             event = self._read(value)
             if event is None:
                 return []
-        return self._dispatch(event)
+        return self._row[type(event)](self, event)
 
     def close(self) -> list[Out]:
         if self.state is ENDED:
@@ -227,11 +242,19 @@ class ChatStream(OnceLedger):
         return decode(value, r.StreamEvent, unknown)  # type: ignore[arg-type]
 
     def _dispatch(self, event: Any) -> list[Out]:
-        row = TRANSITIONS[self.state]
-        handler = row.get(_TAGS[type(event)]) or row[None]
-        return handler(self, event)
+        """What ``event`` does in the current state: one lookup in ``TRANSITIONS`` (the
+        state's row as ``_ROWS`` keys it, by the event's class, kept by ``_to``)."""
+        return self._row[type(event)](self, event)
+
+    def _to(self, state: State) -> None:
+        self.state = state
+        self._row = _ROWS[state]
 
     def _lose(self, path: str, kind: LossKind, detail: str) -> None:
+        OnceLedger._lose(self, path, kind, detail)
+
+    def lose(self, path: str, kind: LossKind, detail: str) -> None:
+        """Record a Loss in this stream's ledger (once per path pattern and detail)."""
         OnceLedger._lose(self, path, kind, detail)
 
     def _drain(self) -> None:
@@ -244,16 +267,65 @@ class ChatStream(OnceLedger):
 
     def _chunk(self, delta: o.ChunkDelta, finish: Any = UNSET) -> o.ChatCompletionChunk:
         ident, created, model = self._env
-        return o.ChatCompletionChunk(
+        return _Chunk(
             id=ident,
             created=created,
             model=model,
-            choices=[o.ChunkChoice(delta=delta, finish_reason=finish)],
+            choices=[_Choice(delta=delta, finish_reason=finish)],
             service_tier=self._tier,
         )
 
+    def feed_frame(self, data: str, write: Callable[[list[Out]], bytes]) -> bytes:
+        """What ``ChatSSE`` sends for one frame's data: ``write(self.feed_data(data))``,
+        with the hot case (a delta of the open text, reasoning or call) written straight
+        to its bytes (``_wrap``: the chunk's JSON around its delta; tests hold them
+        equal)."""
+        if self.state is not OPEN:
+            return write(self.feed_data(data))
+        try:
+            event: Any = _event_decoder.decode(data)  # (its class is tested below)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return write(self.feed_data(data))  # (read again, the slow way: it says why)
+        cls = type(event)
+        if cls is _TextDelta:
+            if event.output_index == self._item:
+                self._streamed = True
+                head, tail = self._envelope or self._wrap()
+                return head + b'{"content":' + _encoder.encode(event.delta) + b"}" + tail
+        elif cls is _SummaryDelta:
+            key, delta = self._part_key, event.delta
+            if (
+                event.output_index == self._item
+                and not self._hub
+                and key is not None
+                and key[0] == "summary"
+                and key[1] == event.summary_index
+                and delta
+                and self._summary_kind == "summary"
+            ):
+                self._streamed = True
+                head, tail = self._envelope or self._wrap()
+                return head + b'{"reasoning_content":' + _encoder.encode(delta) + b"}" + tail
+        elif cls is _ArgumentsDelta:
+            index = self._calls.get(event.output_index)
+            if index is not None:
+                self._streamed = True
+                head, tail = self._envelope or self._wrap()
+                return _ARGUMENTS % (head, index, _encoder.encode(event.delta), tail)
+        return write(self._row[cls](self, event))
+
+    def _wrap(self) -> tuple[bytes, bytes]:
+        """The SSE frame of this stream's chunks up to their delta object, and after it:
+        a chunk encoded with a delta whose JSON cannot occur in its envelope (a quote in
+        the id or model is escaped there), cut at it."""
+        marked = _encoder.encode(self._chunk(_Delta(content=_MARK)))
+        head, sep, tail = marked.partition(_MARKED)
+        assert sep, marked
+        self._envelope = (b"data: " + head, tail + b"\n\n")
+        return self._envelope
+
     def _fail(self, message: str, kind: str, code: Any = UNSET) -> list[Out]:
-        self.state = ENDED
+        self._to(ENDED)
         self._lose("", "dropped", f"the stream ended with an error: {message}"[:200])
         return [o.ErrorBody(error=o.ErrorObject(message=message, type=kind, code=code))]
 
@@ -264,13 +336,15 @@ class ChatStream(OnceLedger):
         created = self._created or int(resp.created_at)
         self._env = (resp.id, created, resp.model)
         self._tier = resp.service_tier if resp.service_tier is not None else UNSET
-        self.state = OPEN
+        self._envelope = None
+        self._to(OPEN)
         return [self._chunk(o.ChunkDelta(role="assistant"))]
 
     def _early(self, event: Any) -> list[Out]:
         """An event before response.created: the stream is opened with what it says."""
         self._env = ("resp", self._created, "")
-        self.state = OPEN
+        self._envelope = None
+        self._to(OPEN)
         self._lose("", "approximated", "no response.created: the chunks have no id or model")
         first = self._chunk(o.ChunkDelta(role="assistant"))
         return [first, *self._dispatch(event)]
@@ -352,7 +426,16 @@ class ChatStream(OnceLedger):
         if event.output_index != self._item:
             return []
         self._streamed = True
-        return [self._chunk(o.ChunkDelta(content=event.delta))]
+        ident, created, model = self._env
+        return [
+            _Chunk(
+                id=ident,
+                created=created,
+                model=model,
+                choices=[_Choice(delta=_Delta(content=event.delta))],
+                service_tier=self._tier,
+            )
+        ]
 
     def _refusal(self, event: Any) -> list[Out]:
         if event.output_index != self._item:
@@ -401,7 +484,20 @@ class ChatStream(OnceLedger):
     def _summary_delta(self, event: r.ReasoningSummaryTextDeltaEvent) -> list[Out]:
         if event.output_index != self._item:
             return []
-        return self._reasoning_part("summary", event.summary_index, event.delta)
+        key, delta = self._part_key, event.delta
+        if (
+            key is not None
+            and key[0] == "summary"
+            and key[1] == event.summary_index
+            and delta
+            and self._summary_kind == "summary"
+        ):  # more of the part being said (what ``_reasoning_part`` does for it)
+            self._streamed = True
+            if self._hub:
+                detail = o.ReasoningText(text=delta, index=self._reason_index)
+                return [self._chunk(_Delta(reasoning_details=[detail]))]
+            return [self._chunk(_Delta(reasoning_content=delta))]
+        return self._reasoning_part("summary", event.summary_index, delta)
 
     def _content_added(self, event: r.ContentPartAddedEvent) -> list[Out]:
         """A part opens: said at once, empty (a part that stays empty is still said)."""
@@ -507,7 +603,7 @@ class ChatStream(OnceLedger):
 
     def _finish(self, event: Any) -> list[Out]:
         resp: r.Response = event.response
-        self.state = ENDED
+        self._to(ENDED)
         out: list[Out] = []
         if resp.service_tier is not None:  # the tier that served it, known at the end
             self._tier = resp.service_tier
@@ -576,6 +672,14 @@ TRANSITIONS: dict[State, dict[str | None, _Handler]] = {
 }
 
 
+_ROWS: dict[State, dict[type, _Handler]] = {
+    state: {cls: row.get(name) or row[None] for cls, name in _TAGS.items()}
+    for state, row in TRANSITIONS.items()
+}
+"""``TRANSITIONS`` keyed by event class, every class in every row (the default filled in):
+the dispatch is one lookup, no tag read."""
+
+
 # --- Messages, through the compatible Chat hub ------------------------------------------
 
 
@@ -604,12 +708,18 @@ class MessagesStream:
         return self.chat.ended
 
     def _on(self, chunks: list[Out]) -> list[Any]:
-        out: list[Any] = []
+        if len(chunks) == 1 and self.chat.state is OPEN:  # the usual: one delta
+            out: list[Any] = self.messages.feed(chunks[0])
+            return out
+        out = []
         for chunk in chunks:
             out += self.messages.feed(chunk)
-        if self.chat.ended:
+        if self.chat.state is ENDED:
             out += self.messages.close()
         return out
+
+    def lose(self, path: str, kind: LossKind, detail: str) -> None:
+        self.chat.lose(path, kind, detail)
 
     def feed(self, item: Any) -> list[Any]:
         return self._on(self.chat.feed(item))
@@ -628,13 +738,13 @@ class MessagesStream:
 # --- bytes --------------------------------------------------------------------------------
 
 
-class ChatSSE:
+class ChatSSE(ByteStream):
     """Responses SSE bytes in (split anywhere), Chat SSE bytes out (``data: <chunk>``,
     ending with ``data: [DONE]``; an error frame ends it alone). Never raises on what the
     upstream sends (``strict=True`` aside): an unreadable frame ends the stream with an
-    error frame."""
+    error frame (``_bytes.ByteStream``)."""
 
-    __slots__ = ("_decoder", "stream")
+    __slots__ = ()
 
     def __init__(
         self,
@@ -644,120 +754,44 @@ class ChatSSE:
         losses: list[Loss] | None = None,
         strict: bool = False,
     ) -> None:
-        self._decoder = SSEDecoder(event_types=_KNOWN)
-        self.stream = ChatStream(request, created=created, losses=losses, strict=strict)
+        s = ChatStream(request, created=created, losses=losses, strict=strict)
+        write = self._chat
+        super().__init__(
+            SSEDecoder(event_types=_KNOWN),
+            s,
+            machine=s,
+            end=ENDED,
+            read=s.feed_data,
+            frames=write,
+            frame=lambda data: s.feed_frame(data, write),
+        )
 
-    @property
-    def losses(self) -> list[Loss]:
-        return self.stream.losses
-
-    @property
-    def ended(self) -> bool:
-        return self.stream.ended
-
-    def _frames(self, chunks: list[Out]) -> bytes:
+    def _chat(self, chunks: list[Out]) -> bytes:
+        if len(chunks) == 1 and self.stream.state is not ENDED:  # the usual: one delta
+            return b"data: " + _encoder.encode(chunks[0]) + b"\n\n"
         out = b"".join(encode_data(_encoder.encode(c)) for c in chunks)
-        if chunks and self.stream.ended and not isinstance(chunks[-1], o.ErrorBody):
+        if chunks and self.stream.state is ENDED and not isinstance(chunks[-1], o.ErrorBody):
             out += DONE
         return out
 
-    def feed(self, data: bytes) -> bytes:
-        s = self.stream
-        if s.ended:
-            return b""
-        chunks: list[Out] = []
-        try:
-            text = self._decoder.feed_data(data)
-            if text is not None:  # the common case: one read, one frame
-                return self._frames(s.feed_data(text))
-            for frame in self._decoder.feed(data):
-                if s.ended:
-                    break  # nothing follows the end, however the bytes arrived
-                chunks += s.feed_data(frame.data)
-        except LossError:
-            raise
-        except TranslationError as exc:
-            chunks += s.abort(f"the upstream stream could not be read: {exc}")
-        return self._frames(chunks)
 
-    def close(self) -> bytes:
-        s = self.stream
-        if s.ended:
-            return b""
-        try:
-            chunks: list[Out] = []
-            for frame in self._decoder.close():
-                if not s.ended:
-                    chunks += s.feed_data(frame.data)
-        except LossError:
-            raise
-        except TranslationError as exc:
-            return self._frames(s.abort(f"the upstream stream could not be read: {exc}"))
-        return self._frames(chunks + s.close())
-
-    def abort(self, reason: str, kind: str = "api_error") -> bytes:
-        return self._frames(self.stream.abort(reason, kind))
-
-
-class MessagesSSE:
+class MessagesSSE(ByteStream):
     """Responses SSE bytes in, anthropic SSE bytes out (``event:`` / ``data:`` frames)."""
 
-    __slots__ = ("_decoder", "stream")
+    __slots__ = ()
 
     def __init__(
         self, request: Any = None, *, losses: list[Loss] | None = None, strict: bool = False
     ) -> None:
-        self._decoder = SSEDecoder(event_types=_KNOWN)
-        self.stream = MessagesStream(request, losses=losses, strict=strict)
-
-    @property
-    def losses(self) -> list[Loss]:
-        return self.stream.losses
-
-    @property
-    def ended(self) -> bool:
-        return self.stream.ended
-
-    @staticmethod
-    def _frames(events: list[Any]) -> bytes:
-        return _anthropic_frames()(events) if events else b""
-
-    def feed(self, data: bytes) -> bytes:
-        s = self.stream
-        if s.ended:
-            return b""
-        events: list[Any] = []
-        try:
-            text = self._decoder.feed_data(data)
-            if text is not None:  # the common case: one read, one frame
-                return self._frames(s.feed_data(text))
-            for frame in self._decoder.feed(data):
-                if s.ended:
-                    break
-                events += s.feed_data(frame.data)
-        except LossError:
-            raise
-        except TranslationError as exc:
-            events += s.abort(f"the upstream stream could not be read: {exc}")
-        return self._frames(events)
-
-    def close(self) -> bytes:
-        s = self.stream
-        if s.ended:
-            return b""
-        try:
-            events: list[Any] = []
-            for frame in self._decoder.close():
-                if not s.ended:
-                    events += s.feed_data(frame.data)
-        except LossError:
-            raise
-        except TranslationError as exc:
-            return self._frames(s.abort(f"the upstream stream could not be read: {exc}"))
-        return self._frames(events + s.close())
-
-    def abort(self, reason: str, kind: str = "api_error") -> bytes:
-        return self._frames(self.stream.abort(reason, kind))
+        s = MessagesStream(request, losses=losses, strict=strict)
+        super().__init__(
+            SSEDecoder(event_types=_KNOWN),
+            s,
+            machine=s.chat,
+            end=ENDED,
+            read=s.feed_data,
+            frames=_anthropic_frames(),
+        )
 
 
 _FRAMES: list[Callable[[list[Any]], bytes]] = []
@@ -774,17 +808,11 @@ def _anthropic_frames() -> Callable[[list[Any]], bytes]:
 
 
 def chat_stream(events: Iterable[Any], **kw: Any) -> Iterator[Out]:
-    s = ChatStream(**kw)
-    for event in events:
-        yield from s.feed(event)
-    yield from s.close()
+    return drive(ChatStream(**kw), events)
 
 
 def messages_stream(events: Iterable[Any], **kw: Any) -> Iterator[Any]:
-    s = MessagesStream(**kw)
-    for event in events:
-        yield from s.feed(event)
-    yield from s.close()
+    return drive(MessagesStream(**kw), events)
 
 
 def chat_sse(byte_chunks: Iterable[bytes], **kw: Any) -> Iterator[bytes]:

@@ -74,9 +74,10 @@ from .. import anthropic as a
 from .. import openai as o
 from .. import responses as r
 from .._decode import Unknown, decode
-from .._errors import Loss, LossError, LossKind, TranslationError
+from .._errors import Loss, LossKind, TranslationError
 from .._ledger import OnceLedger
-from ..sse import SSEDecoder, apump, encode_event_data, pump
+from ..sse import SSEDecoder, apump, pump
+from ._bytes import ByteStream, drive
 from ._error import CONTEXT_LENGTH_EXCEEDED, context_exceeded
 from ._response import _names, call_item, client_model, finish_status, usage
 from ._to_chat import CONTENT_FORMAT
@@ -104,6 +105,8 @@ MAX_ITEMS = 4096
 _COMPACT = 64  # pieces of an open part are joined when there are more
 
 _chunk_decoder = msgspec.json.Decoder(o.ChatCompletionChunk)
+_HUB: list[Any] = []  # to_openai.Stream, the Messages -> Chat machine (``_messages_start``)
+_TYPE_FIRST = ('{"type":"', b'{"type":"')  # how an anthropic event's JSON starts, not a chunk's
 _any_decoder = msgspec.json.Decoder()
 _encoder = msgspec.json.Encoder()
 
@@ -217,6 +220,7 @@ _NAME, _DELTA, _END = Piece.NAME, Piece.DELTA, Piece.END
 _SUMMARY, _RAW, _TEXT, _REFUSAL, _ARGS = Part.SUMMARY, Part.RAW, Part.TEXT, Part.REFUSAL, Part.ARGS
 _REASONING, _MESSAGE, _CALL = Kind.REASONING, Kind.MESSAGE, Kind.CALL
 _NO_FUNCTION = o.DeltaFunction()
+_DetailText = o.ReasoningText
 
 
 class _Text:
@@ -254,6 +258,7 @@ class _Item:
         "encrypted",
         "final",
         "id",
+        "id_json",
         "key",
         "kind",
         "label",
@@ -276,6 +281,7 @@ class _Item:
         self.row = TRANSITIONS[state]
         self.output_index = -1
         self.id = ""
+        self.id_json: bytes | None = None  # the id as JSON (``Stream._frame``)
         self.key: Any = None  # a reasoning item's (detail id, detail index)
         self.parts: list[tuple[Part, str]] = []  # the closed parts
         self.part: Part | None = None  # the open part
@@ -395,7 +401,41 @@ class Stream(OnceLedger):
         """Take one upstream chunk (or event); return the Responses events it completes."""
         if self.state is CLOSED:
             return []
-        out = self._feed(item)
+        if self._inner is not None:  # a Messages upstream, through the Chat hub
+            return self._settle(self._from_messages(self._inner.feed(item)))
+        return self._settle(self._feed(item))
+
+    def feed_frame(self, data: str) -> bytes:
+        """What ``SSE`` sends for one frame's data: ``frames(self.feed(data))``, with the
+        hot case (one more piece of an open part) written straight to its bytes."""
+        if self.state is not OPEN or self._over is not None:
+            return frames(self.feed(data))
+        if self._inner is not None:  # a Messages upstream, through the Chat hub
+            chunks = self._inner.feed(data)
+            if len(chunks) == 1 and type(chunks[0]) is o.ChatCompletionChunk:
+                piece = self._fast(chunks[0])
+                if piece is not None:
+                    return self._framed(piece)
+            return frames(self._settle(self._from_messages(chunks)))
+        try:
+            chunk = _chunk_decoder.decode(data)
+        except msgspec.DecodeError:
+            return frames(self.feed(data))
+        self._chunks += 1
+        piece = self._fast(chunk)
+        if piece is not None:
+            return self._framed(piece)
+        return frames(self._settle(self._on(Ev.CHUNK, chunk)))
+
+    def _framed(self, piece: tuple[_Item, Part, str]) -> bytes:
+        out = self._frame(piece)
+        if self._over is not None:
+            out += frames(self._settle([]))
+        return out
+
+    def _settle(self, out: list[Out]) -> list[Out]:
+        """The events of a read, and ``response.failed`` when the output outgrew what is
+        kept (``max_output_chars``)."""
         if self._over is not None and self.state is not CLOSED:
             out += self._fail(
                 (f"the response is too long to translate: {self._over}", "server_error")
@@ -408,14 +448,16 @@ class Stream(OnceLedger):
         self._chunks += 1
         t = type(item)
         if t is bytes or t is str:
+            if self._source is None and item[:9] in _TYPE_FIRST:  # an anthropic event, likely
+                return self._raw_slow(item)
             try:
                 chunk = _chunk_decoder.decode(item)
             except msgspec.DecodeError:
                 return self._raw_slow(item)
-            if self.state is OPEN and len(chunk.choices) == 1 and not chunk.usage:
-                fast = self._plain_text(chunk.choices[0])
-                if fast is not None:
-                    return fast
+            if self.state is OPEN:
+                piece = self._fast(chunk)
+                if piece is not None:
+                    return [self._event(piece)]
             return self._on(Ev.CHUNK, chunk)
         if t is o.ChatCompletionChunk:
             return self._on(Ev.CHUNK, item)
@@ -430,10 +472,17 @@ class Stream(OnceLedger):
             value = item.model_dump(mode="json", by_alias=True, exclude_unset=True)
         return self._value(value)
 
-    def _plain_text(self, choice: o.ChunkChoice) -> list[Out] | None:
-        """The hot path, what most chunks are: one more piece of the open text (or plain
-        reasoning text) and nothing else. What ``_open_chunk`` would do, without its
-        dispatch; None for any other chunk."""
+    def _fast(self, chunk: o.ChatCompletionChunk) -> tuple[_Item, Part, str] | None:
+        """The hot path, what most chunks are: one more piece of an open part (text, plain
+        reasoning text, one reasoning_details text as the Messages hub says thinking, a
+        call's arguments) and nothing else. The piece is taken (kept, as
+        ``_delta_event`` keeps it) and returned for ``_event`` or ``_frame`` to say: what
+        ``_open_chunk`` would do, without its dispatch. None for any other chunk, nothing
+        taken (the state being OPEN)."""
+        choices = chunk.choices
+        if len(choices) != 1 or chunk.usage:
+            return None
+        choice = choices[0]
         d = choice.delta
         if (
             choice.index
@@ -441,18 +490,43 @@ class Stream(OnceLedger):
             or choice.logprobs
             or choice.usage
             or d.refusal
-            or d.tool_calls
-            or d.reasoning_details
             or d.function_call
             or d.audio
             or d.annotations
         ):
             return None
+        if d.tool_calls:
+            return self._fast_arguments(d)
         seg = self._seg
-        if seg is None or seg.state is not Item.OPEN:
+        if seg is None or seg.state is not _OPEN:
             return None
+        details = d.reasoning_details
         text = d.content
-        if text:
+        if details:
+            # reasoning_details say the reasoning (reasoning_content repeats it, unread)
+            if text or len(details) != 1 or seg.kind is not _REASONING:
+                return None
+            detail = details[0]
+            if type(detail) is not _DetailText or isinstance(detail.signature, str):
+                return None
+            text = detail.text
+            fmt = detail.format
+            if fmt is UNSET or fmt is None:
+                part = _SUMMARY
+            elif fmt == CONTENT_FORMAT:
+                part = _RAW
+            else:
+                return None  # a format the Responses API has no twin for: a Loss
+            key = seg.key
+            if (
+                not text
+                or type(text) is not str
+                or key is None
+                or key[0] != detail.id
+                or key[1] != detail.index
+            ):
+                return None
+        elif text:
             if d.reasoning_content or d.reasoning or seg.kind is not _MESSAGE:
                 return None
             part = _TEXT
@@ -465,9 +539,90 @@ class Stream(OnceLedger):
             part = _SUMMARY
         if seg.part is not part:
             return None
-        out: list[Out] = []
-        self._delta_event(seg, text, out)
-        return out
+        self._kept += len(text)
+        if self._kept > self._max:
+            self._over = f"over {self._max} characters of output"
+        tail = seg.text.tail  # (_Text.add)
+        tail.append(text)
+        if len(tail) >= _COMPACT:
+            seg.text.done.append("".join(tail))
+            tail.clear()
+        return seg, part, text
+
+    def _event(self, piece: tuple[_Item, Part, str]) -> Out:
+        """A piece ``_fast`` took, as its delta event (``_delta_event``'s)."""
+        item, part, text = piece
+        seq = self._seq
+        self._seq = seq + 1
+        if part is _TEXT:
+            return r.OutputTextDeltaEvent(
+                item_id=item.id,
+                output_index=item.output_index,
+                content_index=item.ncontent,
+                delta=text,
+                sequence_number=seq,
+            )
+        if part is _ARGS:
+            return r.FunctionCallArgumentsDeltaEvent(
+                item_id=item.id, output_index=item.output_index, delta=text, sequence_number=seq
+            )
+        if part is _SUMMARY:
+            return r.ReasoningSummaryTextDeltaEvent(
+                item_id=item.id,
+                output_index=item.output_index,
+                summary_index=item.nsummary,
+                delta=text,
+                sequence_number=seq,
+            )
+        return r.ReasoningTextDeltaEvent(
+            item_id=item.id,
+            output_index=item.output_index,
+            content_index=item.ncontent,
+            delta=text,
+            sequence_number=seq,
+        )
+
+    def _frame(self, piece: tuple[_Item, Part, str]) -> bytes:
+        """A piece ``_fast`` took, as the SSE frame of its delta event: the bytes
+        ``frames([self._event(piece)])`` writes (``_FRAMES``: tests hold them equal), with
+        no event made and encoded."""
+        item, part, text = piece
+        seq = self._seq
+        self._seq = seq + 1
+        ident = item.id_json
+        if ident is None:
+            ident = item.id_json = _encoder.encode(item.id)
+        if part is _ARGS:
+            return _FRAMES[_ARGS] % (seq, ident, item.output_index, _encoder.encode(text))
+        index = item.nsummary if part is _SUMMARY else item.ncontent
+        return _FRAMES[part] % (seq, ident, item.output_index, index, _encoder.encode(text))
+
+    def _fast_arguments(self, d: o.ChunkDelta) -> tuple[_Item, Part, str] | None:
+        """One more piece of an open function call's arguments, alone in its chunk (what
+        ``_fragment`` makes of it), or None."""
+        calls = d.tool_calls
+        if (
+            len(calls) != 1  # type: ignore[arg-type]
+            or d.content
+            or d.reasoning_content
+            or d.reasoning
+            or d.reasoning_details
+        ):
+            return None
+        frag = calls[0]  # type: ignore[index]
+        fn = frag.function
+        if frag.id or fn is UNSET or fn is None or fn.name or not fn.arguments:
+            return None
+        call = self._calls.get(frag.index) if frag.index is not UNSET else None
+        if call is None or call.state is not _OPEN or call.custom:
+            return None
+        self._last = call
+        text = fn.arguments
+        self._kept += len(text)
+        if self._kept > self._max:
+            self._over = f"over {self._max} characters of output"
+        call.text.add(text)
+        return call, _ARGS, text
 
     def _raw_slow(self, data: Any) -> list[Out]:
         """Not a plain chunk: ``[DONE]``, an error, an anthropic event, or a chunk with
@@ -483,9 +638,11 @@ class Stream(OnceLedger):
             raise TranslationError(f"chunk[{self._chunks - 1}]", f"not valid JSON: {exc}") from None
         except RecursionError:
             raise TranslationError(f"chunk[{self._chunks - 1}]", "nested too deeply") from None
-        return self._value(value)
+        return self._value(value, data)
 
-    def _value(self, value: Any) -> list[Out]:
+    def _value(self, value: Any, raw: Any = None) -> list[Out]:
+        """A decoded payload (``raw``: its JSON, when it came as such: an anthropic upstream's
+        first event goes to the hub as it came, read there in one typed pass)."""
         if isinstance(value, dict):
             kind = value.get("type")
             if (
@@ -493,7 +650,7 @@ class Stream(OnceLedger):
                 and "choices" not in value
                 and (kind in _ANTHROPIC_EVENTS or (kind == "error" and "error" in value))
             ):
-                return self._messages_start(value)
+                return self._messages_start(value if raw is None else raw)
             if "error" in value and "choices" not in value:
                 return self._on(Ev.ERROR, decode(value, o.ErrorBody, []))
         unknown: list[Unknown] = []
@@ -507,13 +664,19 @@ class Stream(OnceLedger):
     def _messages_start(self, event: Any) -> list[Out]:
         """An anthropic upstream: its events go through ``to_openai.Stream`` (the
         compatible Chat chunks, which say everything a Response can), then through here."""
-        from ..to_openai._stream import Stream as ToChat
+        if not _HUB:  # imported once, on first use: the packages import each other
+            from ..to_openai._stream import Stream as ToChat
 
+            _HUB.append(ToChat)
         self._source = "anthropic"
-        self._inner = ToChat(losses=self.losses, strict=self.strict)
+        self._inner = _HUB[0](losses=self.losses, strict=self.strict)
         return self._from_messages(self._inner.feed(event))
 
     def _from_messages(self, chunks: list[Any]) -> list[Out]:
+        if len(chunks) == 1 and self.state is OPEN and type(chunks[0]) is o.ChatCompletionChunk:
+            piece = self._fast(chunks[0])  # the usual: one delta of the open part
+            if piece is not None:
+                return [self._event(piece)]
         out: list[Out] = []
         for chunk in chunks:
             if self.state is CLOSED:
@@ -522,7 +685,7 @@ class Stream(OnceLedger):
                 out += self._on(Ev.ERROR, chunk)
             else:
                 out += self._on(Ev.CHUNK, chunk)
-        if self._inner.state.name == "CLOSED" and self.state is not CLOSED:
+        if self._inner.state == "CLOSED" and self.state is not CLOSED:  # (a StrEnum)
             out += self._on(Ev.DONE, None)
         return out
 
@@ -1274,10 +1437,7 @@ def stream(
 ) -> Iterator[Out]:
     """The Responses events for an iterable of Chat chunks or Messages events (structs,
     dicts or JSON)."""
-    s = Stream(request, source=source, losses=losses, strict=strict)
-    for chunk in chunks:
-        yield from s.feed(chunk)
-    yield from s.close()
+    return drive(Stream(request, source=source, losses=losses, strict=strict), chunks)
 
 
 _EVENT_NAMES: dict[type, bytes] = {
@@ -1286,16 +1446,40 @@ _EVENT_NAMES: dict[type, bytes] = {
 }
 
 
+_HEADS: dict[type, bytes] = {
+    cls: b"event: " + name + b"\ndata: " for cls, name in _EVENT_NAMES.items()
+}
+"""Each event type's frame up to its data (``sse.encode_event_data``'s, made once)."""
+
+
+_FRAMES: dict[Part, bytes] = {
+    part: b"event: " + name + b'\ndata: {"type":"' + name + b'","sequence_number":%d,"item_id":%b,'
+    b'"output_index":%d,' + tail
+    for part, name, tail in (
+        (
+            _TEXT,
+            b"response.output_text.delta",
+            b'"content_index":%d,"delta":%b,"logprobs":[]}\n\n',
+        ),
+        (_SUMMARY, b"response.reasoning_summary_text.delta", b'"summary_index":%d,"delta":%b}\n\n'),
+        (_RAW, b"response.reasoning_text.delta", b'"content_index":%d,"delta":%b}\n\n'),
+        (_ARGS, b"response.function_call_arguments.delta", b'"delta":%b}\n\n'),
+    )
+}
+"""The frames of the four delta events, as ``frames`` writes them (msgspec writes a
+struct's tag first, then its fields in their order), for ``Stream._frame``."""
+
+
 def frames(events: list[Out]) -> bytes:
     """Responses SSE frames: ``event: <type>`` then ``data: <json>``, then a blank line."""
     encode = _encoder.encode
     if len(events) == 1:
         e = events[0]
-        return encode_event_data(_EVENT_NAMES[type(e)], encode(e))
-    return b"".join(encode_event_data(_EVENT_NAMES[type(e)], encode(e)) for e in events)
+        return _HEADS[type(e)] + encode(e) + b"\n\n"
+    return b"".join([_HEADS[type(e)] + encode(e) + b"\n\n" for e in events])
 
 
-class SSE:
+class SSE(ByteStream):
     """The bytes-level translator: Chat SSE bytes (``data: <chunk>`` ... ``data: [DONE]``)
     or Messages SSE bytes in, split anywhere; Responses SSE bytes out (``event: <type>`` /
     ``data: <json>`` frames, no ``[DONE]``: the Responses API ends with the terminal
@@ -1303,10 +1487,10 @@ class SSE:
     ``close()`` the last ones, ``abort(reason)`` ends the stream now with
     ``response.failed``. It never raises on what the upstream sends (``strict=True`` aside):
     a frame that cannot be read, a stream that stops early, end with ``response.failed``.
-    Once the stream has ended, nothing more is read.
+    Once the stream has ended, nothing more is read (``_bytes.ByteStream``).
     """
 
-    __slots__ = ("_decoder", "stream")
+    __slots__ = ()
 
     def __init__(
         self,
@@ -1317,55 +1501,13 @@ class SSE:
         strict: bool = False,
         max_output_chars: int = MAX_OUTPUT_CHARS,
     ) -> None:
-        self._decoder = SSEDecoder()
-        self.stream = Stream(
+        s = Stream(
             request, source=source, losses=losses, strict=strict, max_output_chars=max_output_chars
         )
-
-    @property
-    def losses(self) -> list[Loss]:
-        return self.stream.losses
-
-    def feed(self, data: bytes) -> bytes:
-        s = self.stream
-        if s.state is CLOSED:
-            return b""
-        try:
-            text = self._decoder.feed_data(data)
-            if text is not None:  # the common case: one read, one frame
-                events = s.feed(text)
-                if len(events) == 1:
-                    e = events[0]
-                    return encode_event_data(_EVENT_NAMES[type(e)], _encoder.encode(e))
-                return frames(events) if events else b""
-            events = []
-            for frame in self._decoder.feed(data):
-                if s.state is CLOSED:
-                    break  # nothing follows the end, however the bytes arrived
-                events += s.feed(frame.data)
-        except LossError:
-            raise
-        except TranslationError as exc:
-            events += s.abort(f"the upstream stream could not be read: {exc}")
-        return frames(events) if events else b""
-
-    def close(self) -> bytes:
-        s = self.stream
-        if s.state is CLOSED:
-            return b""
-        try:
-            self._decoder.close()
-        except LossError:
-            raise
-        except TranslationError as exc:
-            return frames(s.abort(f"the upstream stream could not be read: {exc}"))
-        if self._decoder.truncated:
-            s.lose("", "dropped", "the upstream stream ended inside a frame")
-        return frames(s.close())
-
-    def abort(self, reason: str) -> bytes:
-        """End the stream now (e.g. the upstream connection failed): ``response.failed``."""
-        return frames(self.stream.abort(reason))
+        decoder = SSEDecoder(event_types=_ANTHROPIC_EVENTS)  # (Chat frames have no event)
+        super().__init__(
+            decoder, s, machine=s, end=CLOSED, read=s.feed, frames=frames, frame=s.feed_frame
+        )
 
 
 def sse(
