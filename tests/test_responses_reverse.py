@@ -367,6 +367,17 @@ def test_one_frame_a_read_is_the_chunks_frames(resp: dict, k: int) -> None:
     assert fast == _chat_frames(list(to_openai.stream(events)))
 
 
+@given(responses(), st.integers(1, 5))
+def test_one_frame_a_read_is_the_messages_events_frames(resp: dict, k: int) -> None:
+    """The same for a Messages client (``MessagesSSE``: its own frame writer, the two
+    machines' dispatch inline): ``to_anthropic``'s frames of the same events."""
+    from translate.to_anthropic._stream import _frames
+
+    events = server_events(resp, k)
+    fast = b"".join(to_anthropic.sse([responses_sse([e]) for e in events]))
+    assert fast == _frames(list(to_anthropic.stream(events)))
+
+
 def test_one_frame_a_read_escapes_as_the_encoder_does() -> None:
     pieces = ['"', "\\", "\n", "\u2028", "\x00\x1f\x7f", "é", "😀", ""]
     text = [{"type": "output_text", "text": "".join(pieces), "annotations": []}]

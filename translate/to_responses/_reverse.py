@@ -45,6 +45,7 @@ from typing import Any
 import msgspec
 from msgspec import UNSET
 
+from .. import anthropic as a
 from .. import openai as o
 from .. import responses as r
 from .._decode import Unknown, decode
@@ -97,6 +98,10 @@ IDLE, OPEN, ENDED = State.IDLE, State.OPEN, State.ENDED
 _RANK = {"reasoning": 0, "message": 1, "function_call": 2, "custom_tool_call": 2}
 
 
+def _no_writer(chunks: list[Any]) -> bytes:
+    raise TypeError("feed_frame is ChatSSE's: it gives the writer")
+
+
 def is_responses_event(value: Any) -> bool:
     """Whether one upstream event (a struct, a dict, or its JSON) is a Responses one."""
     if type(value) in _TAGS:
@@ -140,6 +145,7 @@ class ChatStream(OnceLedger):
         "_tier",
         "_turn_items",
         "_turn_parts",
+        "_write",
         "losses",
         "state",
         "strict",
@@ -161,6 +167,7 @@ class ChatStream(OnceLedger):
         self._created = created
         self._env: tuple[str, int, str] = ("", 0, "")  # id, created, model
         self._envelope: tuple[bytes, bytes] | None = None  # (``_wrap``)
+        self._write: Callable[[list[Out]], bytes] = _no_writer  # ChatSSE's (``feed_frame``)
         self._tier: Any = UNSET  # service_tier, said on every chunk as OpenAI does
         self._ctx = Ctx(_COMPATIBLE)
         self._conv = ToChat(self._ctx, r.ResponseCreateParams())
@@ -275,11 +282,12 @@ class ChatStream(OnceLedger):
             service_tier=self._tier,
         )
 
-    def feed_frame(self, data: str, write: Callable[[list[Out]], bytes]) -> bytes:
-        """What ``ChatSSE`` sends for one frame's data: ``write(self.feed_data(data))``,
-        with the hot case (a delta of the open text, reasoning or call) written straight
-        to its bytes (``_wrap``: the chunk's JSON around its delta; tests hold them
-        equal)."""
+    def feed_frame(self, data: str) -> bytes:
+        """What ``ChatSSE`` sends for one frame's data: ``write(self.feed_data(data))`` (the
+        writer ``ChatSSE`` gives), with the hot case (a delta of the open text, reasoning
+        or call) written straight to its bytes (``_wrap``: the chunk's JSON around its
+        delta; tests hold them equal)."""
+        write = self._write
         if self.state is not OPEN:
             return write(self.feed_data(data))
         try:
@@ -727,6 +735,26 @@ class MessagesStream:
     def feed_data(self, data: str | bytes) -> list[Any]:
         return self._on(self.chat.feed_data(data))
 
+    def feed_frame(self, data: str) -> bytes:
+        """What ``MessagesSSE`` sends for one frame's data: its frames of
+        ``self.feed_data(data)``, the two machines' dispatch and the writer inline for one
+        chunk making one event (this is most of a stream)."""
+        chat = self.chat
+        if chat.state is not OPEN:
+            return _messages_frames(self.feed_data(data))
+        try:
+            event = _event_decoder.decode(data)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return _messages_frames(self.feed_data(data))  # (the slow way: it says why)
+        chunks = chat._row[type(event)](chat, event)
+        if len(chunks) != 1 or chat.state is not OPEN:
+            return _messages_frames(self._on(chunks))
+        events = self.messages.feed(chunks[0])
+        if len(events) != 1:
+            return _messages_frames(events)
+        e = events[0]
+        return _HEADS[type(e)] + _encoder.encode(e) + b"\n\n"
+
     def close(self) -> list[Any]:
         return self._on(self.chat.close()) + self.messages.close()
 
@@ -755,15 +783,15 @@ class ChatSSE(ByteStream):
         strict: bool = False,
     ) -> None:
         s = ChatStream(request, created=created, losses=losses, strict=strict)
-        write = self._chat
+        s._write = self._chat
         super().__init__(
             SSEDecoder(event_types=_KNOWN),
             s,
             machine=s,
             end=ENDED,
             read=s.feed_data,
-            frames=write,
-            frame=lambda data: s.feed_frame(data, write),
+            frames=self._chat,
+            frame=s.feed_frame,
         )
 
     def _chat(self, chunks: list[Out]) -> bytes:
@@ -790,21 +818,25 @@ class MessagesSSE(ByteStream):
             machine=s.chat,
             end=ENDED,
             read=s.feed_data,
-            frames=_anthropic_frames(),
+            frames=_messages_frames,
+            frame=s.feed_frame,
         )
 
 
-_FRAMES: list[Callable[[list[Any]], bytes]] = []
+_HEADS: dict[type, bytes] = {
+    cls: b"event: " + msgspec.inspect.type_info(cls).tag.encode() + b"\ndata: "  # type: ignore[attr-defined]
+    for cls in a.StreamEvent.__args__
+}
+"""Each Messages event type's frame up to its data (``to_anthropic``'s frames, made once)."""
 
 
-def _anthropic_frames() -> Callable[[list[Any]], bytes]:
-    """``to_anthropic``'s frame writer (imported once, on first use: the packages import
-    each other)."""
-    if not _FRAMES:
-        from ..to_anthropic._stream import _frames
-
-        _FRAMES.append(_frames)
-    return _FRAMES[0]
+def _messages_frames(events: list[Any]) -> bytes:
+    """Anthropic frames: ``event: <type>`` then ``data: <json>``, then a blank line."""
+    encode = _encoder.encode
+    if len(events) == 1:
+        e = events[0]
+        return _HEADS[type(e)] + encode(e) + b"\n\n"
+    return b"".join([_HEADS[type(e)] + encode(e) + b"\n\n" for e in events])
 
 
 def chat_stream(events: Iterable[Any], **kw: Any) -> Iterator[Out]:
