@@ -221,6 +221,7 @@ _SUMMARY, _RAW, _TEXT, _REFUSAL, _ARGS = Part.SUMMARY, Part.RAW, Part.TEXT, Part
 _REASONING, _MESSAGE, _CALL = Kind.REASONING, Kind.MESSAGE, Kind.CALL
 _NO_FUNCTION = o.DeltaFunction()
 _DetailText = o.ReasoningText
+_ChunkT = o.ChatCompletionChunk
 
 
 class _Text:
@@ -281,7 +282,7 @@ class _Item:
         self.row = TRANSITIONS[state]
         self.output_index = -1
         self.id = ""
-        self.id_json: bytes | None = None  # the id as JSON (``Stream._frame``)
+        self.id_json: bytes | None = None  # the id as JSON (``Stream.feed_frame``)
         self.key: Any = None  # a reasoning item's (detail id, detail index)
         self.parts: list[tuple[Part, str]] = []  # the closed parts
         self.part: Part | None = None  # the open part
@@ -407,28 +408,38 @@ class Stream(OnceLedger):
 
     def feed_frame(self, data: str) -> bytes:
         """What ``SSE`` sends for one frame's data: ``frames(self.feed(data))``, with the
-        hot case (one more piece of an open part) written straight to its bytes."""
+        hot case (one more piece of an open part, ``_fast``) written straight to its bytes
+        (inline: this is most of a stream)."""
         if self.state is not OPEN or self._over is not None:
             return frames(self.feed(data))
         if self._inner is not None:  # a Messages upstream, through the Chat hub
             chunks = self._inner.feed(data)
-            if len(chunks) == 1 and type(chunks[0]) is o.ChatCompletionChunk:
-                piece = self._fast(chunks[0])
-                if piece is not None:
-                    return self._framed(piece)
-            return frames(self._settle(self._from_messages(chunks)))
-        try:
-            chunk = _chunk_decoder.decode(data)
-        except msgspec.DecodeError:
-            return frames(self.feed(data))
-        self._chunks += 1
-        piece = self._fast(chunk)
-        if piece is not None:
-            return self._framed(piece)
-        return frames(self._settle(self._on(Ev.CHUNK, chunk)))
-
-    def _framed(self, piece: tuple[_Item, Part, str]) -> bytes:
-        out = self._frame(piece)
+            if len(chunks) != 1 or type(chunks[0]) is not _ChunkT:
+                return frames(self._settle(self._from_messages(chunks)))
+            chunk = chunks[0]
+            piece = self._fast(chunk)
+            if piece is None:
+                return frames(self._settle(self._from_messages(chunks)))
+        else:
+            try:
+                chunk = _chunk_decoder.decode(data)
+            except msgspec.DecodeError:
+                return frames(self.feed(data))
+            self._chunks += 1
+            piece = self._fast(chunk)
+            if piece is None:
+                return frames(self._settle(self._on(Ev.CHUNK, chunk)))
+        item, part, text = piece
+        seq = self._seq
+        self._seq = seq + 1
+        ident = item.id_json
+        if ident is None:
+            ident = item.id_json = _encoder.encode(item.id)
+        if part is _ARGS:
+            out = _FRAMES[_ARGS] % (seq, ident, item.output_index, _encoder.encode(text))
+        else:
+            index = item.nsummary if part is _SUMMARY else item.ncontent
+            out = _FRAMES[part] % (seq, ident, item.output_index, index, _encoder.encode(text))
         if self._over is not None:
             out += frames(self._settle([]))
         return out
@@ -476,7 +487,7 @@ class Stream(OnceLedger):
         """The hot path, what most chunks are: one more piece of an open part (text, plain
         reasoning text, one reasoning_details text as the Messages hub says thinking, a
         call's arguments) and nothing else. The piece is taken (kept, as
-        ``_delta_event`` keeps it) and returned for ``_event`` or ``_frame`` to say: what
+        ``_delta_event`` keeps it) and returned for ``_event`` or ``feed_frame`` to say: what
         ``_open_chunk`` would do, without its dispatch. None for any other chunk, nothing
         taken (the state being OPEN)."""
         choices = chunk.choices
@@ -550,7 +561,8 @@ class Stream(OnceLedger):
         return seg, part, text
 
     def _event(self, piece: tuple[_Item, Part, str]) -> Out:
-        """A piece ``_fast`` took, as its delta event (``_delta_event``'s)."""
+        """A piece ``_fast`` took, as its delta event (``_delta_event``'s; ``feed_frame``
+        writes its frame straight from ``_FRAMES``: tests hold the two equal)."""
         item, part, text = piece
         seq = self._seq
         self._seq = seq + 1
@@ -581,21 +593,6 @@ class Stream(OnceLedger):
             delta=text,
             sequence_number=seq,
         )
-
-    def _frame(self, piece: tuple[_Item, Part, str]) -> bytes:
-        """A piece ``_fast`` took, as the SSE frame of its delta event: the bytes
-        ``frames([self._event(piece)])`` writes (``_FRAMES``: tests hold them equal), with
-        no event made and encoded."""
-        item, part, text = piece
-        seq = self._seq
-        self._seq = seq + 1
-        ident = item.id_json
-        if ident is None:
-            ident = item.id_json = _encoder.encode(item.id)
-        if part is _ARGS:
-            return _FRAMES[_ARGS] % (seq, ident, item.output_index, _encoder.encode(text))
-        index = item.nsummary if part is _SUMMARY else item.ncontent
-        return _FRAMES[part] % (seq, ident, item.output_index, index, _encoder.encode(text))
 
     def _fast_arguments(self, d: o.ChunkDelta) -> tuple[_Item, Part, str] | None:
         """One more piece of an open function call's arguments, alone in its chunk (what
@@ -1467,7 +1464,7 @@ _FRAMES: dict[Part, bytes] = {
     )
 }
 """The frames of the four delta events, as ``frames`` writes them (msgspec writes a
-struct's tag first, then its fields in their order), for ``Stream._frame``."""
+struct's tag first, then its fields in their order), for ``Stream.feed_frame``."""
 
 
 def frames(events: list[Out]) -> bytes:
