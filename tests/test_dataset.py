@@ -448,10 +448,11 @@ def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     _requests_file(large, 3000)  # ~62 MB
     assert large.stat().st_size > 60e6
     opts = ("--kind", "request", "--from", "anthropic")
-    base = _peak_rss_kib("convert", str(small), *opts)
-    peak = _peak_rss_kib("convert", str(large), *opts)
-    assert peak < base + 30_000, (base, peak)  # within 30 MB: chunks, not the file
-    assert peak < 200_000
+    for jobs in ("1", "2"):  # the largest of the command and its workers
+        base = _peak_rss_kib("convert", str(small), *opts, "--jobs", jobs)
+        peak = _peak_rss_kib("convert", str(large), *opts, "--jobs", jobs)
+        assert peak < base + 30_000, (jobs, base, peak)  # within 30 MB: chunks, not the file
+        assert peak < 200_000
 
 
 def test_jobs_read_byte_ranges_with_the_files_line_numbers(tmp_path: Path) -> None:
@@ -562,3 +563,45 @@ def test_a_worker_that_dies_ends_the_run_instead_of_hanging_it() -> None:
         child.kill()
     assert child.returncode == 2
     assert "translate: --jobs: a worker process died" in err.decode()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a pseudo-terminal with a size (Linux)")
+def test_the_progress_bar_on_a_terminal_with_jobs(tmp_path: Path) -> None:
+    """stderr a terminal (a pty, 120 columns) and the cli extra installed: tqdm draws the
+    bar (rows, rows/s, the total estimated from the bytes read) while the workers write the
+    output themselves, and the output is the one process's."""
+    pytest.importorskip("tqdm")
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    data = tmp_path / "requests.jsonl"
+    _requests_file(data, 600)
+    master, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    out = tmp_path / "out.jsonl"
+    with out.open("wb") as sink:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "translate", "convert", str(data), "--target", "openai"]
+            + ["--jobs", "2"],
+            stdout=sink,
+            stderr=terminal,
+            cwd=ROOT,
+        )
+    os.close(terminal)
+    said = b""
+    while True:
+        try:
+            chunk = os.read(master, 1 << 16)
+        except OSError:  # EIO: the command is gone, and its terminal with it
+            break
+        if not chunk:
+            break
+        said += chunk
+    os.close(master)
+    assert child.wait(timeout=120) == 0
+    text = said.decode(errors="replace")
+    assert "600/600" in text and "rows/s" in text and "\r" in text, text[-500:]
+    assert "600 of 600 rows translated" in text
+    assert _differ(out.read_bytes(), run("convert", str(data), "--target", "openai").stdout) is None

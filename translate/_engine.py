@@ -7,11 +7,13 @@ by (path pattern, kind), the full losses only when a ledger is wanted, the bad r
 their line numbers, and the encoded output lines unless a worker wrote them itself.
 
 A regular file is cut into byte ranges that end at a line end (:func:`ranges`); each task
-names a range, the worker reads it, translates its rows and, when its turn comes (the chunks
-before it written: :class:`Turns`), writes its output straight to the output file
-descriptor, shared with the command since the fork. No row crosses a pipe and the command
-copies nothing: it waits, and counts. Standard input is read by the command in chunks of
-rows (:func:`chunks`) and its output comes back in the :class:`Done`.
+names a range, the worker (:class:`Workers`: forked processes, no thread in the command)
+reads it, translates its rows and, when its turn comes (the chunks before it written:
+:class:`Turns`), writes its output straight to the output file descriptor, shared with the
+command since the fork. No row crosses a pipe and the command copies nothing: it waits, and
+counts. Standard input is read by the command in chunks of rows (:func:`chunks`) and its
+output comes back in the :class:`Done`. With one process, the command runs the same
+functions itself.
 """
 
 from __future__ import annotations
@@ -292,8 +294,8 @@ standard output), the path of a file it appends to, or None (back in :attr:`Done
 
 def work_range(task: tuple[tuple[str, int, int], Options, int, Out]) -> Done:
     """Read one byte range of a file and translate its rows (numbered from 1); in a worker
-    started by :class:`Turns`, write the output when the chunks before it are written
-    (``seq`` is the chunk's place in the command's output)."""
+    (:class:`Workers`) given where to write (``out``), write the output when the chunks
+    before it are written (``seq``: the chunk's place in the command's output)."""
     (path, start, end), options, seq, out = task
     with open(path, "rb") as f:
         f.seek(start)

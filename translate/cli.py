@@ -328,13 +328,14 @@ def _rows_in(
     status = 0
     numbers = itertools.count()  # the chunks' places in the output, across the inputs
     with ExitStack() as stack:
-        pool: _engine.Workers | None = None
+        workers: _engine.Workers | None = None
         if jobs > 1:
             # Workers write their chunks' output themselves, in turn (_engine.Turns): the
             # command reads nothing but their small results. gc.freeze: the workers' garbage
             # collections then leave the pages they share with the command unwritten.
             gc.freeze()
-            pool = stack.enter_context(_engine.Workers(multiprocessing.get_context("fork"), jobs))
+            context = multiprocessing.get_context("fork")
+            workers = stack.enter_context(_engine.Workers(context, jobs))
         ledger = stack.enter_context(open(args.losses_file, "wb")) if args.losses_file else None
         sizes = sum(p.stat().st_size for _, p in inputs if p is not None and p.is_file())
         bar = _progress(stack, sizes)
@@ -363,21 +364,21 @@ def _rows_in(
                 # Each worker reads its own byte ranges of the file and writes its output when
                 # its turn comes: no row crosses a pipe, the command copies nothing. One
                 # process reads the same ranges (the same code, the same output).
-                if pool is None:
+                if workers is None:
                     written = None
                 else:
                     out.flush()
                 tasks = (
                     (span, options, next(numbers), written) for span in _engine.ranges(str(path))
                 )
-                fn = _engine.work_range_in_turn if pool is not None else _engine.work_range
+                fn = _engine.work_range_in_turn if workers is not None else _engine.work_range
             else:
                 stream = sys.stdin.buffer if path is None else stack.enter_context(open(path, "rb"))
                 tasks = ((chunk, options) for chunk in _engine.chunks(stream))
                 fn = _engine.work
                 window = jobs  # tasks of 4 MB: one in flight a worker, no more
             base = 0
-            for done in _engine.ordered(tasks, fn, pool, window):
+            for done in _engine.ordered(tasks, fn, workers, window):
                 done.shift(base)
                 base += done.span
                 if done.bad and args.on_error == "fail":
