@@ -470,9 +470,9 @@ def new_with_extra(cls: type[S], extra: dict[str, Any], fields: dict[str, Any]) 
     made = _carriers.get(key)
     if made is None:
         carrier = _with_fields(*key)
+        if len(_carriers) >= 256:  # as the classes' own cache: a client's names, bounded
+            _carriers.clear()  # (made again from that cache; safe beside other threads)
         made = _carriers[key] = (carrier, carrier.__struct_fields__[len(cls.__struct_fields__) :])
-        if len(_carriers) > 256:  # as the classes' own cache: a client's names, bounded
-            _carriers.pop(next(iter(_carriers)))
     carrier, attrs = made
     fields.update(zip(attrs, extra.values()))
     # defstruct is typed as returning a plain Struct class; this one subclasses cls.
