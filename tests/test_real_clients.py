@@ -112,7 +112,9 @@ def test_a_failed_compaction_is_a_no_op_said_as_a_loss() -> None:
     assert paths(losses)[0] == ["messages[0].content[0]", "dropped"]
 
 
-def test_compaction_in_responses_and_streams_is_a_loss_not_a_crash() -> None:
+def test_compaction_in_responses_and_streams_is_text_and_a_loss() -> None:
+    """An openai client has no compaction block: its summary is said as text, a Loss
+    (tests/test_compaction.py has the cases)."""
     message = {
         "id": "msg_1",
         "type": "message",
@@ -124,8 +126,8 @@ def test_compaction_in_responses_and_streams_is_a_loss_not_a_crash() -> None:
     }
     losses: list[Loss] = []
     out = as_dict(to_openai.response(message, losses=losses))
-    assert out["choices"][0]["message"]["content"] == "ok"
-    assert paths(losses) == [["content[0]", "dropped"]]
+    assert out["choices"][0]["message"]["content"] == COMPACTION["content"] + "\n\nok"
+    assert paths(losses) == [["content[0]", "approximated"]]
     events = [
         {"type": "message_start", "message": {**message, "content": []}},
         {"type": "content_block_start", "index": 0, "content_block": {"type": "compaction"}},
@@ -142,8 +144,9 @@ def test_compaction_in_responses_and_streams_is_a_loss_not_a_crash() -> None:
         },
         {"type": "message_stop"},
     ]
-    chunks = list(to_openai.stream(events))
-    assert chunks
+    chunks = [msgspec.to_builtins(c) for c in to_openai.stream(events)]
+    said = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+    assert said == "summary\n\n"
 
 
 def test_the_developer_role_and_tool_definition_fields_are_carried_or_lost() -> None:
