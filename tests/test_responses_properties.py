@@ -78,8 +78,10 @@ def _same_but_named(body: dict, back: dict, losses: list[Loss]) -> None:
             continue
         if key == "input":
             ok = same.items(list(zip(paths, want.get("input") or [])), got.get("input") or [])
-        elif key == "tools":
-            ok = same.items(tools, got.get("tools") or [])
+        elif key == "tools":  # offered or not as said (``tools: []`` is said too)
+            ok = ((key in want) == (key in got) or bool(tools)) and same.items(
+                tools, got.get("tools") or []
+            )
         else:
             ok = same(want.get(key, _GONE), got.get(key, _GONE), key)
         assert ok, (key, want.get(key), got.get(key), losses)
