@@ -188,7 +188,7 @@ class OpenAIThinkingDetail(OpenAIDetail, kw_only=True):
     not for an empty one)."""
 
     type: Literal["reasoning.summary"] | UnsetType = UNSET
-    signature: None | UnsetType = UNSET
+    signature: UnsetType | None = UNSET
 
 
 class ThinkingBlock(_Block, tag="thinking", kw_only=True):
