@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from translate import TranslationError, to_anthropic, to_openai
+from translate import TranslationError, to_anthropic, to_openai, to_responses
 from translate._tools import NAME_LIMITS, restore_names, short_name
 
 from .streams import accumulate_openai, anthropic_events, anthropic_sse, openai_frames
@@ -149,3 +149,52 @@ def test_an_empty_or_missing_name_is_bad_input(name: str | None) -> None:
     with pytest.raises(TranslationError) as info:
         to_anthropic.request(req)
     assert info.value.path.startswith("tools[0].function")
+
+
+def test_a_responses_client_s_names_reach_chat_rewritten_and_come_back() -> None:
+    """Codex over a Chat upstream: a function named outside Chat's alphabet."""
+    req = {
+        "model": "m",
+        "input": [
+            {"role": "user", "content": "weather?"},
+            {"type": "function_call", "call_id": "c0", "name": DOTTED, "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "c0", "output": "sun"},
+        ],
+        "tools": [{"type": "function", "name": DOTTED, "parameters": {"type": "object"}}],
+        "tool_choice": {"type": "function", "name": DOTTED},
+    }
+    losses: list[Any] = []
+    chat = msgspec.to_builtins(to_openai.request(req, target="openai", losses=losses))
+    validate("openai", chat, "openai")
+    sent = chat["tools"][0]["function"]["name"]
+    assert sent.startswith("get_weather_")
+    assert chat["tool_choice"]["function"]["name"] == sent
+    assert chat["messages"][1]["tool_calls"][0]["function"]["name"] == sent
+    assert [(loss.path, loss.kind) for loss in losses if "renamed" in loss.detail] == [
+        ("tools[0].name", "approximated")
+    ]
+    completion = {
+        "id": "c",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "m",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "tool_calls",
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": "call_1",
+                            "type": "function",
+                            "function": {"name": sent, "arguments": "{}"},
+                        }
+                    ],
+                },
+            }
+        ],
+    }
+    out = msgspec.to_builtins(to_responses.response(completion, request=req))
+    assert [item["name"] for item in out["output"] if item["type"] == "function_call"] == [DOTTED]

@@ -192,6 +192,11 @@ _NAME_OK = re.compile(r"[a-zA-Z0-9_-]+")
 _NAME_BAD = re.compile(r"[^a-zA-Z0-9_-]")
 
 
+def fits_alphabet(name: str) -> bool:
+    """Is ``name`` in both dialects' tool-name alphabet, ``[a-zA-Z0-9_-]``?"""
+    return _NAME_OK.fullmatch(name) is not None
+
+
 def short_name(name: str, limit: int) -> str:
     """A tool name that both dialects accept (``^[a-zA-Z0-9_-]{1,limit}$``) standing for
     ``name``, the same every time: ``name`` itself when it fits.

@@ -32,7 +32,7 @@ from .._decode import Unknown, can_carry, decode, join, new_with_extra
 from .._errors import Loss, TranslationError
 from .._ledger import Ctx, finish
 from .._tables import nearest_effort, tag
-from .._tools import short_name
+from .._tools import fits_alphabet, short_name
 from ..targets import Target, resolve
 
 CONTENT_FORMAT = "openai-responses-v1"
@@ -281,6 +281,7 @@ class ToChat:
         "limit",
         "namespaces",
         "output",
+        "renamed",
         "req",
         "required",
         "rescan",
@@ -300,6 +301,7 @@ class ToChat:
         self.t = t = ctx.target
         self.req = req
         self.limit = t.tool_name_max
+        self.renamed: set[str] = set()  # names rewritten into Chat's alphabet (said once)
         self.at: list[int | str] = []  # each Chat message's item index, or its path
         self.written: list[str] | None = None
         self.tool_paths: list[str] = []
@@ -341,8 +343,20 @@ class ToChat:
             return False
         return self.compatible or self.t.official_fields_only
 
-    def name(self, name: str) -> str:
-        return name if len(name) <= self.limit else short_name(name, self.limit)
+    def name(self, name: str, path: str = "tools") -> str:
+        """A tool name as Chat takes it: over the limit, shortened (restored from
+        ``request=``; the compatible form's carriers give namespaced ones back); outside
+        ``[a-zA-Z0-9_-]`` (``get.weather``), rewritten the same way everywhere, a Loss at
+        ``path`` where it is first met (restored from ``request=`` in responses and streams)."""
+        if len(name) > self.limit:
+            return short_name(name, self.limit)
+        if not name or fits_alphabet(name):
+            return name
+        sent = short_name(name, self.limit)
+        if name not in self.renamed:
+            self.renamed.add(name)
+            self.ctx.approx(path, f"renamed {sent!r} everywhere (restored with request=)")
+        return sent
 
     # -- the request fields ----------------------------------------------------------
 
@@ -705,7 +719,7 @@ class ToChat:
             if cls is FunctionCall or cls is CustomToolCall:
                 name = named.get(item.name)
                 if name is None:  # the name as Chat takes it (``name``), once a name
-                    name = named[item.name] = self.name(item.name)
+                    name = named[item.name] = self.name(item.name, f"{where}[{i}].name")
                 status = item.status
                 if (
                     item.caller is unset
@@ -819,7 +833,10 @@ class ToChat:
                         first = -1
                     rank = 1
                     if plain and type(content) is str:
-                        msg.content = content
+                        if content:
+                            msg.content = content
+                        else:  # Chat's "" beside calls is no text: it would not come back
+                            self.ctx.drop(f"{where}[{i}]", "an empty assistant message")
                     elif (
                         plain
                         and type(content) is list
@@ -1043,10 +1060,11 @@ class ToChat:
         name = item.name
         if namespace is not UNSET and namespace is not None:
             name = self.flatten(namespace, name, path)
+            if len(name) > self.limit:
+                name = short_name(name, self.limit)
         else:
             namespace = None
-        if len(name) > self.limit:
-            name = short_name(name, self.limit)
+            name = self.name(name, f"{path}.name")
         if namespace is not None and self.compatible:
             self.said.append((name, namespace, path))
             if name not in self.flats:
@@ -1100,7 +1118,7 @@ class ToChat:
                     UNSET,
                     None,
                 ):
-                    name = self.name(item.name)
+                    name = self.name(item.name, f"input[{i}].name")
                     if name in self.flats:
                         said.append((name, None, i))
             self.said = said
@@ -1358,7 +1376,7 @@ class ToChat:
             tpath = f"{path}[{i}]"
             cls = type(tool)
             if cls is r.FunctionTool or cls is r.CustomTool:
-                name = self.name(tool.name)
+                name = self.name(tool.name, f"{tpath}.name")
                 chat = _plain(tool, name, custom_ok)
                 out.append(chat or self.tool(tool, tpath, UNSET, tpath))
                 self.tool_paths.append(tpath)
@@ -1401,9 +1419,12 @@ class ToChat:
         tool of a member)."""
         ctx = self.ctx
         compatible = self.compatible
-        name = flat_name(namespace, tool.name)
-        if len(name) > self.limit:
-            name = short_name(name, self.limit)
+        if namespace is UNSET:
+            name = self.name(tool.name, f"{path}.name")
+        else:
+            name = flat_name(namespace, tool.name)
+            if len(name) > self.limit:
+                name = short_name(name, self.limit)
         if compatible:
             self.said.append((name, None if namespace is UNSET else namespace, owner))
             if namespace is not UNSET:
@@ -1474,9 +1495,10 @@ class ToChat:
         if isinstance(choice, str):
             out.tool_choice = choice
         elif isinstance(choice, r.FunctionChoice):
-            out.tool_choice = o.NamedToolChoice(function=o.ChoiceName(name=self.name(choice.name)))
+            name = self.name(choice.name, "tool_choice.name")
+            out.tool_choice = o.NamedToolChoice(function=o.ChoiceName(name=name))
         elif isinstance(choice, r.CustomChoice):
-            name = self.name(choice.name)
+            name = self.name(choice.name, "tool_choice.name")
             if self.custom_tools:
                 out.tool_choice = o.NamedCustomToolChoice(custom=o.ChoiceName(name=name))
             else:
@@ -1486,7 +1508,9 @@ class ToChat:
             for ref in choice.tools:
                 kind = ref.get("type")
                 if kind in ("function", "custom") and isinstance(ref.get("name"), str):
-                    refs.append({"type": kind, kind: {"name": self.name(ref["name"])}})
+                    refs.append(
+                        {"type": kind, kind: {"name": self.name(ref["name"], "tool_choice.tools")}}
+                    )
                 else:
                     ctx.drop("tool_choice.tools", f"hosted tool {kind!r} has no twin")
             out.tool_choice = o.AllowedToolsChoice(
