@@ -293,9 +293,10 @@ standard output), the path of a file it appends to, or None (back in :attr:`Done
 
 
 def work_range(task: tuple[tuple[str, int, int], Options, int, Out]) -> Done:
-    """Read one byte range of a file and translate its rows (numbered from 1); in a worker
-    (:class:`Workers`) given where to write (``out``), write the output when the chunks
-    before it are written (``seq``: the chunk's place in the command's output)."""
+    """Read one byte range of a file and translate its rows (numbered from 1). Given where
+    to write (``out``), write the output there: in a worker (:class:`Workers`) when the
+    chunks before it are written (``seq``: the chunk's place in the command's output); not
+    at all under ``fail`` when the chunk has a bad row. Else it is in :attr:`Done.lines`."""
     (path, start, end), options, seq, out = task
     with open(path, "rb") as f:
         f.seek(start)
@@ -310,8 +311,13 @@ def work_range(task: tuple[tuple[str, int, int], Options, int, Out]) -> Done:
     done = work((rows, options))
     del rows
     done.span = span
-    if _TURNS is not None and out is not None:
+    if out is None:
+        return done
+    if _TURNS is not None:
         _TURNS.write(done, seq, out, options.fail)
+    elif not (options.fail and done.bad):  # (one process: the chunks come in order)
+        lines, done.lines = done.lines, []
+        write_all(_fd(out), lines)
     return done
 
 
@@ -388,7 +394,7 @@ class Workers:
         """A worker's loop: a task, its result, until told to stop (``None``)."""
         global _TURNS
         _TURNS = self.turns
-        _keep_heap()
+        keep_heap()
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command stops its workers
         self._tasks_in.close()
         self._results_out.close()
@@ -462,14 +468,15 @@ _TURNS: Turns | None = None
 """In a worker process: the :class:`Turns` of the command that forked it."""
 
 
-def _keep_heap() -> None:
-    """Keep a worker's freed heap instead of handing it back to the kernel at once.
+def keep_heap() -> None:
+    """Keep this process's freed heap instead of handing it back to the kernel at once.
 
-    glibc trims the top of the heap as soon as 128 KB of it is free, and in a forked worker
-    its threshold did not adapt: translating 4 MB chunks, a worker faulted about 2,000
-    pages back in per chunk (8 MB), 15% of its CPU time in the kernel (measured: 0.27 s of
-    system time over 311 MB, 0.03 s with this). With a 64 MB threshold the heap stays at its
-    high-water mark, a few chunks' worth. glibc only; elsewhere nothing changes."""
+    glibc trims the top of the heap as soon as 128 KB of it is free (its threshold adapts
+    only when a block it had mapped on its own is freed, which a chunk's many rows never
+    are): translating 4 MB chunks, a process faulted about 2,000 pages back in per chunk
+    (8 MB), 15% of its CPU time in the kernel (measured: 0.27 s of system time over 311 MB,
+    0.03 s with this). With a 64 MB threshold the heap stays at its high-water mark, a few
+    chunks' worth. glibc only; elsewhere nothing changes."""
     if not sys.platform.startswith("linux"):
         return
     try:
@@ -494,24 +501,12 @@ class Turns:
     def __init__(self, ctx: Any) -> None:
         self.cond = ctx.Condition()
         self.state = ctx.RawArray("q", 2)  # [next chunk to write, stopped]
-        self.fds: dict[str, int] = {}
-
-    def _fd(self, out: int | str) -> int:
-        if isinstance(out, int):
-            return out
-        fd = self.fds.get(out)
-        if fd is None:
-            for old in self.fds.values():
-                os.close(old)
-            self.fds.clear()
-            fd = self.fds[out] = os.open(out, os.O_WRONLY | os.O_APPEND)
-        return fd
 
     def write(self, done: Done, seq: int, out: int | str, fail: bool) -> None:
         """Write ``done``'s lines to ``out`` when it is chunk ``seq``'s turn; not at all when
         the run stopped, or when ``fail`` and the chunk has a bad row (then stop it)."""
         lines, done.lines = done.lines, []
-        fd = self._fd(out)
+        fd = _fd(out)
         begin = time.perf_counter()
         with self.cond:
             while self.state[0] != seq:
@@ -540,6 +535,23 @@ class Turns:
                 self.state[1] = 1
                 self.state[0] = seq + 1
                 self.cond.notify_all()
+
+
+_FDS: dict[str, int] = {}
+
+
+def _fd(out: int | str) -> int:
+    """The file descriptor to write to: ``out`` itself, or the file it names opened for
+    appending (one open at a time: the inputs' outputs come one after the other)."""
+    if isinstance(out, int):
+        return out
+    fd = _FDS.get(out)
+    if fd is None:
+        for old in _FDS.values():
+            os.close(old)
+        _FDS.clear()
+        fd = _FDS[out] = os.open(out, os.O_WRONLY | os.O_APPEND)
+    return fd
 
 
 _IOV_MAX = 1024

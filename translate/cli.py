@@ -327,6 +327,7 @@ def _rows_in(
     totals = {"rows": 0, "bad": 0, "lossy": 0}
     status = 0
     numbers = itertools.count()  # the chunks' places in the output, across the inputs
+    _engine.keep_heap()  # here as in the workers: chunks come and go
     with ExitStack() as stack:
         workers: _engine.Workers | None = None
         if jobs > 1:
@@ -363,11 +364,8 @@ def _rows_in(
             elif path is not None and path.is_file():
                 # Each worker reads its own byte ranges of the file and writes its output when
                 # its turn comes: no row crosses a pipe, the command copies nothing. One
-                # process reads the same ranges (the same code, the same output).
-                if workers is None:
-                    written = None
-                else:
-                    out.flush()
+                # process reads the same ranges and writes them the same way.
+                out.flush()
                 tasks = (
                     (span, options, next(numbers), written) for span in _engine.ranges(str(path))
                 )
