@@ -198,3 +198,10 @@ def test_a_responses_client_s_names_reach_chat_rewritten_and_come_back() -> None
     }
     out = msgspec.to_builtins(to_responses.response(completion, request=req))
     assert [item["name"] for item in out["output"] if item["type"] == "function_call"] == [DOTTED]
+
+
+def test_an_empty_name_in_a_responses_request_is_bad_input() -> None:
+    req = {"model": "m", "input": "hi", "tools": [{"type": "function", "name": ""}]}
+    with pytest.raises(TranslationError) as info:
+        to_openai.request(req)
+    assert info.value.path == "tools[0].name"

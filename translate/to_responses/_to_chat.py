@@ -347,11 +347,14 @@ class ToChat:
         """A tool name as Chat takes it: over the limit, shortened (restored from
         ``request=``; the compatible form's carriers give namespaced ones back); outside
         ``[a-zA-Z0-9_-]`` (``get.weather``), rewritten the same way everywhere, a Loss at
-        ``path`` where it is first met (restored from ``request=`` in responses and streams)."""
+        ``path`` where it is first met (restored from ``request=`` in responses and streams);
+        empty, a ``TranslationError``."""
         if len(name) > self.limit:
             return short_name(name, self.limit)
-        if not name or fits_alphabet(name):
+        if fits_alphabet(name):
             return name
+        if not name:
+            raise TranslationError(path, "a tool name cannot be empty")
         sent = short_name(name, self.limit)
         if name not in self.renamed:
             self.renamed.add(name)
