@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 import msgspec
 
-from ._errors import LossKind
+from ._errors import LossKind, TranslationError
 from ._ledger import Ctx
 
 _arguments_object = msgspec.json.Decoder(dict[str, Any])
@@ -225,6 +225,48 @@ def fitting(limit: int) -> set[str]:
     if known is None or len(known) >= FITTING_MAX:
         known = _FITTING[limit] = set()
     return known
+
+
+class Names:
+    """One request's tool names as its target takes them: ``name(name, where, field,
+    index)`` gives the name to send (a bound method: called as fast as a function). A name seen to fit is one set lookup; another is
+    worked out once a request (``short_name``): over the limit or outside the alphabet, it
+    is rewritten the same way wherever it appears, with one ``approximated`` Loss at the
+    tool's definition if there is one (``definitions``: name -> its path, asked for only
+    then), else where it is first met; empty, it names nothing: a ``TranslationError``.
+    Responses and streams restore rewritten names from ``request=`` (``restore_names``)."""
+
+    __slots__ = ("ctx", "defined", "definitions", "fits", "limit", "sent")
+
+    def __init__(self, ctx: Ctx, limit: int, definitions: Callable[[], dict[str, str]]) -> None:
+        self.ctx = ctx
+        self.limit = limit
+        self.definitions = definitions
+        self.defined: dict[str, str] | None = None
+        self.fits = fitting(limit)
+        self.sent: dict[str, str] = {}
+
+    def name(self, name: str, where: str, field: str, index: int = -1) -> str:
+        if name in self.fits:
+            return name  # the common case: a name seen to fit, decided in ~30 ns
+        sent = self.sent.get(name)
+        if sent is None:  # the first time this request names it
+            sent = self.sent[name] = self.fit(name, where, field, index)
+        return sent
+
+    def fit(self, name: str, where: str, field: str, index: int) -> str:
+        sent = short_name(name, self.limit)
+        if sent == name and name:
+            self.fits.add(name)
+            return sent
+        path = f"{where}[{index}].{field}" if index >= 0 else f"{where}.{field}"
+        if not name:
+            raise TranslationError(path, "a tool name cannot be empty")
+        if self.defined is None:
+            self.defined = self.definitions()
+        path = self.defined.get(name, path)
+        self.ctx.approx(path, f"renamed {sent!r} everywhere (restored with request=)")
+        return sent
 
 
 def tool_names(names: Iterable[str], limit: int) -> dict[str, str]:

@@ -28,7 +28,7 @@ from .._tables import (
     effort_to_budget,
     tag,
 )
-from .._tools import OMITTED, anthropic_id, fitting, parse_arguments, short_name
+from .._tools import OMITTED, Names, anthropic_id, parse_arguments
 from ..targets import Target, resolve
 
 # Reasoning formats whose signatures Anthropic made (OpenRouter's reasoning_details.format).
@@ -89,52 +89,26 @@ def request(
 
 
 class _Request:
-    __slots__ = ("ctx", "defined", "fits", "req", "sent", "system", "t")
+    __slots__ = ("ctx", "name", "req", "system", "t")
 
     def __init__(self, ctx: Ctx, req: o.ChatCompletionRequest) -> None:
         self.ctx = ctx
         self.t = ctx.target
         self.req = req
         self.system: str | list[a.TextBlock] | UnsetType = UNSET
-        self.sent: dict[str, str] = {}  # each tool name as sent, once worked out
-        self.fits = fitting(self.t.tool_name_max)  # names known to fit as they are
-        self.defined: dict[str, int] | None = None  # tool name -> index of its definition
+        # Tool names over the target's limit or outside anthropic's alphabet
+        # (``^[a-zA-Z0-9_-]{1,128}$``): rewritten the same way wherever they appear;
+        # to_openai.response / stream restore them from request=.
+        self.name = Names(ctx, self.t.tool_name_max, self.definitions).name
 
-    def name(self, name: str, where: str, field: str, index: int = -1) -> str:
-        """A tool name over the target's limit or outside anthropic's alphabet
-        (``^[a-zA-Z0-9_-]{1,128}$``), rewritten the same way wherever it appears;
-        ``to_openai.response`` / ``stream`` restore it from ``request=``. An empty name
-        names nothing."""
-        if name in self.fits:
-            return name  # the common case: a name seen to fit, decided in ~30 ns
-        sent = self.sent.get(name)
-        if sent is None:  # the first time this request names it
-            sent = self.sent[name] = self.fit(name, where, field, index)
-        return sent
-
-    def fit(self, name: str, where: str, field: str, index: int) -> str:
-        """``name`` as sent, and a Loss (once, at the tool's definition if it has one)
-        when it had to be rewritten."""
-        sent = short_name(name, self.t.tool_name_max)
-        if sent == name and name:
-            self.fits.add(name)
-        else:
-            path = f"{where}[{index}].{field}" if index >= 0 else join(where, field)
-            if not name:
-                raise TranslationError(path, "a tool name cannot be empty")
-            path = self.definition(name) or path
-            self.ctx.approx(path, f"renamed {sent!r} everywhere (restored with request=)")
-        return sent
-
-    def definition(self, name: str) -> str | None:
-        """The path of the name of the tool defined as ``name``, if one is."""
-        if self.defined is None:  # built once, when a first name had to be rewritten
-            functions = enumerate(self.req.tools or ())
-            self.defined = {
-                t.function.name: i for i, t in functions if isinstance(t, o.FunctionTool)
-            }
-        i = self.defined.get(name)
-        return None if i is None else f"tools[{i}].function.name"
+    def definitions(self) -> dict[str, str]:
+        """Each function tool's name -> the path of its definition's name."""
+        tools = enumerate(self.req.tools or ())
+        return {
+            t.function.name: f"tools[{i}].function.name"
+            for i, t in tools
+            if isinstance(t, o.FunctionTool)
+        }
 
     # -- the request fields ----------------------------------------------------------
 

@@ -27,7 +27,7 @@ from .._tables import (
     nearest_effort,
     tag,
 )
-from .._tools import OMITTED, dump_arguments, fitting, id_returns, openai_id, short_name
+from .._tools import OMITTED, Names, dump_arguments, id_returns, openai_id
 from ..targets import Target, resolve
 from . import _refine as r
 
@@ -96,49 +96,21 @@ def _carry_display(sw: o.ThinkingSwitch, unknown: list[Unknown]) -> None:
 
 
 class _Request:
-    __slots__ = ("ctx", "defined", "fits", "limit", "req", "sent", "t")
+    __slots__ = ("ctx", "limit", "name", "req", "t")
 
     def __init__(self, ctx: Ctx, req: a.MessagesRequest) -> None:
         self.ctx = ctx
         self.t = ctx.target
         self.req = req
         self.limit = self.t.tool_name_max
-        self.sent: dict[str, str] = {}  # each tool name as sent, once worked out
-        self.fits = fitting(self.limit)  # names known to fit as they are
-        self.defined: dict[str, int] | None = None  # tool name -> index of its definition
+        # Tool names over the target's limit or outside its alphabet: rewritten the same
+        # way everywhere (definitions, tool_choice, history); request= restores them.
+        self.name = Names(ctx, self.limit, self.definitions).name
 
-    def name(self, name: str, where: str, field: str, index: int = -1) -> str:
-        """Tool names over the target's limit or outside its alphabet are rewritten the same
-        way everywhere they appear (definitions, tool_choice, history), so no map needs to
-        be kept (``short_name``; ``request=`` restores them). An empty name names nothing."""
-        if name in self.fits:
-            return name  # the common case: a name seen to fit, decided in ~30 ns
-        sent = self.sent.get(name)
-        if sent is None:  # the first time this request names it
-            sent = self.sent[name] = self.fit(name, where, field, index)
-        return sent
-
-    def fit(self, name: str, where: str, field: str, index: int) -> str:
-        """``name`` as sent, and a Loss (once, at the tool's definition if it has one)
-        when it had to be rewritten."""
-        sent = short_name(name, self.limit)
-        if sent == name and name:
-            self.fits.add(name)
-        else:
-            path = f"{where}[{index}].{field}" if index >= 0 else join(where, field)
-            if not name:
-                raise TranslationError(path, "a tool name cannot be empty")
-            path = self.definition(name) or path
-            self.ctx.approx(path, f"renamed {sent!r} everywhere (restored with request=)")
-        return sent
-
-    def definition(self, name: str) -> str | None:
-        """The path of the name of the tool defined as ``name``, if one is."""
-        if self.defined is None:  # built once, when a first name had to be rewritten
-            clients = enumerate(self.req.tools or ())
-            self.defined = {t.name: i for i, t in clients if t.type in _CLIENT_TOOL and t.name}
-        i = self.defined.get(name)
-        return None if i is None else f"tools[{i}].name"
+    def definitions(self) -> dict[str, str]:
+        """Each client tool's name -> the path of its definition's name."""
+        tools = enumerate(self.req.tools or ())
+        return {t.name: f"tools[{i}].name" for i, t in tools if t.type in _CLIENT_TOOL and t.name}
 
     # -- the request fields ----------------------------------------------------------
 
