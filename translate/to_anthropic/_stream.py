@@ -1086,7 +1086,7 @@ def stream(
 
 
 _EVENT_NAMES = {
-    cls: msgspec.inspect.type_info(cls).tag.encode()  # type: ignore[attr-defined]
+    cls: str(cls.__struct_config__.tag).encode()  # the tag, without a schema walk at import
     for cls in (
         a.MessageStartEvent,
         a.ContentBlockStartEvent,

@@ -67,7 +67,7 @@ _event_decoder = msgspec.json.Decoder(r.StreamEvent)
 _any_decoder = msgspec.json.Decoder()
 _encoder = msgspec.json.Encoder()
 _TAGS = {
-    cls: msgspec.inspect.type_info(cls).tag  # type: ignore[attr-defined]
+    cls: cls.__struct_config__.tag  # the tag, without a schema walk at import
     for cls in r.StreamEvent.__args__
 }
 _KNOWN = frozenset(_TAGS.values())
@@ -824,7 +824,7 @@ class MessagesSSE(ByteStream):
 
 
 _HEADS: dict[type, bytes] = {
-    cls: b"event: " + msgspec.inspect.type_info(cls).tag.encode() + b"\ndata: "  # type: ignore[attr-defined]
+    cls: b"event: " + str(cls.__struct_config__.tag).encode() + b"\ndata: "
     for cls in a.StreamEvent.__args__
 }
 """Each Messages event type's frame up to its data (``to_anthropic``'s frames, made once)."""

@@ -1438,7 +1438,7 @@ def stream(
 
 
 _EVENT_NAMES: dict[type, bytes] = {
-    cls: msgspec.inspect.type_info(cls).tag.encode()  # type: ignore[attr-defined]
+    cls: str(cls.__struct_config__.tag).encode()  # the tag, without a schema walk at import
     for cls in r.StreamEvent.__args__
 }
 
