@@ -112,31 +112,17 @@ def test_anthropic_names_outside_the_alphabet_reach_openai_rewritten() -> None:
     validate("openai", out, "openai")
     sent = out["tools"][0]["function"]["name"]
     assert re.fullmatch(r"mcp_search_docs_[0-9a-f]{10}", sent)
-    completion = {
-        "id": "c",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "gpt",
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "tool_calls",
-                "message": {
-                    "role": "assistant",
-                    "content": None,
-                    "tool_calls": [
-                        {
-                            "id": "call_1",
-                            "type": "function",
-                            "function": {"name": sent, "arguments": "{}"},
-                        }
-                    ],
-                },
-            }
-        ],
-    }
+    completion = _calling(sent)
     back = msgspec.to_builtins(to_anthropic.response(completion, request=req))
     assert back["content"][0]["name"] == "mcp:search docs"
+
+
+def _calling(name: str) -> dict[str, Any]:
+    """A ChatCompletion whose one tool call names ``name``, as the upstream model said it."""
+    call = {"id": "call_1", "type": "function", "function": {"name": name, "arguments": "{}"}}
+    message = {"role": "assistant", "content": None, "tool_calls": [call]}
+    choice = {"index": 0, "finish_reason": "tool_calls", "message": message}
+    return {"id": "c", "object": "chat.completion", "created": 0, "model": "m", "choices": [choice]}
 
 
 @pytest.mark.parametrize("name", ["", None])
@@ -173,29 +159,7 @@ def test_a_responses_client_s_names_reach_chat_rewritten_and_come_back() -> None
     assert [(loss.path, loss.kind) for loss in losses if "renamed" in loss.detail] == [
         ("tools[0].name", "approximated")
     ]
-    completion = {
-        "id": "c",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "m",
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "tool_calls",
-                "message": {
-                    "role": "assistant",
-                    "content": None,
-                    "tool_calls": [
-                        {
-                            "id": "call_1",
-                            "type": "function",
-                            "function": {"name": sent, "arguments": "{}"},
-                        }
-                    ],
-                },
-            }
-        ],
-    }
+    completion = _calling(sent)
     out = msgspec.to_builtins(to_responses.response(completion, request=req))
     assert [item["name"] for item in out["output"] if item["type"] == "function_call"] == [DOTTED]
 
