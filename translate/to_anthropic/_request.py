@@ -582,6 +582,7 @@ class _Request:
         blocks: list[a.ContentBlock] = []
         if m.reasoning_details not in (UNSET, None) and m.reasoning_details:
             carry = t.openai_fields
+            signed_only = t.signatures == "signed_only"
             for j, d in enumerate(m.reasoning_details):
                 dpath = f"{path}.reasoning_details[{j}]"
                 if isinstance(d, o.ReasoningText) and d.text is None:
@@ -598,7 +599,7 @@ class _Request:
                     _carry_detail(block, d)
                     continue
                 if d.format not in _ANTHROPIC_FORMATS:
-                    if t.signatures == "signed_only":
+                    if signed_only:
                         blocks.pop()
                         ctx.drop(
                             dpath,
@@ -609,7 +610,6 @@ class _Request:
                         join(dpath, "format"),
                         f"reasoning in format {d.format!r} replayed to anthropic",
                     )
-                signed_only = t.signatures == "signed_only"
                 if signed_only and type(block) is a.ThinkingBlock and not block.signature:
                     continue  # dropped whole below: nothing of it to report apart
                 if isinstance(d, o.ReasoningSummary):
