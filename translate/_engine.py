@@ -446,6 +446,10 @@ class Workers:
                     raise WorkerFailed("a worker process died")
             yield held.pop(done)
             done += 1
+        # Every result is in; a worker that died meanwhile (its sentinel not yet looked at
+        # when the last result came) still ends the run as an error, not as a success.
+        if any(p.exitcode not in (None, 0) for p in self._processes):
+            raise WorkerFailed("a worker process died")
 
     def close(self) -> None:
         """Stop the workers: at once (they may be waiting for a turn that will not come)."""
